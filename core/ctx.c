@@ -1,0 +1,419 @@
+/*
+ * ctx.c: what a rule sees.  The ctx handed to a rule is a read-only view
+ * of facts as of the cycle date, built from the facts the cycle loaded;
+ * rules never reach the store.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "host_priv.h"
+
+static up_host *host_of(lua_State *L)
+{
+	return (*(up_sandbox **)lua_getextraspace(L))->h;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+/* Pushes a JSON array of strings, or an object of strings, as a table. */
+static void push_json(lua_State *L, const json_t *j)
+{
+	if (json_is_array(j)) {
+		lua_createtable(L, (int)json_array_size(j), 0);
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v) {
+			lua_pushstring(L, json_string_value(v));
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		return;
+	}
+	lua_createtable(L, 0, (int)json_object_size(j));
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)j, k, v) {
+		if (json_is_string(v))
+			set_str(L, k, json_string_value(v));
+	}
+}
+
+static void push_unit(lua_State *L, const up_unit *u)
+{
+	lua_createtable(L, 0, 8);
+	set_str(L, "id", u->id);
+	set_str(L, "name", u->name);
+	set_str(L, "stage", u->stage);
+	set_str(L, "parent", u->parent);
+	set_str(L, "go_live", u->go_live);
+	if (u->staff >= 0) {
+		lua_pushinteger(L, u->staff);
+		lua_setfield(L, -2, "staff");
+	}
+	push_json(L, u->attrs);
+	lua_setfield(L, -2, "attrs");
+}
+
+static void push_person(lua_State *L, const up_facts *f, const up_person *p)
+{
+	lua_createtable(L, 0, 6);
+	set_str(L, "id", p->id);
+	set_str(L, "name", p->name);
+	set_str(L, "unit", p->unit_ix >= 0 ? f->units[p->unit_ix].id : NULL);
+	push_json(L, p->roles);
+	lua_setfield(L, -2, "roles");
+	if (p->level >= 0) {
+		set_str(L, "engagement", up_levels[p->level]);
+		set_str(L, "engaged_on", p->engaged_on);
+	}
+}
+
+static void push_event(lua_State *L, const up_facts *f, const up_event *e)
+{
+	lua_createtable(L, 0, 7);
+	lua_pushinteger(L, e->id);
+	lua_setfield(L, -2, "id");
+	set_str(L, "kind", e->kind);
+	set_str(L, "date", e->date);
+	set_str(L, "unit", e->unit_ix >= 0 ? f->units[e->unit_ix].id : NULL);
+	set_str(L, "note", e->note);
+	push_json(L, e->people);
+	lua_setfield(L, -2, "people");
+	push_json(L, e->attrs);
+	lua_setfield(L, -2, "attrs");
+}
+
+/* ---- filters ---- */
+
+typedef struct {
+	int unit, within;     /* unit indexes or -1 */
+	int min_level;        /* -1: any */
+	int32_t since, until; /* inclusive */
+	int has_since, has_until;
+} filter;
+
+/* Errors name the method and point at the rule's line (luaL_error's
+ * level 1 is the rule that called us). */
+static void check_keys(lua_State *L, const char *method,
+		       const char *const *keys, size_t n)
+{
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		lua_pop(L, 1);
+		const char *k = lua_type(L, -1) == LUA_TSTRING
+			? lua_tostring(L, -1) : NULL;
+		size_t i = 0;
+		while (k && i < n && strcmp(k, keys[i]))
+			i++;
+		if (k && i < n)
+			continue;
+		const char *hint = k ? up_did_you_mean(k, keys, n) : NULL;
+		if (hint)
+			luaL_error(L, "%s: unknown filter '%s' (did you mean "
+				   "'%s'?)", method, k, hint);
+		luaL_error(L, "%s: unknown filter '%s'", method,
+			   k ? k : luaL_typename(L, -1));
+	}
+}
+
+static int opt_unit(lua_State *L, const up_facts *f, const char *key,
+		    const char *method)
+{
+	if (lua_getfield(L, 2, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	const char *id = lua_tostring(L, -1);
+	int ix = id ? up_facts_unit(f, id) : -1;
+	if (ix < 0)
+		luaL_error(L, "%s: unknown unit '%s' in '%s'", method,
+			   id ? id : luaL_typename(L, -1), key);
+	lua_pop(L, 1);
+	return ix;
+}
+
+static int opt_date(lua_State *L, const char *key, const char *method,
+		    int32_t *out)
+{
+	if (lua_getfield(L, 2, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	const char *s = lua_tostring(L, -1);
+	const char *why = "not a string";
+	if (!s || up_date_parse(s, out, &why) != UP_OK)
+		luaL_error(L, "%s: bad date in '%s' (%s)", method, key, why);
+	lua_pop(L, 1);
+	return 1;
+}
+
+/* Does the string or list of strings at the top match name? */
+static int matches_any(lua_State *L, const char *name)
+{
+	if (lua_type(L, -1) == LUA_TSTRING)
+		return strcmp(lua_tostring(L, -1), name) == 0;
+	size_t n = lua_rawlen(L, -1);
+	for (size_t i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i);
+		const char *s = lua_tostring(L, -1);
+		int hit = s && !strcmp(s, name);
+		lua_pop(L, 1);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+static int opt_names(lua_State *L, const char *key, const char *method)
+{
+	int t = lua_getfield(L, 2, key);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (t != LUA_TSTRING && t != LUA_TTABLE)
+		luaL_error(L, "%s: '%s' must be a string or a list of "
+			   "strings", method, key);
+	return 1; /* left on the stack for matches_any */
+}
+
+static void read_filter(lua_State *L, const up_facts *f, const char *method,
+			filter *flt)
+{
+	memset(flt, 0, sizeof *flt);
+	flt->unit = opt_unit(L, f, "unit", method);
+	flt->within = opt_unit(L, f, "within", method);
+	flt->has_since = opt_date(L, "since", method, &flt->since);
+	flt->has_until = opt_date(L, "until", method, &flt->until);
+	flt->min_level = -1;
+}
+
+static int in_scope(const up_facts *f, const filter *flt, int unit_ix)
+{
+	if (flt->unit >= 0 && unit_ix != flt->unit)
+		return 0;
+	if (flt->within >= 0) {
+		const up_unit *w = &f->units[flt->within];
+		if (unit_ix < 0 || f->units[unit_ix].pre < w->pre ||
+		    f->units[unit_ix].pre > w->post)
+			return 0;
+	}
+	return 1;
+}
+
+static void args(lua_State *L)
+{
+	if (lua_isnoneornil(L, 2)) {
+		lua_settop(L, 1);
+		lua_newtable(L);
+	}
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+}
+
+static int has_role(lua_State *L, const up_person *p)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(p->roles, i, r) {
+		if (matches_any(L, json_string_value(r)))
+			return 1;
+	}
+	return 0;
+}
+
+/* ctx:people{role=, unit=, within=, min_engagement=} */
+static int ctx_people(lua_State *L)
+{
+	static const char *const keys[] = {"role", "unit", "within",
+					   "min_engagement"};
+	const up_facts *f = host_of(L)->facts;
+	args(L);
+	check_keys(L, "people", keys, UP_COUNTOF(keys));
+	filter flt;
+	read_filter(L, f, "people", &flt);
+	if (lua_getfield(L, 2, "min_engagement") != LUA_TNIL) {
+		const char *lv = lua_tostring(L, -1);
+		flt.min_level = lv ? up_level_index(lv) : -1;
+		if (flt.min_level < 0)
+			luaL_error(L, "people: min_engagement '%s' is not on "
+				   "the ladder (unaware, informed, consulted, "
+				   "involved, bought_in)", lv ? lv : "?");
+	}
+	lua_pop(L, 1);
+	int roles = opt_names(L, "role", "people");
+	lua_newtable(L);
+	int out = lua_gettop(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < f->npeople; i++) {
+		const up_person *p = &f->people[i];
+		if (!in_scope(f, &flt, p->unit_ix) ||
+		    (flt.min_level >= 0 && p->level < flt.min_level))
+			continue;
+		if (roles) {
+			lua_pushvalue(L, out - 1);
+			int hit = has_role(L, p);
+			lua_pop(L, 1);
+			if (!hit)
+				continue;
+		}
+		push_person(L, f, p);
+		lua_rawseti(L, out, ++n);
+	}
+	return 1;
+}
+
+/* ctx:events{kind=, unit=, within=, person=, since=, until=} */
+static int ctx_events(lua_State *L)
+{
+	static const char *const keys[] = {"kind", "unit", "within", "person",
+					   "since", "until"};
+	const up_facts *f = host_of(L)->facts;
+	args(L);
+	check_keys(L, "events", keys, UP_COUNTOF(keys));
+	filter flt;
+	read_filter(L, f, "events", &flt);
+	int kinds = opt_names(L, "kind", "events");
+	int kinds_ix = lua_gettop(L);
+	lua_getfield(L, 2, "person");
+	const char *person = lua_tostring(L, -1);
+	lua_newtable(L);
+	int out = lua_gettop(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < f->nevents; i++) {
+		const up_event *e = &f->events[i];
+		if ((flt.has_since && e->day < flt.since) ||
+		    (flt.has_until && e->day > flt.until))
+			continue;
+		if ((flt.unit >= 0 || flt.within >= 0) &&
+		    !in_scope(f, &flt, e->unit_ix))
+			continue;
+		if (kinds) {
+			lua_pushvalue(L, kinds_ix);
+			int hit = matches_any(L, e->kind);
+			lua_pop(L, 1);
+			if (!hit)
+				continue;
+		}
+		if (person) {
+			int hit = 0;
+			size_t k;
+			json_t *v;
+			json_array_foreach(e->people, k, v)
+				hit |= !strcmp(json_string_value(v), person);
+			if (!hit)
+				continue;
+		}
+		push_event(L, f, e);
+		lua_rawseti(L, out, ++n);
+	}
+	return 1;
+}
+
+/* ctx:units{parent=, within=, stage=} */
+static int ctx_units(lua_State *L)
+{
+	static const char *const keys[] = {"parent", "within", "stage"};
+	const up_facts *f = host_of(L)->facts;
+	args(L);
+	check_keys(L, "units", keys, UP_COUNTOF(keys));
+	int parent = opt_unit(L, f, "parent", "units");
+	filter flt;
+	read_filter(L, f, "units", &flt);
+	int stages = opt_names(L, "stage", "units");
+	int stages_ix = lua_gettop(L);
+	lua_newtable(L);
+	int out = lua_gettop(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < f->nunits; i++) {
+		const up_unit *u = &f->units[i];
+		if ((parent >= 0 && u->parent_ix != parent) ||
+		    !in_scope(f, &flt, (int)i))
+			continue;
+		if (stages) {
+			lua_pushvalue(L, stages_ix);
+			int hit = matches_any(L, u->stage);
+			lua_pop(L, 1);
+			if (!hit)
+				continue;
+		}
+		push_unit(L, u);
+		lua_rawseti(L, out, ++n);
+	}
+	return 1;
+}
+
+static int32_t check_date(lua_State *L, int arg)
+{
+	const char *s = luaL_checkstring(L, arg);
+	int32_t d;
+	const char *why;
+	if (up_date_parse(s, &d, &why) != UP_OK)
+		luaL_error(L, "bad date '%s' (%s)", s, why);
+	return d;
+}
+
+/* ctx:days_between(a, b): whole days from a to b, negative if b < a. */
+static int ctx_days_between(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)check_date(L, 3) - check_date(L, 2));
+	return 1;
+}
+
+/* ctx:add_days(date, n) */
+static int ctx_add_days(lua_State *L)
+{
+	int32_t d = check_date(L, 2);
+	lua_Integer n = luaL_checkinteger(L, 3);
+	if (n < -3000000 || n > 3000000)
+		luaL_error(L, "add_days: %d days is out of range", (int)n);
+	char out[11];
+	up_date_format(d + (int32_t)n, out);
+	lua_pushstring(L, out);
+	return 1;
+}
+
+static void push_program(lua_State *L, const up_program *p)
+{
+	lua_createtable(L, 0, 5);
+	set_str(L, "id", p->id);
+	set_str(L, "title", p->title);
+	set_str(L, "organization", p->organization);
+	set_str(L, "start", p->start);
+	lua_createtable(L, (int)p->nstages, 0);
+	for (size_t i = 0; i < p->nstages; i++) {
+		lua_pushstring(L, p->stages[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "stages");
+}
+
+void up_ctx_push(lua_State *L, up_host *h)
+{
+	static const luaL_Reg methods[] = {
+		{"people", ctx_people}, {"events", ctx_events},
+		{"units", ctx_units}, {"days_between", ctx_days_between},
+		{"add_days", ctx_add_days}, {NULL, NULL}};
+	const up_facts *f = h->facts;
+	luaL_checkstack(L, 8, "ctx");
+	lua_createtable(L, 0, 10);
+	luaL_setfuncs(L, methods, 0);
+	set_str(L, "now", f->as_of_s);
+	push_unit(L, &f->units[h->unit_ix]);
+	up_sandbox_readonly(L);
+	lua_setfield(L, -2, "unit");
+	push_program(L, h->p);
+	up_sandbox_readonly(L);
+	lua_setfield(L, -2, "program");
+	lua_newtable(L);
+	up_sandbox_readonly(L);
+	lua_setfield(L, -2, "params");
+	up_sandbox_readonly(L);
+}

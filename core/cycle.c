@@ -1,0 +1,504 @@
+/*
+ * cycle.c: one evaluation cycle (DESIGN.md 6).  Everything it writes goes
+ * in one IMMEDIATE transaction taken before the facts are read, so a cycle
+ * sees one consistent store and two cycles never interleave.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "internal.h"
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
+
+static double round4(double x)
+{
+	return round(x * 10000.0) / 10000.0;
+}
+
+/* The criterion status DESIGN.md names for a rule's result. */
+static const char *criterion_status(const up_result *r, int must,
+				    double threshold)
+{
+	switch (r->status) {
+	case UP_RES_PASS:
+	case UP_RES_WARN: return "pass";
+	case UP_RES_FAIL: return "fail";
+	case UP_RES_SKIP: return "skip";
+	case UP_RES_SCORE:
+		if (must)
+			return "error";
+		return r->score / 10.0 >= threshold - 1e-9 ? "pass" : "fail";
+	default: return "error";
+	}
+}
+
+/* score() means nothing for a must-meet criterion or a check; say so. */
+static void reject_score(up_result *r, const up_decl *d)
+{
+	if (r->status != UP_RES_SCORE)
+		return;
+	free(r->message);
+	r->message = up_xasprintf("%s:%d: rule '%s': score() is only for "
+				  "should-meet gate criteria (must = false)",
+				  d->file, d->line, d->id);
+	r->status = UP_RES_ERROR;
+}
+
+static json_t *source_of(const up_decl *d)
+{
+	return json_sprintf("%s:%d", d->file, d->line);
+}
+
+static void add_error(json_t *errors, const up_decl *d, const char *unit,
+		      const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s?, s:s}",
+		"rule", d ? d->id : "", "unit", unit, "message", message));
+}
+
+/* A new reference: the rule's evidence, or an empty object. */
+static json_t *evidence_of(const up_result *r)
+{
+	return r->evidence ? json_incref(r->evidence) : json_object();
+}
+
+static json_t *criterion_json(const up_decl *d, const up_result *r,
+			      double threshold)
+{
+	json_t *c = json_pack("{s:s, s:s, s:b, s:f, s:s}", "rule", d->id,
+			      "title", d->title, "must", d->must, "weight",
+			      d->weight, "status",
+			      criterion_status(r, d->must, threshold));
+	if (!d->must)
+		json_object_set_new(c, "score", r->status == UP_RES_SCORE
+			? json_real(r->score) : json_null());
+	if (r->status == UP_RES_WARN)
+		json_object_set_new(c, "warning", json_true());
+	json_object_set_new(c, "message", json_string(r->message));
+	json_object_set_new(c, "evidence", evidence_of(r));
+	json_object_set_new(c, "source", source_of(d));
+	return c;
+}
+
+/* One sentence on why the gate decided as it did. */
+static json_t *reason(const up_decision *dec, const up_criterion *cr,
+		      const up_decl **ds, size_t n, double threshold)
+{
+	up_buf b = {0};
+	const char *sep = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!cr[i].must || (cr[i].status != UP_RES_FAIL &&
+				    cr[i].status != UP_RES_ERROR &&
+				    cr[i].status != UP_RES_SCORE))
+			continue;
+		up_buf_printf(&b, "%smust-meet '%s' %s", sep, ds[i]->id,
+			      cr[i].status == UP_RES_FAIL ? "failed"
+							  : "raised an error");
+		sep = "; ";
+	}
+	if (!b.len && dec->has_score)
+		up_buf_printf(&b, "should-meet score %.2f %s threshold %.2f",
+			      dec->score, dec->score >= threshold - 1e-9
+				      ? "meets" : "is below", threshold);
+	else if (!b.len)
+		up_buf_puts(&b, n ? "every must-meet criterion passed"
+				  : "no criteria at this gate");
+	json_t *j = json_string(b.buf);
+	up_buf_free(&b);
+	return j;
+}
+
+static json_t *eval_gate(up_host *h, const up_program *p, const up_facts *f,
+			 int ui, const char *boundary, json_t *errors)
+{
+	const up_gate_cfg *cfg = up_gate_config(p, boundary);
+	double threshold = cfg ? cfg->threshold : UP_DEFAULT_THRESHOLD;
+	double margin = cfg ? cfg->margin : UP_DEFAULT_MARGIN;
+	size_t n = up_host_ndecls(h), k = 0;
+	up_criterion *cr = up_xcalloc(n + 1, sizeof *cr);
+	const up_decl **ds = up_xcalloc(n + 1, sizeof *ds);
+	json_t *criteria = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const up_decl *d = up_host_decl(h, i);
+		if (d->kind != UP_DECL_GATE || strcmp(d->at, boundary))
+			continue;
+		up_result r;
+		up_host_eval(h, d, f, ui, &r);
+		if (d->must)
+			reject_score(&r, d);
+		if (r.status == UP_RES_ERROR)
+			add_error(errors, d, f->units[ui].id, r.message);
+		json_array_append_new(criteria, criterion_json(d, &r, threshold));
+		cr[k] = (up_criterion){d->must, d->weight, d->on_fail,
+				       r.status, r.score};
+		ds[k++] = d;
+		up_result_free(&r);
+	}
+	up_decision dec;
+	up_gate_decide(cr, k, threshold, margin, &dec);
+	json_t *g = json_pack("{s:s, s:s, s:o, s:f, s:o, s:o}", "gate",
+		boundary, "decision", dec.decision, "score",
+		dec.has_score ? json_real(round4(dec.score)) : json_null(),
+		"threshold", threshold, "reason",
+		reason(&dec, cr, ds, k, threshold), "criteria", criteria);
+	free(cr);
+	free(ds);
+	return g;
+}
+
+static int applies(const up_decl *d, const char *stage)
+{
+	if (!d->stages)
+		return 1;
+	for (size_t i = 0; i < d->nstages; i++)
+		if (!strcmp(d->stages[i], stage))
+			return 1;
+	return 0;
+}
+
+static json_t *eval_checks(up_host *h, const up_facts *f, int ui,
+			   json_t *errors)
+{
+	json_t *findings = json_array();
+	const up_unit *u = &f->units[ui];
+	for (size_t i = 0; i < up_host_ndecls(h); i++) {
+		const up_decl *d = up_host_decl(h, i);
+		if (d->kind != UP_DECL_CHECK || !applies(d, u->stage))
+			continue;
+		up_result r;
+		up_host_eval(h, d, f, ui, &r);
+		reject_score(&r, d);
+		static const char *const names[] = {"pass", "fail", "warn",
+						    "score", "skip", "error"};
+		if (r.status == UP_RES_ERROR)
+			add_error(errors, d, u->id, r.message);
+		if (r.status == UP_RES_FAIL || r.status == UP_RES_WARN ||
+		    r.status == UP_RES_ERROR)
+			json_array_append_new(findings, json_pack(
+				"{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+				"rule", d->id, "title", d->title, "status",
+				names[r.status], "severity", d->severity,
+				"message", r.message, "evidence",
+				evidence_of(&r),
+				"source", source_of(d)));
+		up_result_free(&r);
+	}
+	return findings;
+}
+
+static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
+			 int ui, json_t *errors)
+{
+	const up_unit *u = &f->units[ui];
+	json_t *gates = json_array();
+	int si = up_stage_index(p, u->stage);
+	if (si >= 0 && (size_t)si + 1 < p->nstages) {
+		char boundary[300];
+		snprintf(boundary, sizeof boundary, "%s->%s", u->stage,
+			 p->stages[si + 1]);
+		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
+						       errors));
+	}
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", u->id, "name",
+			 u->name, "stage", u->stage, "gates", gates,
+			 "findings", eval_checks(h, f, ui, errors));
+}
+
+static json_t *files_json(const up_program *p)
+{
+	json_t *a = json_array();
+	json_array_append_new(a, json_pack("{s:s, s:s}", "path", p->file,
+					   "sha256", p->hash));
+	for (size_t i = 0; i < p->nrules; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "path",
+			p->rules[i].path, "sha256", p->rules[i].hash));
+	return a;
+}
+
+/* Rule files that failed to load become errors of the cycle, not of it
+ * running: the other files' rules still judge every unit. */
+static void load_errors(const up_error *e, json_t *errors)
+{
+	for (size_t i = 0; i < up_error_count(e); i++)
+		json_array_append_new(errors, json_pack("{s:s, s:n, s:s}",
+			"rule", "", "unit", "message", up_error_message(e, i)));
+}
+
+static json_t *evaluate(const up_program *p, const up_facts *f,
+			long long number)
+{
+	up_error *lerr = up_error_new();
+	up_host *h = NULL;
+	up_host_open(&h, p, lerr);
+	json_t *errors = json_array();
+	load_errors(lerr, errors);
+	up_error_free(lerr);
+	json_t *units = json_array();
+	for (size_t i = 0; i < f->nunits; i++)
+		json_array_append_new(units,
+				      eval_unit(h, p, f, (int)i, errors));
+	up_host_close(h);
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o}", "program", p->id,
+			 "cycle", (json_int_t)number, "as_of", f->as_of_s,
+			 "units", units, "errors", errors, "files",
+			 files_json(p));
+}
+
+/* ---- storing ---- */
+
+static int store_row(up_store *s, sqlite3_stmt *st, long long cycle,
+		     const char *unit, const char *gate, const char *kind,
+		     const json_t *c, up_error *err)
+{
+	static const char *const texts[] = {"rule", "status", "severity",
+					    "message", "source"};
+	static const int cols[] = {4, 7, 8, 10, 12};
+	sqlite3_bind_int64(st, 1, cycle);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	if (gate)
+		sqlite3_bind_text(st, 3, gate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, kind, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < UP_COUNTOF(texts); i++) {
+		const char *v = json_string_value(json_object_get(c, texts[i]));
+		if (v)
+			sqlite3_bind_text(st, cols[i], v, -1, SQLITE_STATIC);
+	}
+	json_t *must = json_object_get(c, "must");
+	if (must)
+		sqlite3_bind_int(st, 6, json_is_true(must));
+	json_t *sc = json_object_get(c, "score");
+	if (json_is_number(sc))
+		sqlite3_bind_double(st, 9, json_number_value(sc));
+	char *ev = json_dumps(json_object_get(c, "evidence"),
+			      JSON_FLAGS | JSON_ENCODE_ANY);
+	sqlite3_bind_text(st, 11, ev ? ev : "{}", -1, SQLITE_TRANSIENT);
+	free(ev);
+	int rc = sqlite3_step(st) == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "storing results", err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int store_results(up_store *s, long long cycle, const json_t *doc,
+			 up_error *err)
+{
+	sqlite3 *db = up_store_db(s);
+	sqlite3_stmt *res, *dec;
+	if (sqlite3_prepare_v2(db, "INSERT INTO results(cycle, unit, gate,"
+		" rule, kind, must, status, severity, score, message, evidence,"
+		" source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12)", -1, &res, NULL))
+		return up_store_fail(s, "storing results", err);
+	if (sqlite3_prepare_v2(db, "INSERT INTO decisions(cycle, unit, gate,"
+		" decision, score) VALUES (?, ?, ?, ?, ?)", -1, &dec, NULL)) {
+		sqlite3_finalize(res);
+		return up_store_fail(s, "storing decisions", err);
+	}
+	int rc = UP_OK;
+	size_t i, j, k;
+	json_t *u, *g, *c;
+	json_array_foreach(json_object_get(doc, "units"), i, u) {
+		const char *uid = json_string_value(json_object_get(u, "id"));
+		json_array_foreach(json_object_get(u, "gates"), j, g) {
+			const char *gid =
+				json_string_value(json_object_get(g, "gate"));
+			sqlite3_bind_int64(dec, 1, cycle);
+			sqlite3_bind_text(dec, 2, uid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(dec, 3, gid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(dec, 4, json_string_value(
+				json_object_get(g, "decision")), -1,
+				SQLITE_STATIC);
+			json_t *sc = json_object_get(g, "score");
+			if (json_is_number(sc))
+				sqlite3_bind_double(dec, 5, json_number_value(sc));
+			if (sqlite3_step(dec) != SQLITE_DONE)
+				rc = up_store_fail(s, "storing decisions", err);
+			sqlite3_reset(dec);
+			sqlite3_clear_bindings(dec);
+			json_array_foreach(json_object_get(g, "criteria"), k, c) {
+				if (rc == UP_OK)
+					rc = store_row(s, res, cycle, uid, gid,
+						       "criterion", c, err);
+			}
+		}
+		json_array_foreach(json_object_get(u, "findings"), k, c) {
+			if (rc == UP_OK)
+				rc = store_row(s, res, cycle, uid, NULL,
+					       "finding", c, err);
+		}
+	}
+	sqlite3_finalize(res);
+	sqlite3_finalize(dec);
+	return rc;
+}
+
+static int store_cycle(up_store *s, const up_program *p, json_t *doc,
+		       long long number, up_error *err)
+{
+	sqlite3 *db = up_store_db(s);
+	sqlite3_stmt *st;
+	char *text = json_dumps(doc, JSON_FLAGS);
+	int rc = UP_OK;
+	if (sqlite3_prepare_v2(db, "INSERT INTO cycles(id, as_of, ran_at,"
+		" program_hash, doc) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ',"
+		" 'now'), ?, ?)", -1, &st, NULL)) {
+		free(text);
+		return up_store_fail(s, "storing the cycle", err);
+	}
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_text(st, 2, json_string_value(json_object_get(doc,
+			  "as_of")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = up_store_fail(s, "storing the cycle", err);
+	sqlite3_finalize(st);
+	free(text);
+	if (rc != UP_OK || sqlite3_prepare_v2(db, "INSERT INTO cycle_files"
+			"(cycle, path, sha256) VALUES (?, ?, ?)", -1, &st, NULL))
+		return rc != UP_OK ? rc : up_store_fail(s, "storing", err);
+	size_t i;
+	json_t *fj;
+	json_array_foreach(json_object_get(doc, "files"), i, fj) {
+		sqlite3_bind_int64(st, 1, number);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(
+				  fj, "path")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, json_string_value(json_object_get(
+				  fj, "sha256")), -1, SQLITE_STATIC);
+		if (rc == UP_OK && sqlite3_step(st) != SQLITE_DONE)
+			rc = up_store_fail(s, "storing file hashes", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == UP_OK ? store_results(s, number, doc, err) : rc;
+}
+
+static int next_number(up_store *s, long long *out, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT coalesce(max(id), 0) + 1"
+			       " FROM cycles", -1, &st, NULL))
+		return up_store_fail(s, "numbering the cycle", err);
+	int rc = sqlite3_step(st) == SQLITE_ROW
+		? UP_OK : up_store_fail(s, "numbering the cycle", err);
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static up_cycle *cycle_new(json_t *doc)
+{
+	up_cycle *c = up_xcalloc(1, sizeof *c);
+	c->doc = doc;
+	c->number = json_integer_value(json_object_get(doc, "cycle"));
+	return c;
+}
+
+int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
+		 const char *as_of, up_error *err)
+{
+	*out = NULL;
+	int32_t day = up_date_today();
+	const char *why;
+	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
+		return up_err(err, UP_EINPUT, "invalid as-of date '%s' (%s)",
+			      as_of, why);
+	int rc = up_store_begin(s, err);
+	if (rc != UP_OK)
+		return rc;
+	up_facts f;
+	long long number = 0;
+	json_t *doc = NULL;
+	rc = up_store_sync(s, p, err);
+	if (rc == UP_OK)
+		rc = next_number(s, &number, err);
+	if (rc == UP_OK)
+		rc = up_facts_load(&f, s, day, err);
+	if (rc == UP_OK) {
+		doc = evaluate(p, &f, number);
+		up_facts_free(&f);
+		rc = store_cycle(s, p, doc, number, err);
+	}
+	if (rc == UP_OK)
+		rc = up_store_commit(s, err);
+	else
+		up_store_rollback(s);
+	if (rc != UP_OK) {
+		json_decref(doc);
+		return rc;
+	}
+	*out = cycle_new(doc);
+	return UP_OK;
+}
+
+int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc FROM cycles ORDER BY"
+			       " id DESC LIMIT 1", -1, &st, NULL))
+		return up_store_fail(s, "reading the last cycle", err);
+	int step = sqlite3_step(st);
+	json_t *doc = NULL;
+	if (step == SQLITE_ROW)
+		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+				 NULL);
+	int rc = step == SQLITE_ROW || step == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "reading the last cycle", err);
+	sqlite3_finalize(st);
+	if (rc != UP_OK)
+		return rc;
+	if (step == SQLITE_DONE)
+		return up_err(err, UP_EINPUT, "no cycle has run yet (run "
+			      "'uptake cycle')");
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return up_err(err, UP_EINTERNAL, "the last cycle's record is "
+			      "damaged");
+	}
+	*out = cycle_new(doc);
+	return UP_OK;
+}
+
+void up_cycle_free(up_cycle *c)
+{
+	if (!c)
+		return;
+	json_decref(c->doc);
+	free(c);
+}
+
+long long up_cycle_number(const up_cycle *c)
+{
+	return c->number;
+}
+
+int up_cycle_has(const up_cycle *c, const char *cond)
+{
+	static const char *const decisions[] = {"go", "conditional_go", "hold",
+						"recycle", "kill"};
+	int is_decision = 0;
+	for (size_t i = 0; i < UP_COUNTOF(decisions); i++)
+		is_decision |= !strcmp(cond, decisions[i]);
+	if (!strcmp(cond, "error"))
+		return json_array_size(json_object_get(c->doc, "errors")) > 0;
+	if (!is_decision && strcmp(cond, "warn") && strcmp(cond, "fail"))
+		return -1;
+	size_t i, j;
+	json_t *u, *x;
+	json_array_foreach(json_object_get(c->doc, "units"), i, u) {
+		json_t *list = json_object_get(u, is_decision ? "gates"
+							      : "findings");
+		json_array_foreach(list, j, x) {
+			const char *v = json_string_value(json_object_get(
+				x, is_decision ? "decision" : "status"));
+			if (v && !strcmp(v, cond))
+				return 1;
+		}
+	}
+	return 0;
+}

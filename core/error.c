@@ -1,0 +1,130 @@
+/* error.c: the one error type, a list of one-line messages with a code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct up_error {
+	int code;
+	char **msgs;
+	size_t n, cap;
+};
+
+up_error *up_error_new(void)
+{
+	return calloc(1, sizeof(up_error));
+}
+
+void up_error_clear(up_error *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		free(e->msgs[i]);
+	e->n = 0;
+	e->code = UP_OK;
+}
+
+void up_error_free(up_error *e)
+{
+	if (!e)
+		return;
+	up_error_clear(e);
+	free(e->msgs);
+	free(e);
+}
+
+int up_error_code(const up_error *e)
+{
+	return e ? e->code : UP_OK;
+}
+
+size_t up_error_count(const up_error *e)
+{
+	return e ? e->n : 0;
+}
+
+const char *up_error_message(const up_error *e, size_t i)
+{
+	return e && i < e->n ? e->msgs[i] : NULL;
+}
+
+const char *up_errstr(int code)
+{
+	switch (code) {
+	case UP_OK: return "ok";
+	case UP_EINPUT: return "bad input";
+	case UP_EINTERNAL: return "internal error";
+	case UP_EBUSY: return "store busy";
+	case UP_ENOMEM: return "out of memory";
+	default: return "unknown error";
+	}
+}
+
+int up_exit_status(int code)
+{
+	switch (code) {
+	case UP_OK: return 0;
+	case UP_EINPUT: return 65;
+	case UP_EBUSY: return 75;
+	default: return 70;
+	}
+}
+
+int up_err_raw(up_error *e, int code, const char *msg)
+{
+	if (!e)
+		return code;
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 8;
+		char **m = realloc(e->msgs, cap * sizeof *m);
+		if (!m)
+			return code;
+		e->msgs = m;
+		e->cap = cap;
+	}
+	char *copy = strdup(msg);
+	if (!copy)
+		return code;
+	e->msgs[e->n++] = copy;
+	if (e->code == UP_OK)
+		e->code = code;
+	return code;
+}
+
+static int add_v(up_error *e, int code, const char *prefix, const char *fmt,
+		 va_list ap)
+{
+	char text[1024];
+	char line[1400];
+	vsnprintf(text, sizeof text, fmt, ap);
+	snprintf(line, sizeof line, "%serror: %s", prefix, text);
+	return up_err_raw(e, code, line);
+}
+
+int up_err(up_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_v(e, code, "", fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int up_err_at(up_error *e, int code, const char *file, int line, int col,
+	      const char *fmt, ...)
+{
+	char prefix[320];
+	if (line > 0 && col > 0)
+		snprintf(prefix, sizeof prefix, "%s:%d:%d: ", file, line, col);
+	else if (line > 0)
+		snprintf(prefix, sizeof prefix, "%s:%d: ", file, line);
+	else
+		snprintf(prefix, sizeof prefix, "%s: ", file);
+	va_list ap;
+	va_start(ap, fmt);
+	add_v(e, code, prefix, fmt, ap);
+	va_end(ap);
+	return code;
+}

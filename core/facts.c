@@ -1,0 +1,283 @@
+/*
+ * facts.c: reads what the store knows as of a date into memory once per
+ * cycle, so rules query arrays instead of SQLite (and no statement is ever
+ * live across a Lua call).  Units are kept in preorder, so "this unit and
+ * everything below it" is an interval test.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "internal.h"
+
+static char *col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? up_xstrdup((const char *)s) : NULL;
+}
+
+static json_t *col_json(sqlite3_stmt *st, int i, int array)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	json_t *j = s ? json_loads((const char *)s, 0, NULL) : NULL;
+	if (!j || (array ? !json_is_array(j) : !json_is_object(j))) {
+		json_decref(j);
+		j = array ? json_array() : json_object();
+	}
+	return j;
+}
+
+static const up_facts *sort_facts; /* qsort has no context argument */
+
+static int by_id_cmp(const void *a, const void *b)
+{
+	return strcmp(sort_facts->units[*(const int *)a].id,
+		      sort_facts->units[*(const int *)b].id);
+}
+
+static void index_units(up_facts *f)
+{
+	f->by_id = up_xcalloc(f->nunits + 1, sizeof *f->by_id);
+	for (size_t i = 0; i < f->nunits; i++)
+		f->by_id[i] = (int)i;
+	sort_facts = f;
+	qsort(f->by_id, f->nunits, sizeof *f->by_id, by_id_cmp);
+	sort_facts = NULL;
+}
+
+int up_facts_unit(const up_facts *f, const char *id)
+{
+	size_t lo = 0, hi = f->nunits;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->units[f->by_id[mid]].id, id);
+		if (c == 0)
+			return f->by_id[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Reorders units into preorder (children in store order) and numbers
+ * each unit's subtree interval.  A unit whose parent is not active is
+ * treated as a root. */
+static void preorder(up_facts *f, const char **parents)
+{
+	size_t n = f->nunits;
+	index_units(f);
+	int *parent = up_xcalloc(n + 1, sizeof *parent);
+	int *first = up_xcalloc(n + 1, sizeof *first);
+	int *next = up_xcalloc(n + 1, sizeof *next);
+	for (size_t i = 0; i < n; i++)
+		first[i] = next[i] = -1;
+	for (size_t i = n; i-- > 0;) { /* reversed: lists end up in order */
+		parent[i] = parents[i] ? up_facts_unit(f, parents[i]) : -1;
+		if (parent[i] >= 0) {
+			next[i] = first[parent[i]];
+			first[parent[i]] = (int)i;
+		}
+	}
+	up_unit *out = up_xcalloc(n + 1, sizeof *out);
+	int *newix = up_xcalloc(n + 1, sizeof *newix);
+	int *stack = up_xcalloc(n + 1, sizeof *stack);
+	size_t k = 0;
+	for (size_t r = 0; r < n; r++) {
+		if (parent[r] >= 0)
+			continue;
+		size_t sp = 0;
+		stack[sp++] = (int)r;
+		while (sp) {
+			int u = stack[--sp];
+			newix[u] = (int)k;
+			out[k] = f->units[u];
+			out[k].pre = out[k].post = (int)k;
+			k++;
+			size_t mark = sp; /* push children, then reverse them */
+			for (int c = first[u]; c >= 0; c = next[c])
+				stack[sp++] = c;
+			for (size_t a = mark, b = sp; a + 1 < b; a++, b--) {
+				int t = stack[a];
+				stack[a] = stack[b - 1];
+				stack[b - 1] = t;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		out[newix[i]].parent_ix = parent[i] >= 0 ? newix[parent[i]] : -1;
+	for (size_t i = k; i-- > 0;) {
+		int pi = out[i].parent_ix;
+		if (pi >= 0 && out[i].post > out[pi].post)
+			out[pi].post = out[i].post;
+	}
+	free(f->units);
+	f->units = out;
+	f->nunits = k;
+	free(f->by_id);
+	index_units(f);
+	free(parent);
+	free(first);
+	free(next);
+	free(newix);
+	free(stack);
+}
+
+static int load_units(up_facts *f, up_store *s, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s),
+		"SELECT id, name, parent, stage, go_live, coalesce(staff, -1),"
+		" attrs FROM units WHERE active ORDER BY ord, id", -1, &st,
+		NULL))
+		return up_store_fail(s, "reading units", err);
+	size_t cap = 0;
+	const char **parents = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (f->nunits == cap) {
+			cap = cap ? 2 * cap : 64;
+			f->units = up_xrealloc(f->units, cap * sizeof *f->units);
+			parents = up_xrealloc(parents, cap * sizeof *parents);
+		}
+		up_unit *u = &f->units[f->nunits];
+		memset(u, 0, sizeof *u);
+		u->id = col_str(st, 0);
+		u->name = col_str(st, 1);
+		u->parent = col_str(st, 2);
+		u->stage = col_str(st, 3);
+		u->go_live = col_str(st, 4);
+		u->staff = sqlite3_column_int64(st, 5);
+		u->attrs = col_json(st, 6, 0);
+		parents[f->nunits++] = u->parent;
+	}
+	sqlite3_finalize(st);
+	preorder(f, parents);
+	free(parents);
+	return UP_OK;
+}
+
+static int person_cmp(const void *a, const void *b)
+{
+	const up_person *x = a, *y = b;
+	if (x->unit_ix != y->unit_ix) /* no unit sorts last */
+		return (unsigned)x->unit_ix < (unsigned)y->unit_ix ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int load_people(up_facts *f, up_store *s, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s),
+		"SELECT p.id, p.name, p.unit, p.roles, e.level, e.date"
+		" FROM people p LEFT JOIN engagements e ON e.id ="
+		" (SELECT id FROM engagements WHERE person = p.id AND date <= ?1"
+		"  ORDER BY date DESC, id DESC LIMIT 1)"
+		" WHERE p.active", -1, &st, NULL))
+		return up_store_fail(s, "reading people", err);
+	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (f->npeople == cap) {
+			cap = cap ? 2 * cap : 64;
+			f->people = up_xrealloc(f->people,
+						cap * sizeof *f->people);
+		}
+		up_person *p = &f->people[f->npeople++];
+		memset(p, 0, sizeof *p);
+		p->id = col_str(st, 0);
+		p->name = col_str(st, 1);
+		const char *unit = (const char *)sqlite3_column_text(st, 2);
+		p->unit_ix = unit ? up_facts_unit(f, unit) : -1;
+		p->roles = col_json(st, 3, 1);
+		const char *lv = (const char *)sqlite3_column_text(st, 4);
+		p->level = lv ? up_level_index(lv) : -1;
+		const char *d = (const char *)sqlite3_column_text(st, 5);
+		snprintf(p->engaged_on, sizeof p->engaged_on, "%s", d ? d : "");
+	}
+	sqlite3_finalize(st);
+	if (f->npeople)
+		qsort(f->people, f->npeople, sizeof *f->people, person_cmp);
+	return UP_OK;
+}
+
+static int load_events(up_facts *f, up_store *s, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s),
+		"SELECT e.id, e.kind, e.date, e.unit, e.note, e.attrs,"
+		" (SELECT json_group_array(person) FROM (SELECT person FROM"
+		"  event_people WHERE event = e.id ORDER BY person))"
+		" FROM events e WHERE e.date <= ?1 ORDER BY e.date, e.id", -1,
+		&st, NULL))
+		return up_store_fail(s, "reading events", err);
+	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (f->nevents == cap) {
+			cap = cap ? 2 * cap : 64;
+			f->events = up_xrealloc(f->events,
+						cap * sizeof *f->events);
+		}
+		up_event *e = &f->events[f->nevents++];
+		memset(e, 0, sizeof *e);
+		e->id = sqlite3_column_int64(st, 0);
+		e->kind = col_str(st, 1);
+		e->date = col_str(st, 2);
+		up_date_parse(e->date, &e->day, NULL);
+		const char *unit = (const char *)sqlite3_column_text(st, 3);
+		e->unit_ix = unit ? up_facts_unit(f, unit) : -1;
+		e->note = col_str(st, 4);
+		e->attrs = col_json(st, 5, 0);
+		e->people = col_json(st, 6, 1);
+	}
+	sqlite3_finalize(st);
+	return UP_OK;
+}
+
+int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
+{
+	memset(f, 0, sizeof *f);
+	f->as_of = as_of;
+	up_date_format(as_of, f->as_of_s);
+	int rc = load_units(f, s, err);
+	if (rc == UP_OK)
+		rc = load_people(f, s, err);
+	if (rc == UP_OK)
+		rc = load_events(f, s, err);
+	if (rc != UP_OK)
+		up_facts_free(f);
+	return rc;
+}
+
+void up_facts_free(up_facts *f)
+{
+	for (size_t i = 0; i < f->nunits; i++) {
+		up_unit *u = &f->units[i];
+		free(u->id);
+		free(u->name);
+		free(u->parent);
+		free(u->stage);
+		free(u->go_live);
+		json_decref(u->attrs);
+	}
+	for (size_t i = 0; i < f->npeople; i++) {
+		free(f->people[i].id);
+		free(f->people[i].name);
+		json_decref(f->people[i].roles);
+	}
+	for (size_t i = 0; i < f->nevents; i++) {
+		up_event *e = &f->events[i];
+		free(e->kind);
+		free(e->date);
+		free(e->note);
+		json_decref(e->attrs);
+		json_decref(e->people);
+	}
+	free(f->units);
+	free(f->by_id);
+	free(f->people);
+	free(f->events);
+	memset(f, 0, sizeof *f);
+}

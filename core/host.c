@@ -1,0 +1,468 @@
+/*
+ * host.c: the Lua sandbox, the security boundary between the core and rule
+ * code that may come from outside the organisation.
+ *
+ * One lua_State per rule file, so a file that hoards memory or corrupts its
+ * own globals harms only its own rules.  Each state has a capped allocator;
+ * each rule call an instruction budget enforced by a count hook that, once
+ * tripped, fires on every instruction so pcall inside the rule cannot
+ * swallow the kill.  Rules see a read-only base environment built from an
+ * allow-list and a private _ENV per file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "host_priv.h"
+
+#if LUA_VERSION_NUM != 504
+#error "uptake's sandbox is written for Lua 5.4"
+#endif
+
+enum { HOOK_STEP = 1000, MAX_MESSAGE = 2000, EVIDENCE_DEPTH = 16,
+       EVIDENCE_ITEMS = 10000 };
+
+extern const char up_lua_prelude[];
+extern const size_t up_lua_prelude_len;
+
+static const char *const base_allowed[] = {
+	"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
+	"rawequal", "rawget", "rawlen", "select", "setmetatable", "tonumber",
+	"tostring", "type", "xpcall", "_VERSION"};
+
+/* ---- limits ---- */
+
+/* The cap counts what Lua asks for; a free never fails (HAProxy's rule). */
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	up_sandbox *sb = ud;
+	if (!ptr)
+		osize = 0;
+	if (nsize == 0) {
+		free(ptr);
+		sb->mem -= osize;
+		return NULL;
+	}
+	if (nsize > osize && sb->mem + (nsize - osize) > sb->limit) {
+		if (sb->in_call && !sb->mem_tripped) {
+			sb->mem_tripped = 1;
+			lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, 1);
+		}
+		return NULL;
+	}
+	void *np = realloc(ptr, nsize);
+	if (!np)
+		return NULL;
+	sb->mem = sb->mem - osize + nsize;
+	if (sb->mem > sb->peak)
+		sb->peak = sb->mem;
+	return np;
+}
+
+void up_sandbox_hook(lua_State *L, lua_Debug *ar)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	if (!sb->insn_tripped && !sb->mem_tripped) {
+		sb->used += HOOK_STEP;
+		if (sb->used < sb->budget)
+			return;
+		sb->insn_tripped = 1;
+		if (lua_getinfo(L, "Sl", ar))
+			snprintf(sb->trip_where, sizeof sb->trip_where,
+				 "%s:%d", ar->short_src, ar->currentline);
+		lua_sethook(L, up_sandbox_hook, LUA_MASKCOUNT, 1);
+	}
+	lua_pushliteral(L, "rule stopped by the sandbox");
+	lua_error(L);
+}
+
+static void arm(up_sandbox *sb)
+{
+	sb->used = 0;
+	sb->insn_tripped = sb->mem_tripped = 0;
+	sb->trip_where[0] = '\0';
+	sb->in_call = 1;
+	lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, HOOK_STEP);
+}
+
+static void disarm(up_sandbox *sb)
+{
+	lua_sethook(sb->L, NULL, 0, 0);
+	sb->in_call = 0;
+	if (sb->insn_tripped || sb->mem_tripped)
+		lua_gc(sb->L, LUA_GCCOLLECT, 0);
+}
+
+/* Keeps a string error as is; says what any other error object was. */
+static int msgh(lua_State *L)
+{
+	if (lua_type(L, 1) != LUA_TSTRING)
+		lua_pushfstring(L, "error object is a %s value",
+				luaL_typename(L, 1));
+	return 1;
+}
+
+/*
+ * Calls the function under NARGS arguments at the top in protected mode
+ * with the budget armed.  On failure fills msg with a one-line message
+ * carrying file:line (WHERE is the fallback location) and returns nonzero.
+ */
+int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
+		    char *msg, size_t msgsz)
+{
+	lua_State *L = sb->L;
+	int base = lua_gettop(L) - nargs;
+	lua_pushcfunction(L, msgh);
+	lua_insert(L, base);
+	arm(sb);
+	int status = lua_pcall(L, nargs, nres, base);
+	int insn = sb->insn_tripped, mem = sb->mem_tripped;
+	if (status != LUA_OK && insn)
+		snprintf(msg, msgsz, "%s: instruction limit exceeded (%lld)",
+			 sb->trip_where[0] ? sb->trip_where : where,
+			 (long long)sb->budget);
+	else if (status != LUA_OK && (mem || status == LUA_ERRMEM))
+		snprintf(msg, msgsz, "%s: memory limit exceeded (%zu MiB)",
+			 where, sb->limit >> 20);
+	else if (status != LUA_OK) {
+		const char *m = lua_tostring(L, -1);
+		snprintf(msg, msgsz, "%s", m ? m : "unknown error");
+		if (!m || !strchr(m, ':')) /* error() with level 0 */
+			snprintf(msg, msgsz, "%s: %s", where,
+				 m ? m : "unknown error");
+	}
+	lua_remove(L, base); /* the handler */
+	if (status != LUA_OK)
+		lua_settop(L, base - 1);
+	disarm(sb);
+	return status != LUA_OK;
+}
+
+/* ---- the base environment ---- */
+
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table");
+}
+
+int up_lua_next(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	lua_pushcfunction(L, up_lua_next);
+	lua_getmetatable(L, 1);
+	lua_getfield(L, -1, "__index");
+	lua_remove(L, -2);
+	lua_pushnil(L);
+	return 3;
+}
+
+/* Replaces the table at the top with a read-only proxy of it. */
+void up_sandbox_readonly(lua_State *L)
+{
+	lua_newtable(L);             /* proxy */
+	lua_createtable(L, 0, 4);    /* metatable */
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_remove(L, -2);
+}
+
+static void open_lib(lua_State *L, const char *name, lua_CFunction open,
+		     const char *const *drop, int base)
+{
+	luaL_requiref(L, name, open, 0);
+	for (; drop && *drop; drop++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *drop);
+	}
+	up_sandbox_readonly(L);
+	lua_setfield(L, base, name);
+}
+
+/* string.dump makes bytecode; math.random would make cycles differ. */
+static const char *const string_drop[] = {"dump", NULL};
+static const char *const math_drop[] = {"random", "randomseed", NULL};
+
+static void build_base(lua_State *L)
+{
+	lua_newtable(L);
+	int base = lua_gettop(L);
+	luaL_requiref(L, "_G", luaopen_base, 0);
+	for (size_t i = 0; i < UP_COUNTOF(base_allowed); i++) {
+		lua_getfield(L, -1, base_allowed[i]);
+		lua_setfield(L, base, base_allowed[i]);
+	}
+	/* Empty the real globals: nothing reaches them, but leave nothing. */
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_pushnil(L);
+		lua_rawset(L, -4);
+	}
+	lua_pop(L, 1);
+	open_lib(L, "string", luaopen_string, string_drop, base);
+	open_lib(L, "table", luaopen_table, NULL, base);
+	open_lib(L, "math", luaopen_math, math_drop, base);
+	open_lib(L, "utf8", luaopen_utf8, NULL, base);
+	/* Strings share one metatable whose __index is the real string
+	 * library; hide it so no rule can reach or change it. */
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 2);
+}
+
+/*
+ * Runs in protected mode: builds the base environment, runs the prelude
+ * with the native declare, and keeps the base and the result metatable in
+ * the registry.
+ */
+static int setup_p(lua_State *L)
+{
+	up_sandbox *sb = lua_touserdata(L, 1);
+	build_base(L);
+	int base = lua_gettop(L);
+	if (luaL_loadbufferx(L, up_lua_prelude, up_lua_prelude_len,
+			     "@lua/prelude.lua", "t") != LUA_OK)
+		return lua_error(L);
+	lua_createtable(L, 0, 1); /* the prelude's own _ENV */
+	lua_createtable(L, 0, 1);
+	lua_pushvalue(L, base);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_setupvalue(L, -2, 1);
+	lua_pushlightuserdata(L, sb);
+	lua_pushcclosure(L, up_sandbox_declare, 1);
+	lua_call(L, 1, 1);
+	static const char *const exports[] = {"gate", "check", "pass", "fail",
+					      "warn", "score", "skip"};
+	for (size_t i = 0; i < UP_COUNTOF(exports); i++) {
+		lua_getfield(L, -1, exports[i]);
+		lua_setfield(L, base, exports[i]);
+	}
+	lua_getfield(L, -1, "RESULT");
+	sb->result_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pop(L, 1);
+	lua_pushvalue(L, base);
+	sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+int up_sandbox_open(up_sandbox *sb, up_host *h, const char *file,
+		    char *msg, size_t msgsz)
+{
+	memset(sb, 0, sizeof *sb);
+	sb->h = h;
+	sb->file = file;
+	sb->limit = h->p->memory_bytes;
+	sb->budget = h->p->instructions;
+	sb->L = lua_newstate(sb_alloc, sb);
+	if (!sb->L) {
+		snprintf(msg, msgsz, "%s: cannot create a Lua state", file);
+		return -1;
+	}
+	*(up_sandbox **)lua_getextraspace(sb->L) = sb;
+	lua_pushcfunction(sb->L, setup_p);
+	lua_pushlightuserdata(sb->L, sb);
+	return up_sandbox_call(sb, 1, 0, "lua/prelude.lua", msg, msgsz);
+}
+
+void up_sandbox_close(up_sandbox *sb)
+{
+	if (sb->L)
+		lua_close(sb->L);
+	sb->L = NULL;
+}
+
+/*
+ * Loads a rule file as text only, with a private _ENV whose misses fall
+ * through to the read-only base, and runs its declarations.
+ */
+int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
+		    size_t msgsz)
+{
+	lua_State *L = sb->L;
+	char chunk[300];
+	snprintf(chunk, sizeof chunk, "@%s", rf->path);
+	if (luaL_loadbufferx(L, rf->src, rf->len, chunk, "t") != LUA_OK) {
+		snprintf(msg, msgsz, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	lua_createtable(L, 0, 8); /* _ENV */
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -2, "_G");
+	lua_createtable(L, 0, 2);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->base_ref);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_setupvalue(L, -2, 1);
+	return up_sandbox_call(sb, 0, 0, rf->path, msg, msgsz);
+}
+
+/* ---- results ---- */
+
+static json_t *to_json(lua_State *L, int idx, int depth, size_t *items);
+
+/* A table with keys exactly 1..n is an array; anything else an object. */
+static int is_array(lua_State *L, int idx, size_t *len)
+{
+	size_t n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+			lua_pop(L, 1);
+			return 0;
+		}
+		n++;
+	}
+	*len = n;
+	return lua_rawlen(L, idx) == n;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static json_t *object_to_json(lua_State *L, int idx, int depth,
+			      size_t *items)
+{
+	json_t *o = json_object();
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		char key[64];
+		if (lua_type(L, -2) == LUA_TSTRING)
+			snprintf(key, sizeof key, "%s", lua_tostring(L, -2));
+		else if (lua_isinteger(L, -2))
+			snprintf(key, sizeof key, "%lld",
+				 (long long)lua_tointeger(L, -2));
+		else
+			snprintf(key, sizeof key, "(%s)",
+				 luaL_typename(L, -2));
+		json_t *v = to_json(L, lua_gettop(L), depth + 1, items);
+		json_object_set_new(o, key, v);
+		lua_pop(L, 1);
+	}
+	/* Key order must not depend on Lua's hash layout. */
+	size_t n = json_object_size(o), i = 0;
+	const char **keys = up_xcalloc(n + 1, sizeof *keys);
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof *keys, cmp_keys);
+	json_t *sorted = json_object();
+	for (i = 0; i < n; i++)
+		json_object_set(sorted, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	json_decref(o);
+	return sorted;
+}
+
+/* Uses only calls that cannot raise, so it may run outside a pcall. */
+static json_t *to_json(lua_State *L, int idx, int depth, size_t *items)
+{
+	if (++*items > EVIDENCE_ITEMS || depth > EVIDENCE_DEPTH ||
+	    !lua_checkstack(L, 4))
+		return json_string("...");
+	switch (lua_type(L, idx)) {
+	case LUA_TBOOLEAN:
+		return json_boolean(lua_toboolean(L, idx));
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			return json_integer((json_int_t)lua_tointeger(L, idx));
+		return json_real(lua_tonumber(L, idx)); /* NaN/inf: NULL */
+	case LUA_TSTRING: {
+		size_t len;
+		const char *s = lua_tolstring(L, idx, &len);
+		return json_stringn_nocheck(s, len > MAX_MESSAGE ? MAX_MESSAGE
+							       : len);
+	}
+	case LUA_TTABLE: {
+		size_t n;
+		if (!is_array(L, idx, &n))
+			return object_to_json(L, idx, depth, items);
+		json_t *a = json_array();
+		for (size_t i = 1; i <= n; i++) {
+			lua_rawgeti(L, idx, (lua_Integer)i);
+			json_array_append_new(
+				a, to_json(L, lua_gettop(L), depth + 1, items));
+			lua_pop(L, 1);
+		}
+		return a;
+	}
+	default:
+		return json_null();
+	}
+}
+
+static const char *field_str(lua_State *L, int t, const char *k)
+{
+	lua_pushstring(L, k);
+	lua_rawget(L, t);
+	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+						       : NULL;
+	lua_pop(L, 1); /* the string stays alive: the table holds it */
+	return s;
+}
+
+/* Reads the result table at the top into OUT; 0 if it is one. */
+int up_sandbox_result(up_sandbox *sb, up_result *out)
+{
+	lua_State *L = sb->L;
+	int t = lua_gettop(L);
+	int ok = lua_type(L, t) == LUA_TTABLE && lua_getmetatable(L, t);
+	if (ok) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, sb->result_ref);
+		ok = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+	}
+	if (!ok)
+		return -1;
+	static const char *const names[] = {"pass", "fail", "warn", "score",
+					    "skip"};
+	const char *st = field_str(L, t, "status");
+	out->status = UP_RES_ERROR;
+	for (size_t i = 0; st && i < UP_COUNTOF(names); i++)
+		if (!strcmp(st, names[i]))
+			out->status = (up_res_status)i;
+	const char *m = field_str(L, t, "message");
+	out->message = up_xstrdup(m ? m : "");
+	lua_pushliteral(L, "score");
+	lua_rawget(L, t);
+	out->score = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	lua_pushliteral(L, "evidence");
+	lua_rawget(L, t);
+	if (!lua_isnil(L, -1)) {
+		size_t items = 0;
+		out->evidence = to_json(L, lua_gettop(L), 0, &items);
+	}
+	lua_pop(L, 1);
+	return 0;
+}

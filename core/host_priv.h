@@ -1,0 +1,50 @@
+/* host_priv.h: the sandbox's parts shared by host.c, rules.c and ctx.c. */
+#ifndef UP_HOST_PRIV_H
+#define UP_HOST_PRIV_H
+
+#include <lua.h>
+
+#include "internal.h"
+
+typedef struct up_sandbox {
+	lua_State *L;
+	struct up_host *h;
+	const char *file;
+	size_t mem, peak, limit;
+	long long used, budget;
+	int in_call, insn_tripped, mem_tripped;
+	char trip_where[256];
+	int base_ref, result_ref;
+} up_sandbox;
+
+struct up_host {
+	const up_program *p;
+	up_sandbox *sb; /* one per rule file */
+	size_t nsb;
+	up_decl *decls;
+	size_t ndecls, cap;
+	int *decl_sb; /* sandbox index of each declaration */
+	/* The evaluation in progress, read by the ctx methods. */
+	const up_facts *facts;
+	int unit_ix;
+	const up_decl *cur;
+	size_t loading; /* sandbox being loaded, for declare */
+};
+
+int up_sandbox_open(up_sandbox *sb, struct up_host *h, const char *file,
+		    char *msg, size_t msgsz);
+void up_sandbox_close(up_sandbox *sb);
+int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
+		    size_t msgsz);
+int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
+		    char *msg, size_t msgsz);
+int up_sandbox_result(up_sandbox *sb, up_result *out);
+void up_sandbox_hook(lua_State *L, lua_Debug *ar);
+void up_sandbox_readonly(lua_State *L);
+int up_sandbox_declare(lua_State *L);
+int up_lua_next(lua_State *L);
+
+/* Pushes the read-only ctx of the evaluation in progress (ctx.c). */
+void up_ctx_push(lua_State *L, struct up_host *h);
+
+#endif

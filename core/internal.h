@@ -1,0 +1,278 @@
+/*
+ * internal.h: shared types of libuptake's modules.  Nothing here is public;
+ * the CLI and outside code use include/uptake.h only.
+ */
+#ifndef UP_INTERNAL_H
+#define UP_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "uptake.h"
+
+#define UP_UNUSED(x) ((void)(x))
+#define UP_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors (error.c) ---- */
+
+/* Adds "error: MSG" to err (if any) and returns code. */
+int up_err(up_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds "FILE:LINE:COL: error: MSG"; line or col 0 leaves that part out. */
+int up_err_at(up_error *err, int code, const char *file, int line, int col,
+	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Adds MSG verbatim (already carrying its location). */
+int up_err_raw(up_error *err, int code, const char *msg);
+
+/* ---- small utilities (util.c) ---- */
+
+typedef struct {
+	char *buf;
+	size_t len, cap;
+} up_buf;
+
+void up_buf_add(up_buf *b, const char *s, size_t n);
+void up_buf_puts(up_buf *b, const char *s);
+void up_buf_printf(up_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void up_buf_free(up_buf *b);
+
+void *up_xmalloc(size_t n);
+void *up_xcalloc(size_t n, size_t size);
+void *up_xrealloc(void *p, size_t n);
+char *up_xstrdup(const char *s);
+char *up_xstrndup(const char *s, size_t n);
+char *up_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The closest of CANDS to S within a small edit distance, or NULL. */
+const char *up_did_you_mean(const char *s, const char *const *cands,
+			    size_t n);
+/* Ids: letters, digits, '_', '-', '.', at most 128 bytes, not empty. */
+int up_is_id(const char *s);
+/* Reads a whole file (at most MAX bytes) into a NUL-terminated buffer. */
+int up_read_file(const char *path, size_t max, char **out, size_t *len,
+		 up_error *err);
+/* Hex SHA-256 of BUF into out[65]. */
+void up_sha256_hex(const void *buf, size_t len, char out[65]);
+
+/* ---- dates (date.c): days since 1970-01-01 ---- */
+
+int up_date_parse(const char *s, int32_t *days, const char **why);
+void up_date_format(int32_t days, char out[11]);
+int32_t up_date_today(void);
+
+/* ---- engagement ladder and event kinds (program.c) ---- */
+
+enum { UP_LEVELS = 5 };
+extern const char *const up_levels[UP_LEVELS];
+int up_level_index(const char *s); /* -1 if not on the ladder */
+extern const char *const up_event_kinds[];
+extern const size_t up_nevent_kinds;
+int up_event_kind_ok(const char *s);
+
+/* ---- YAML tree (yaml.c) ---- */
+
+typedef enum { UP_YSCALAR, UP_YSEQ, UP_YMAP } up_ykind;
+
+typedef struct up_ynode {
+	up_ykind kind;
+	int line, col; /* 1-based */
+	int plain;     /* scalar written without quotes */
+	char *str;     /* scalar text */
+	struct up_ynode **kids; /* map: key, value, key, value ... */
+	size_t n, cap;
+} up_ynode;
+
+int up_yaml_parse(const char *buf, size_t len, const char *fname,
+		  up_ynode **out, up_error *err);
+void up_yaml_free(up_ynode *n);
+
+/* ---- the loaded program (program.c) ---- */
+
+typedef struct {
+	char *id, *name, *parent, *stage, *go_live;
+	long long staff; /* -1 if not given */
+	json_t *attrs;   /* object of strings */
+	int parent_ix, stage_ix;
+} up_unit_def;
+
+typedef struct {
+	char *id, *name, *unit, *since, *joined;
+	char **roles;
+	size_t nroles;
+	int engagement; /* ladder index or -1 */
+} up_person_def;
+
+typedef struct {
+	char *path;    /* as written, relative to the program dir */
+	char *src;     /* contents */
+	size_t len;
+	char hash[65];
+} up_rule_file;
+
+typedef struct {
+	char *boundary; /* "from->to" */
+	double threshold, margin;
+} up_gate_cfg;
+
+struct up_program {
+	char *dir, *file; /* file: "program.yaml" as shown in messages */
+	char *id, *title, *organization, *start;
+	char hash[65];
+	char **stages;
+	size_t nstages;
+	up_unit_def *units;
+	size_t nunits;
+	up_person_def *people;
+	size_t npeople;
+	up_rule_file *rules;
+	size_t nrules;
+	up_gate_cfg *gates;
+	size_t ngates;
+	long long instructions; /* per rule call */
+	size_t memory_bytes;    /* per Lua state */
+};
+
+#define UP_DEFAULT_INSTRUCTIONS 10000000LL
+#define UP_DEFAULT_MEMORY_MB 64
+#define UP_DEFAULT_THRESHOLD 0.6
+#define UP_DEFAULT_MARGIN 0.1
+
+int up_stage_index(const up_program *p, const char *stage);
+const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary);
+
+/* ---- store internals (store.c) ---- */
+
+typedef struct sqlite3 sqlite3;
+
+sqlite3 *up_store_db(up_store *s);
+int up_store_begin(up_store *s, up_error *err);
+int up_store_commit(up_store *s, up_error *err);
+void up_store_rollback(up_store *s);
+/* Maps the last SQLite error of the store to a code and message. */
+int up_store_fail(up_store *s, const char *what, up_error *err);
+/* Mirrors program.yaml's units, people and baseline engagement. */
+int up_store_sync(up_store *s, const up_program *p, up_error *err);
+
+/* ---- facts as of a date, read once per cycle (facts.c) ---- */
+
+typedef struct {
+	char *id, *name, *parent, *stage, *go_live;
+	json_t *attrs; /* object of strings */
+	long long staff; /* -1 if unknown */
+	int parent_ix;
+	int pre, post; /* preorder interval: v is below u iff pre<=v.pre<=post */
+} up_unit;
+
+typedef struct {
+	char *id, *name;
+	json_t *roles; /* array of strings */
+	int unit_ix;   /* -1 when in no unit */
+	int level;                      /* engagement as of the date, or -1 */
+	char engaged_on[11];
+} up_person;
+
+typedef struct {
+	long long id;
+	char *kind, *date, *note;
+	int32_t day;
+	json_t *attrs, *people; /* object of strings, array of ids */
+	int unit_ix;
+} up_event;
+
+typedef struct {
+	int32_t as_of;
+	char as_of_s[11];
+	up_unit *units; /* in preorder */
+	size_t nunits;
+	int *by_id; /* unit indexes sorted by id, for lookups */
+	up_person *people; /* by unit preorder, then id */
+	size_t npeople;
+	up_event *events; /* by date, then id */
+	size_t nevents;
+} up_facts;
+
+int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
+void up_facts_free(up_facts *f);
+int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
+
+/* ---- Lua host (host.c) ---- */
+
+typedef struct up_host up_host;
+
+typedef enum { UP_DECL_GATE, UP_DECL_CHECK } up_decl_kind;
+
+typedef struct {
+	up_decl_kind kind;
+	char *id, *title, *at, *on_fail, *severity;
+	char **stages; /* check: NULL = every stage */
+	size_t nstages;
+	int must;
+	double weight;
+	const char *file; /* borrowed from the program */
+	int line;         /* of the declaration */
+	int fn_ref;       /* registry ref of the check function */
+} up_decl;
+
+typedef enum {
+	UP_RES_PASS,
+	UP_RES_FAIL,
+	UP_RES_WARN,
+	UP_RES_SCORE,
+	UP_RES_SKIP,
+	UP_RES_ERROR
+} up_res_status;
+
+typedef struct {
+	up_res_status status;
+	double score; /* 0-10 for UP_RES_SCORE */
+	char *message;
+	json_t *evidence; /* may be NULL */
+} up_result;
+
+/*
+ * Creates a sandbox and runs each rule file's declarations.  A file that
+ * fails to load or declare is reported in err and skipped; the call returns
+ * UP_EINPUT then, but the host still holds every good file's rules.
+ */
+int up_host_open(up_host **out, const up_program *p, up_error *err);
+void up_host_close(up_host *h);
+size_t up_host_ndecls(const up_host *h);
+const up_decl *up_host_decl(const up_host *h, size_t i);
+/* Evaluates one rule for one unit; never fails, errors become results. */
+void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
+		  int unit_ix, up_result *out);
+void up_result_free(up_result *r);
+/* Memory the sandbox holds now and its peak, for benchmarks and tests. */
+size_t up_host_memory(const up_host *h, size_t *peak);
+
+/* ---- gate aggregation (gate.c) ---- */
+
+typedef struct {
+	int must;
+	double weight;
+	const char *on_fail; /* "hold", "recycle", "kill" */
+	up_res_status status;
+	double score; /* 0-10 when status is UP_RES_SCORE */
+} up_criterion;
+
+typedef struct {
+	const char *decision;
+	double score; /* weighted should-meet score 0-1 */
+	int has_score;
+} up_decision;
+
+void up_gate_decide(const up_criterion *c, size_t n, double threshold,
+		    double margin, up_decision *out);
+
+/* ---- cycles (cycle.c, report.c) ---- */
+
+struct up_cycle {
+	json_t *doc;
+	long long number;
+};
+
+#endif

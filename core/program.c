@@ -1,0 +1,735 @@
+/*
+ * program.c: loads and validates program.yaml.  Every problem is reported
+ * at its node, all of them in one pass, so an admin fixes a file in one go.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *const up_levels[UP_LEVELS] = {"unaware", "informed", "consulted",
+					  "involved", "bought_in"};
+
+const char *const up_event_kinds[] = {"consultation", "meeting", "deliverable",
+				      "story", "decision", "contract",
+				      "plan", "budget"};
+const size_t up_nevent_kinds = UP_COUNTOF(up_event_kinds);
+
+int up_level_index(const char *s)
+{
+	for (int i = 0; i < UP_LEVELS; i++)
+		if (strcmp(s, up_levels[i]) == 0)
+			return i;
+	return -1;
+}
+
+int up_event_kind_ok(const char *s)
+{
+	for (size_t i = 0; i < up_nevent_kinds; i++)
+		if (strcmp(s, up_event_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+enum { MAX_PROGRAM_BYTES = 4 << 20, MAX_RULE_BYTES = 1 << 20 };
+
+static const char *const top_keys[] = {
+	"program", "title", "organization", "start", "stages", "units",
+	"people", "metrics", "packs", "rules", "gates", "cadence", "limits"};
+static const char *const unit_keys[] = {"id", "name", "parent", "stage",
+					"go_live", "staff", "attrs"};
+static const char *const person_keys[] = {"id", "name", "unit", "roles",
+					  "engagement", "since", "joined"};
+static const char *const gate_keys[] = {"threshold", "margin"};
+static const char *const limit_keys[] = {"instructions", "memory_mb"};
+
+/* Validation state: where messages go and whether any was written. */
+typedef struct {
+	const char *file;
+	up_error *err;
+	int bad;
+} vctx;
+
+__attribute__((format(printf, 3, 4)))
+static void verr(vctx *v, const up_ynode *n, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	up_err_at(v->err, UP_EINPUT, v->file, n->line, n->col, "%s", msg);
+	v->bad = 1;
+}
+
+static const char *kind_name(const up_ynode *n)
+{
+	switch (n->kind) {
+	case UP_YSEQ: return "a list";
+	case UP_YMAP: return "a mapping";
+	default: return "a scalar";
+	}
+}
+
+static int is_null(const up_ynode *n)
+{
+	if (n->kind != UP_YSCALAR || !n->plain)
+		return 0;
+	const char *s = n->str;
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
+	       !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static const up_ynode *map_get(const up_ynode *map, const char *key)
+{
+	if (!map || map->kind != UP_YMAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (map->kids[i]->kind == UP_YSCALAR &&
+		    strcmp(map->kids[i]->str, key) == 0)
+			return map->kids[i + 1];
+	return NULL;
+}
+
+/* Reports unknown, duplicate and non-scalar keys of MAP. */
+static void check_keys(vctx *v, const up_ynode *map, const char *const *keys,
+		       size_t nkeys)
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const up_ynode *k = map->kids[i];
+		if (k->kind != UP_YSCALAR) {
+			verr(v, k, "keys must be scalars, not %s",
+			     kind_name(k));
+			continue;
+		}
+		for (size_t j = 0; j < i; j += 2)
+			if (map->kids[j]->kind == UP_YSCALAR &&
+			    !strcmp(map->kids[j]->str, k->str)) {
+				verr(v, k, "duplicate key '%s'", k->str);
+				break;
+			}
+		size_t m = 0;
+		while (m < nkeys && strcmp(keys[m], k->str))
+			m++;
+		if (m < nkeys)
+			continue;
+		const char *hint = up_did_you_mean(k->str, keys, nkeys);
+		if (hint)
+			verr(v, k, "unknown key '%s' (did you mean '%s'?)",
+			     k->str, hint);
+		else
+			verr(v, k, "unknown key '%s'", k->str);
+	}
+}
+
+static const up_ynode *want_kind(vctx *v, const up_ynode *n, up_ykind kind,
+				 const char *what)
+{
+	if (!n)
+		return NULL;
+	if (n->kind == kind)
+		return n;
+	static const char *const names[] = {"a scalar", "a list", "a mapping"};
+	verr(v, n, "%s must be %s, not %s", what, names[kind], kind_name(n));
+	return NULL;
+}
+
+/* A non-null scalar, copied; NULL (reported) otherwise. */
+static char *get_str(vctx *v, const up_ynode *n, const char *what)
+{
+	if (!n)
+		return NULL;
+	if (n->kind != UP_YSCALAR || is_null(n)) {
+		verr(v, n, "%s must be a string, not %s", what,
+		     is_null(n) ? "empty" : kind_name(n));
+		return NULL;
+	}
+	return up_xstrdup(n->str);
+}
+
+static char *get_id(vctx *v, const up_ynode *n, const char *what)
+{
+	char *s = get_str(v, n, what);
+	if (s && !up_is_id(s)) {
+		verr(v, n, "%s '%s' is not a valid id (use letters, digits, "
+		     "'_', '-' and '.')", what, s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static char *get_date(vctx *v, const up_ynode *n, const char *what)
+{
+	char *s = get_str(v, n, what);
+	const char *why;
+	if (s && up_date_parse(s, NULL, &why) != UP_OK) {
+		verr(v, n, "%s: invalid date '%s' (%s)", what, s, why);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int get_num(vctx *v, const up_ynode *n, const char *what, double lo,
+		   double hi, double *out)
+{
+	if (!n)
+		return 0;
+	char *end = NULL;
+	double d = 0;
+	if (n->kind == UP_YSCALAR && n->plain && *n->str)
+		d = strtod(n->str, &end);
+	if (!end || *end || d != d) {
+		verr(v, n, "%s must be a number", what);
+		return 0;
+	}
+	if (d < lo || d > hi) {
+		verr(v, n, "%s must be between %g and %g, not %s", what, lo,
+		     hi, n->str);
+		return 0;
+	}
+	*out = d;
+	return 1;
+}
+
+static int get_int(vctx *v, const up_ynode *n, const char *what,
+		   long long lo, long long hi, long long *out)
+{
+	if (!n)
+		return 0;
+	char *end = NULL;
+	long long x = 0;
+	if (n->kind == UP_YSCALAR && n->plain && *n->str)
+		x = strtoll(n->str, &end, 10);
+	if (!end || *end) {
+		verr(v, n, "%s must be a whole number", what);
+		return 0;
+	}
+	if (x < lo || x > hi) {
+		verr(v, n, "%s must be between %lld and %lld, not %s", what,
+		     lo, hi, n->str);
+		return 0;
+	}
+	*out = x;
+	return 1;
+}
+
+/* "unknown WHAT 'x' (did you mean 'y'?)" at node n. */
+static void unknown_ref(vctx *v, const up_ynode *n, const char *owner,
+			const char *what, const char *name,
+			const char *const *cands, size_t ncands)
+{
+	const char *hint = up_did_you_mean(name, cands, ncands);
+	if (hint)
+		verr(v, n, "%sunknown %s '%s' (did you mean '%s'?)", owner,
+		     what, name, hint);
+	else
+		verr(v, n, "%sunknown %s '%s'", owner, what, name);
+}
+
+/* ---- sections ---- */
+
+static void load_stages(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YSEQ, "'stages'"))
+		return;
+	if (n->n < 2) {
+		verr(v, n, "'stages' needs at least two stages");
+		return;
+	}
+	p->stages = up_xcalloc(n->n, sizeof *p->stages);
+	for (size_t i = 0; i < n->n; i++) {
+		char *s = get_id(v, n->kids[i], "stage");
+		if (!s)
+			continue;
+		for (size_t j = 0; j < p->nstages; j++)
+			if (p->stages[j] && !strcmp(p->stages[j], s)) {
+				verr(v, n->kids[i], "duplicate stage '%s'", s);
+				break;
+			}
+		p->stages[p->nstages++] = s;
+	}
+}
+
+int up_stage_index(const up_program *p, const char *stage)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		if (!strcmp(p->stages[i], stage))
+			return (int)i;
+	return -1;
+}
+
+static void load_limits(vctx *v, up_program *p, const up_ynode *n)
+{
+	p->instructions = UP_DEFAULT_INSTRUCTIONS;
+	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
+	if (!want_kind(v, n, UP_YMAP, "'limits'"))
+		return;
+	check_keys(v, n, limit_keys, UP_COUNTOF(limit_keys));
+	long long x;
+	if (get_int(v, map_get(n, "instructions"), "limits.instructions",
+		    10000, 10000000000LL, &x))
+		p->instructions = x;
+	if (get_int(v, map_get(n, "memory_mb"), "limits.memory_mb", 4, 4096,
+		    &x))
+		p->memory_bytes = (size_t)x << 20;
+}
+
+/* "from->to" with two consecutive stages; 1 if so. */
+static int boundary_ok(const up_program *p, const char *b)
+{
+	const char *arrow = strstr(b, "->");
+	if (!arrow)
+		return 0;
+	char from[160];
+	size_t n = (size_t)(arrow - b);
+	if (n >= sizeof from)
+		return 0;
+	memcpy(from, b, n);
+	from[n] = '\0';
+	int i = up_stage_index(p, from), j = up_stage_index(p, arrow + 2);
+	return i >= 0 && j == i + 1;
+}
+
+static void load_gates(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YMAP, "'gates'"))
+		return;
+	p->gates = up_xcalloc(n->n / 2 + 1, sizeof *p->gates);
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const up_ynode *k = n->kids[i], *val = n->kids[i + 1];
+		if (k->kind != UP_YSCALAR) {
+			verr(v, k, "keys must be scalars, not %s",
+			     kind_name(k));
+			continue;
+		}
+		if (up_gate_config(p, k->str)) {
+			verr(v, k, "duplicate key '%s'", k->str);
+			continue;
+		}
+		if (p->nstages && !boundary_ok(p, k->str)) {
+			verr(v, k, "gate '%s' is not a boundary between two "
+			     "consecutive stages (write it as 'from->to')",
+			     k->str);
+			continue;
+		}
+		if (!want_kind(v, val, UP_YMAP, "a gate"))
+			continue;
+		check_keys(v, val, gate_keys, UP_COUNTOF(gate_keys));
+		up_gate_cfg *g = &p->gates[p->ngates++];
+		g->boundary = up_xstrdup(k->str);
+		g->threshold = UP_DEFAULT_THRESHOLD;
+		g->margin = UP_DEFAULT_MARGIN;
+		get_num(v, map_get(val, "threshold"), "threshold", 0, 1,
+			&g->threshold);
+		get_num(v, map_get(val, "margin"), "margin", 0, 1, &g->margin);
+	}
+}
+
+const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary)
+{
+	for (size_t i = 0; i < p->ngates; i++)
+		if (!strcmp(p->gates[i].boundary, boundary))
+			return &p->gates[i];
+	return NULL;
+}
+
+static json_t *load_attrs(vctx *v, const up_ynode *n)
+{
+	json_t *o = json_object();
+	if (!n || !want_kind(v, n, UP_YMAP, "'attrs'"))
+		return o;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const up_ynode *k = n->kids[i], *val = n->kids[i + 1];
+		char *key = get_id(v, k, "attribute name");
+		char *s = get_str(v, val, "an attribute value");
+		if (key && s)
+			json_object_set_new(o, key, json_string(s));
+		free(key);
+		free(s);
+	}
+	return o;
+}
+
+static void load_unit(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YMAP, "a unit"))
+		return;
+	check_keys(v, n, unit_keys, UP_COUNTOF(unit_keys));
+	const up_ynode *idn = map_get(n, "id");
+	if (!idn) {
+		verr(v, n, "a unit needs an 'id'");
+		return;
+	}
+	char *id = get_id(v, idn, "unit id");
+	if (!id)
+		return;
+	for (size_t i = 0; i < p->nunits; i++)
+		if (!strcmp(p->units[i].id, id)) {
+			verr(v, idn, "duplicate unit id '%s'", id);
+			free(id);
+			return;
+		}
+	up_unit_def *u = &p->units[p->nunits++];
+	u->id = id;
+	u->staff = -1;
+	u->parent_ix = u->stage_ix = -1;
+	const up_ynode *name = map_get(n, "name");
+	u->name = name ? get_str(v, name, "'name'") : NULL;
+	if (!u->name)
+		u->name = up_xstrdup(id);
+	const up_ynode *parent = map_get(n, "parent");
+	if (parent && !is_null(parent))
+		u->parent = get_id(v, parent, "parent");
+	const up_ynode *stage = map_get(n, "stage");
+	if (!stage)
+		verr(v, n, "unit '%s' needs a 'stage'", id);
+	else if ((u->stage = get_str(v, stage, "'stage'")) &&
+		 p->nstages &&
+		 (u->stage_ix = up_stage_index(p, u->stage)) < 0) {
+		char owner[200];
+		snprintf(owner, sizeof owner, "unit '%s': ", id);
+		unknown_ref(v, stage, owner, "stage", u->stage,
+			    (const char *const *)p->stages, p->nstages);
+	}
+	const up_ynode *gl = map_get(n, "go_live");
+	if (gl && !is_null(gl))
+		u->go_live = get_date(v, gl, "'go_live'");
+	get_int(v, map_get(n, "staff"), "'staff'", 0, 10000000, &u->staff);
+	u->attrs = load_attrs(v, map_get(n, "attrs"));
+}
+
+static const char **unit_ids(const up_program *p)
+{
+	const char **ids = up_xcalloc(p->nunits + 1, sizeof *ids);
+	for (size_t i = 0; i < p->nunits; i++)
+		ids[i] = p->units[i].id;
+	return ids;
+}
+
+static int unit_index(const up_program *p, const char *id)
+{
+	for (size_t i = 0; i < p->nunits; i++)
+		if (!strcmp(p->units[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+/* Resolves parents, then walks up from each unit looking for a loop. */
+static void link_units(vctx *v, up_program *p, const up_ynode *seq)
+{
+	const char **ids = unit_ids(p);
+	int root = -1;
+	for (size_t i = 0; i < p->nunits; i++) {
+		up_unit_def *u = &p->units[i];
+		const up_ynode *un = seq->kids[i];
+		const up_ynode *pn = map_get(un, "parent");
+		if (!u->parent) {
+			if (root < 0)
+				root = (int)i;
+			else if (!pn || is_null(pn))
+				verr(v, un, "unit '%s' has no parent; only the "
+				     "root unit '%s' may omit it", u->id,
+				     p->units[root].id);
+			continue;
+		}
+		u->parent_ix = unit_index(p, u->parent);
+		if (u->parent_ix < 0) {
+			char owner[200];
+			snprintf(owner, sizeof owner, "unit '%s': ", u->id);
+			unknown_ref(v, pn, owner, "parent unit", u->parent,
+				    ids, p->nunits);
+		}
+	}
+	for (size_t i = 0; i < p->nunits; i++) {
+		size_t steps = 0;
+		int at = p->units[i].parent_ix;
+		while (at >= 0 && at != (int)i && steps++ <= p->nunits)
+			at = p->units[at].parent_ix;
+		if (at == (int)i)
+			verr(v, map_get(seq->kids[i], "parent"),
+			     "unit '%s' is its own ancestor (the unit tree "
+			     "has a cycle)", p->units[i].id);
+	}
+	if (root < 0 && p->nunits)
+		verr(v, seq, "no root unit: the first unit without a "
+		     "'parent' is the organisation");
+	free(ids);
+}
+
+/* Units whose entries are not mappings are skipped, so keep the node list
+ * aligned with p->units for link_units(). */
+static void load_units(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YSEQ, "'units'"))
+		return;
+	if (n->n == 0) {
+		verr(v, n, "'units' needs at least the root unit");
+		return;
+	}
+	p->units = up_xcalloc(n->n, sizeof *p->units);
+	up_ynode kept = *n;
+	kept.kids = up_xcalloc(n->n, sizeof *kept.kids);
+	kept.n = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		size_t before = p->nunits;
+		load_unit(v, p, n->kids[i]);
+		if (p->nunits > before)
+			kept.kids[kept.n++] = n->kids[i];
+	}
+	link_units(v, p, &kept);
+	free(kept.kids);
+}
+
+static void load_roles(vctx *v, up_person_def *pd, const up_ynode *n)
+{
+	if (!n)
+		return;
+	if (!want_kind(v, n, UP_YSEQ, "'roles'"))
+		return;
+	pd->roles = up_xcalloc(n->n + 1, sizeof *pd->roles);
+	for (size_t i = 0; i < n->n; i++) {
+		char *r = get_id(v, n->kids[i], "role");
+		if (r)
+			pd->roles[pd->nroles++] = r;
+	}
+}
+
+static void load_person(vctx *v, up_program *p, const up_ynode *n,
+			const char **ids)
+{
+	if (!want_kind(v, n, UP_YMAP, "a person"))
+		return;
+	check_keys(v, n, person_keys, UP_COUNTOF(person_keys));
+	const up_ynode *idn = map_get(n, "id");
+	if (!idn) {
+		verr(v, n, "a person needs an 'id'");
+		return;
+	}
+	char *id = get_id(v, idn, "person id");
+	if (!id)
+		return;
+	for (size_t i = 0; i < p->npeople; i++)
+		if (!strcmp(p->people[i].id, id)) {
+			verr(v, idn, "duplicate person id '%s'", id);
+			free(id);
+			return;
+		}
+	up_person_def *pd = &p->people[p->npeople++];
+	pd->id = id;
+	pd->engagement = -1;
+	char owner[200];
+	snprintf(owner, sizeof owner, "person '%s': ", id);
+	const up_ynode *name = map_get(n, "name");
+	pd->name = name ? get_str(v, name, "'name'") : up_xstrdup(id);
+	const up_ynode *un = map_get(n, "unit");
+	if (un && !is_null(un) && (pd->unit = get_str(v, un, "'unit'")) &&
+	    unit_index(p, pd->unit) < 0)
+		unknown_ref(v, un, owner, "unit", pd->unit, ids, p->nunits);
+	load_roles(v, pd, map_get(n, "roles"));
+	const up_ynode *en = map_get(n, "engagement");
+	char *level = en ? get_str(v, en, "'engagement'") : NULL;
+	if (level && (pd->engagement = up_level_index(level)) < 0) {
+		const char *hint = up_did_you_mean(level, up_levels, UP_LEVELS);
+		if (hint)
+			verr(v, en, "%sengagement level '%s' is not on the "
+			     "ladder (did you mean '%s'?)", owner, level, hint);
+		else
+			verr(v, en, "%sengagement level '%s' is not on the "
+			     "ladder (unaware, informed, consulted, involved, "
+			     "bought_in)", owner, level);
+	}
+	free(level);
+	const up_ynode *since = map_get(n, "since");
+	if (since)
+		pd->since = get_date(v, since, "'since'");
+	if (since && !en)
+		verr(v, since, "%s'since' dates an 'engagement', which is "
+		     "missing", owner);
+	const up_ynode *joined = map_get(n, "joined");
+	if (joined)
+		pd->joined = get_date(v, joined, "'joined'");
+}
+
+static void load_people(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YSEQ, "'people'"))
+		return;
+	p->people = up_xcalloc(n->n + 1, sizeof *p->people);
+	const char **ids = unit_ids(p);
+	for (size_t i = 0; i < n->n; i++)
+		load_person(v, p, n->kids[i], ids);
+	free(ids);
+}
+
+static void load_rule_file(vctx *v, up_program *p, const up_ynode *n)
+{
+	char *path = get_str(v, n, "a rule file");
+	if (!path)
+		return;
+	if (path[0] == '/' || strstr(path, "..")) {
+		verr(v, n, "rule file '%s' must be a path inside the program "
+		     "directory", path);
+		free(path);
+		return;
+	}
+	for (size_t i = 0; i < p->nrules; i++)
+		if (!strcmp(p->rules[i].path, path)) {
+			verr(v, n, "rule file '%s' is listed twice", path);
+			free(path);
+			return;
+		}
+	char *full = up_xasprintf("%s/%s", p->dir, path);
+	up_error *e = up_error_new();
+	up_rule_file *r = &p->rules[p->nrules];
+	if (up_read_file(full, MAX_RULE_BYTES, &r->src, &r->len, e) != UP_OK) {
+		const char *m = up_error_message(e, 0);
+		const char *why = m ? strstr(m, "error: ") : NULL;
+		verr(v, n, "rule file '%s': %s", path,
+		     why ? why + 7 : "cannot read");
+		free(path);
+	} else {
+		r->path = path;
+		up_sha256_hex(r->src, r->len, r->hash);
+		p->nrules++;
+	}
+	up_error_free(e);
+	free(full);
+}
+
+static void load_rules(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!want_kind(v, n, UP_YSEQ, "'rules'"))
+		return;
+	p->rules = up_xcalloc(n->n + 1, sizeof *p->rules);
+	for (size_t i = 0; i < n->n; i++)
+		load_rule_file(v, p, n->kids[i]);
+}
+
+static void load_top(vctx *v, up_program *p, const up_ynode *root)
+{
+	check_keys(v, root, top_keys, UP_COUNTOF(top_keys));
+	static const char *const required[] = {"program", "start", "stages",
+					       "units"};
+	for (size_t i = 0; i < UP_COUNTOF(required); i++)
+		if (!map_get(root, required[i]))
+			verr(v, root, "missing required key '%s'",
+			     required[i]);
+	p->id = get_id(v, map_get(root, "program"), "'program'");
+	const up_ynode *t = map_get(root, "title");
+	p->title = t ? get_str(v, t, "'title'") : NULL;
+	const up_ynode *o = map_get(root, "organization");
+	p->organization = o ? get_str(v, o, "'organization'") : NULL;
+	p->start = get_date(v, map_get(root, "start"), "'start'");
+	load_stages(v, p, map_get(root, "stages"));
+	load_limits(v, p, map_get(root, "limits"));
+	load_gates(v, p, map_get(root, "gates"));
+	load_units(v, p, map_get(root, "units"));
+	load_people(v, p, map_get(root, "people"));
+	load_rules(v, p, map_get(root, "rules"));
+	/* Validated in full when metrics, packs and cadence land. */
+	want_kind(v, map_get(root, "metrics"), UP_YMAP, "'metrics'");
+	want_kind(v, map_get(root, "packs"), UP_YSEQ, "'packs'");
+	want_kind(v, map_get(root, "cadence"), UP_YMAP, "'cadence'");
+}
+
+int up_program_load(up_program **out, const char *dir, up_error *err)
+{
+	*out = NULL;
+	up_program *p = up_xcalloc(1, sizeof *p);
+	p->dir = up_xstrdup(dir && *dir ? dir : ".");
+	p->file = up_xstrdup("program.yaml");
+	p->instructions = UP_DEFAULT_INSTRUCTIONS;
+	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
+	char *path = up_xasprintf("%s/program.yaml", p->dir);
+	char *buf = NULL;
+	size_t len = 0;
+	up_ynode *root = NULL;
+	int rc = up_read_file(path, MAX_PROGRAM_BYTES, &buf, &len, err);
+	free(path);
+	if (rc == UP_OK) {
+		up_sha256_hex(buf, len, p->hash);
+		rc = up_yaml_parse(buf, len, p->file, &root, err);
+	}
+	free(buf);
+	if (rc == UP_OK) {
+		vctx v = {p->file, err, 0};
+		if (want_kind(&v, root, UP_YMAP, "program.yaml"))
+			load_top(&v, p, root);
+		rc = v.bad ? UP_EINPUT : UP_OK;
+	}
+	up_yaml_free(root);
+	if (rc != UP_OK) {
+		up_program_free(p);
+		return rc;
+	}
+	*out = p;
+	return UP_OK;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void up_program_free(up_program *p)
+{
+	if (!p)
+		return;
+	free(p->dir);
+	free(p->file);
+	free(p->id);
+	free(p->title);
+	free(p->organization);
+	free(p->start);
+	free_strv(p->stages, p->nstages);
+	for (size_t i = 0; i < p->nunits; i++) {
+		up_unit_def *u = &p->units[i];
+		free(u->id);
+		free(u->name);
+		free(u->parent);
+		free(u->stage);
+		free(u->go_live);
+		json_decref(u->attrs);
+	}
+	free(p->units);
+	for (size_t i = 0; i < p->npeople; i++) {
+		up_person_def *d = &p->people[i];
+		free(d->id);
+		free(d->name);
+		free(d->unit);
+		free(d->since);
+		free(d->joined);
+		free_strv(d->roles, d->nroles);
+	}
+	free(p->people);
+	for (size_t i = 0; i < p->nrules; i++) {
+		free(p->rules[i].path);
+		free(p->rules[i].src);
+	}
+	free(p->rules);
+	for (size_t i = 0; i < p->ngates; i++)
+		free(p->gates[i].boundary);
+	free(p->gates);
+	free(p);
+}
+
+const char *up_program_id(const up_program *p)
+{
+	return p->id;
+}
+
+const char *up_program_dir(const up_program *p)
+{
+	return p->dir;
+}
+
+const char *up_program_hash(const up_program *p)
+{
+	return p->hash;
+}

@@ -1,0 +1,337 @@
+/*
+ * report.c: what a person reads.  Tables for a terminal and JSON for
+ * scripts, rendered from a cycle's document, so `status` and `explain`
+ * show exactly what the cycle stored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static const char *colour_of(const char *decision_or_status)
+{
+	static const struct {
+		const char *word, *sgr;
+	} map[] = {{"go", "32"}, {"pass", "32"}, {"conditional_go", "33"},
+		   {"warn", "33"}, {"hold", "33"}, {"skip", "2"},
+		   {"recycle", "31"}, {"kill", "1;31"}, {"fail", "31"},
+		   {"error", "1;31"}};
+	for (size_t i = 0; i < UP_COUNTOF(map); i++)
+		if (!strcmp(map[i].word, decision_or_status))
+			return map[i].sgr;
+	return NULL;
+}
+
+/* Prints WORD padded to WIDTH, coloured when asked. */
+static void word(FILE *fp, const char *w, int width, unsigned flags)
+{
+	const char *sgr = (flags & UP_PRINT_COLOR) ? colour_of(w) : NULL;
+	if (sgr)
+		fprintf(fp, "\033[%sm%s\033[0m%*s", sgr, w,
+			width > (int)strlen(w) ? width - (int)strlen(w) : 0, "");
+	else
+		fprintf(fp, "%-*s", width, w);
+}
+
+static json_t *first_gate(const json_t *unit)
+{
+	return json_array_get(json_object_get(unit, "gates"), 0);
+}
+
+static void score_text(const json_t *gate, char out[16])
+{
+	json_t *s = json_object_get(gate, "score");
+	if (json_is_number(s))
+		snprintf(out, 16, "%.2f", json_number_value(s));
+	else
+		snprintf(out, 16, "-");
+}
+
+static void unit_table(const json_t *doc, FILE *fp, unsigned flags)
+{
+	int wu = 4, ws = 5, wg = 4;
+	size_t i;
+	json_t *u;
+	json_t *units = json_object_get(doc, "units");
+	json_array_foreach(units, i, u) {
+		int a = (int)strlen(str(u, "id")), b = (int)strlen(str(u, "stage"));
+		int c = (int)strlen(str(first_gate(u), "gate"));
+		wu = a > wu ? a : wu;
+		ws = b > ws ? b : ws;
+		wg = c > wg ? c : wg;
+	}
+	fprintf(fp, "%-*s  %-*s  %-*s  %-14s  %5s  %s\n", wu, "UNIT", ws,
+		"STAGE", wg, "GATE", "DECISION", "SCORE", "FINDINGS");
+	json_array_foreach(units, i, u) {
+		json_t *g = first_gate(u);
+		char score[16];
+		score_text(g, score);
+		fprintf(fp, "%-*s  %-*s  %-*s  ", wu, str(u, "id"), ws,
+			str(u, "stage"), wg, g ? str(g, "gate") : "-");
+		word(fp, g ? str(g, "decision") : "-", 14, flags);
+		fprintf(fp, "  %5s  %zu\n", score,
+			json_array_size(json_object_get(u, "findings")));
+	}
+}
+
+static void print_errors_line(const json_t *doc, FILE *fp)
+{
+	size_t n = json_array_size(json_object_get(doc, "errors"));
+	if (n)
+		fprintf(fp, "\n%zu rule error%s:\n", n, n == 1 ? "" : "s");
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(doc, "errors"), i, e) {
+		const char *unit = str(e, "unit");
+		fprintf(fp, "  %s%s%s\n", unit, *unit ? ": " : "",
+			str(e, "message"));
+	}
+}
+
+static void header(const json_t *doc, FILE *fp)
+{
+	fprintf(fp, "%s: cycle %lld as of %s\n\n", str(doc, "program"),
+		(long long)json_integer_value(json_object_get(doc, "cycle")),
+		str(doc, "as_of"));
+}
+
+/* For each gate that is not a plain go: its reason and failed criteria. */
+static void why_not_go(const json_t *doc, FILE *fp, unsigned flags)
+{
+	int any = 0;
+	size_t i, k;
+	json_t *u, *c;
+	json_array_foreach(json_object_get(doc, "units"), i, u) {
+		json_t *g = first_gate(u);
+		if (!g || !strcmp(str(g, "decision"), "go"))
+			continue;
+		if (!any++)
+			fputs("\nWhy not go:\n", fp);
+		fprintf(fp, "  %s %s: ", str(u, "id"), str(g, "gate"));
+		word(fp, str(g, "decision"), 0, flags);
+		fprintf(fp, " (%s)\n", str(g, "reason"));
+		json_array_foreach(json_object_get(g, "criteria"), k, c) {
+			const char *st = str(c, "status");
+			if (!strcmp(st, "pass") || !strcmp(st, "skip"))
+				continue;
+			fputs("    ", fp);
+			word(fp, st, 6, flags);
+			fprintf(fp, "%s: %s\n", str(c, "rule"),
+				str(c, "message"));
+		}
+	}
+}
+
+static void findings_list(const json_t *doc, FILE *fp, unsigned flags)
+{
+	int any = 0;
+	size_t i, k;
+	json_t *u, *f;
+	json_array_foreach(json_object_get(doc, "units"), i, u) {
+		json_array_foreach(json_object_get(u, "findings"), k, f) {
+			if (!any++)
+				fputs("\nFindings:\n", fp);
+			fprintf(fp, "  %s ", str(u, "id"));
+			word(fp, str(f, "status"), 0, flags);
+			fprintf(fp, " [%s] %s: %s\n", str(f, "severity"),
+				str(f, "rule"), str(f, "message"));
+		}
+	}
+}
+
+static int dump(const json_t *j, FILE *fp)
+{
+	if (json_dumpf(j, fp, JSON_OUT) != 0)
+		return UP_EINTERNAL;
+	fputc('\n', fp);
+	return UP_OK;
+}
+
+int up_cycle_print(const up_cycle *c, FILE *fp, unsigned flags)
+{
+	if (flags & UP_PRINT_JSON)
+		return dump(c->doc, fp);
+	header(c->doc, fp);
+	unit_table(c->doc, fp, flags);
+	why_not_go(c->doc, fp, flags);
+	findings_list(c->doc, fp, flags);
+	print_errors_line(c->doc, fp);
+	return UP_OK;
+}
+
+static json_t *status_json(const json_t *doc)
+{
+	json_t *units = json_array();
+	size_t i;
+	json_t *u;
+	json_array_foreach(json_object_get(doc, "units"), i, u) {
+		json_t *g = first_gate(u);
+		json_array_append_new(units, json_pack(
+			"{s:s, s:s, s:s?, s:s?, s:O?, s:I}", "id",
+			str(u, "id"), "stage", str(u, "stage"), "gate",
+			g ? str(g, "gate") : NULL, "decision",
+			g ? str(g, "decision") : NULL, "score",
+			g ? json_object_get(g, "score") : NULL, "findings",
+			(json_int_t)json_array_size(
+				json_object_get(u, "findings"))));
+	}
+	return json_pack("{s:O, s:O, s:O, s:o, s:I}", "program",
+			 json_object_get(doc, "program"), "cycle",
+			 json_object_get(doc, "cycle"), "as_of",
+			 json_object_get(doc, "as_of"), "units", units,
+			 "errors", (json_int_t)json_array_size(
+				 json_object_get(doc, "errors")));
+}
+
+int up_status_print(const up_cycle *c, FILE *fp, unsigned flags)
+{
+	if (flags & UP_PRINT_JSON) {
+		json_t *j = status_json(c->doc);
+		int rc = dump(j, fp);
+		json_decref(j);
+		return rc;
+	}
+	header(c->doc, fp);
+	unit_table(c->doc, fp, flags);
+	print_errors_line(c->doc, fp);
+	return UP_OK;
+}
+
+/* ---- explain ---- */
+
+static void print_item(FILE *fp, const json_t *c, const char *kind,
+		       unsigned flags)
+{
+	fputs("  ", fp);
+	word(fp, str(c, "status"), 6, flags);
+	fprintf(fp, " %s (%s)\n", str(c, "rule"), kind);
+	if (strcmp(str(c, "title"), str(c, "rule")))
+		fprintf(fp, "         %s\n", str(c, "title"));
+	if (*str(c, "message"))
+		fprintf(fp, "         %s\n", str(c, "message"));
+	json_t *ev = json_object_get(c, "evidence");
+	if (ev && !(json_is_object(ev) && json_object_size(ev) == 0)) {
+		char *s = json_dumps(ev, JSON_COMPACT | JSON_ENCODE_ANY |
+					 JSON_REAL_PRECISION(12));
+		fprintf(fp, "         evidence: %s\n", s ? s : "?");
+		free(s);
+	}
+	fprintf(fp, "         at %s\n", str(c, "source"));
+}
+
+static const char *criterion_kind(const json_t *c, char buf[64])
+{
+	if (json_is_true(json_object_get(c, "must")))
+		return "must-meet";
+	json_t *sc = json_object_get(c, "score");
+	if (json_is_number(sc))
+		snprintf(buf, 64, "should-meet, weight %g, score %g/10",
+			 json_number_value(json_object_get(c, "weight")),
+			 json_number_value(sc));
+	else
+		snprintf(buf, 64, "should-meet, weight %g",
+			 json_number_value(json_object_get(c, "weight")));
+	return buf;
+}
+
+static int print_gate(FILE *fp, const json_t *g, const char *rule,
+		      unsigned flags)
+{
+	int whole = !rule || !strcmp(rule, str(g, "gate")), shown = 0;
+	if (whole) {
+		char score[16];
+		score_text(g, score);
+		fprintf(fp, "gate %s: ", str(g, "gate"));
+		word(fp, str(g, "decision"), 0, flags);
+		fprintf(fp, "\n  because %s\n  threshold %.2f, should-meet "
+			"score %s\n\n", str(g, "reason"), json_number_value(
+				json_object_get(g, "threshold")), score);
+	}
+	size_t k;
+	json_t *c;
+	json_array_foreach(json_object_get(g, "criteria"), k, c) {
+		if (!whole && strcmp(rule, str(c, "rule")))
+			continue;
+		char buf[64];
+		print_item(fp, c, criterion_kind(c, buf), flags);
+		shown++;
+	}
+	return whole || shown;
+}
+
+static int print_findings(FILE *fp, const json_t *u, const char *rule,
+			  unsigned flags)
+{
+	int shown = 0;
+	size_t k;
+	json_t *f;
+	json_array_foreach(json_object_get(u, "findings"), k, f) {
+		if (rule && strcmp(rule, str(f, "rule")))
+			continue;
+		if (!shown++)
+			fputs(rule ? "" : "\nfindings:\n", fp);
+		char kind[64];
+		snprintf(kind, sizeof kind, "check, severity %s",
+			 str(f, "severity"));
+		print_item(fp, f, kind, flags);
+	}
+	return shown;
+}
+
+static const json_t *find_unit(const json_t *doc, const char *id,
+			       up_error *err)
+{
+	size_t i, n = 0;
+	json_t *u;
+	json_t *units = json_object_get(doc, "units");
+	const char **ids = up_xcalloc(json_array_size(units) + 1, sizeof *ids);
+	json_array_foreach(units, i, u) {
+		if (!strcmp(str(u, "id"), id)) {
+			free(ids);
+			return u;
+		}
+		ids[n++] = str(u, "id");
+	}
+	const char *hint = up_did_you_mean(id, ids, n);
+	if (hint)
+		up_err(err, UP_EINPUT, "unknown unit '%s' (did you mean "
+		       "'%s'?)", id, hint);
+	else
+		up_err(err, UP_EINPUT, "unknown unit '%s'", id);
+	free(ids);
+	return NULL;
+}
+
+int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
+		     FILE *fp, unsigned flags, up_error *err)
+{
+	const json_t *u = find_unit(c->doc, unit, err);
+	if (!u)
+		return UP_EINPUT;
+	if (flags & UP_PRINT_JSON)
+		return dump(u, fp);
+	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n\n",
+		str(u, "id"), str(u, "name"), str(u, "stage"),
+		(long long)c->number, str(c->doc, "as_of"));
+	int shown = 0;
+	json_t *g = first_gate(u);
+	if (g)
+		shown += print_gate(fp, g, rule, flags);
+	else if (!rule)
+		fputs("no gate: the unit is in the last stage\n", fp);
+	shown += print_findings(fp, u, rule, flags);
+	if (rule && !shown)
+		return up_err(err, UP_EINPUT, "unit '%s' has no gate or rule "
+			      "'%s' in cycle %lld", unit, rule,
+			      (long long)c->number);
+	return UP_OK;
+}

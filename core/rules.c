@@ -1,0 +1,290 @@
+/*
+ * rules.c: the host's rule registry: loads every rule file into its own
+ * sandbox, checks the declarations against the program, and evaluates one
+ * rule for one unit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "host_priv.h"
+
+/* declare(kind, id, title, fn, must, weight, on_fail|severity, at|stages)
+ * [-8, +0, m]: called by the prelude's gate{} and check{}. */
+int up_sandbox_declare(lua_State *L)
+{
+	up_sandbox *sb = lua_touserdata(L, lua_upvalueindex(1));
+	up_host *h = sb->h;
+	lua_Debug ar;
+	int line = 0;
+	if (lua_getstack(L, 2, &ar) && lua_getinfo(L, "l", &ar))
+		line = ar.currentline;
+	int is_gate = !strcmp(luaL_checkstring(L, 1), "gate");
+	luaL_checktype(L, 4, LUA_TFUNCTION);
+	lua_pushvalue(L, 4);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: before mallocs */
+	if (h->ndecls == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 16;
+		h->decls = up_xrealloc(h->decls, h->cap * sizeof *h->decls);
+		h->decl_sb = up_xrealloc(h->decl_sb, h->cap * sizeof(int));
+	}
+	up_decl *d = &h->decls[h->ndecls];
+	memset(d, 0, sizeof *d);
+	h->decl_sb[h->ndecls++] = (int)h->loading;
+	d->kind = is_gate ? UP_DECL_GATE : UP_DECL_CHECK;
+	d->id = up_xstrdup(lua_tostring(L, 2));
+	d->title = up_xstrdup(lua_tostring(L, 3));
+	d->fn_ref = ref;
+	d->must = lua_toboolean(L, 5);
+	d->weight = lua_tonumber(L, 6);
+	d->file = sb->file;
+	d->line = line;
+	if (is_gate) {
+		d->on_fail = up_xstrdup(lua_tostring(L, 7));
+		d->at = up_xstrdup(lua_tostring(L, 8));
+	} else {
+		d->severity = up_xstrdup(lua_tostring(L, 7));
+		if (lua_istable(L, 8)) {
+			size_t n = lua_rawlen(L, 8);
+			d->stages = up_xcalloc(n + 1, sizeof *d->stages);
+			for (size_t i = 1; i <= n; i++) {
+				lua_rawgeti(L, 8, (lua_Integer)i);
+				d->stages[d->nstages++] =
+					up_xstrdup(lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+		}
+	}
+	return 0;
+}
+
+static void decl_free(up_decl *d)
+{
+	free(d->id);
+	free(d->title);
+	free(d->at);
+	free(d->on_fail);
+	free(d->severity);
+	for (size_t i = 0; i < d->nstages; i++)
+		free(d->stages[i]);
+	free(d->stages);
+}
+
+/* Lua says "file:12: what"; we say "file:12: error: what". */
+static void lua_error_to(up_error *err, const char *msg)
+{
+	const char *p = msg;
+	while ((p = strchr(p, ':')) != NULL) {
+		const char *q = p + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && q[0] == ':' && q[1] == ' ') {
+			char line[2600];
+			snprintf(line, sizeof line, "%.*s: error: %s",
+				 (int)(q - msg), msg, q + 2);
+			up_err_raw(err, UP_EINPUT, line);
+			return;
+		}
+		p++;
+	}
+	up_err(err, UP_EINPUT, "%s", msg);
+}
+
+/* Drops declaration i, keeping the order of the rest. */
+static void drop_decl(up_host *h, size_t i)
+{
+	decl_free(&h->decls[i]);
+	memmove(&h->decls[i], &h->decls[i + 1],
+		(h->ndecls - i - 1) * sizeof *h->decls);
+	memmove(&h->decl_sb[i], &h->decl_sb[i + 1],
+		(h->ndecls - i - 1) * sizeof *h->decl_sb);
+	h->ndecls--;
+}
+
+static int check_stage_name(up_host *h, const up_decl *d, const char *s,
+			    up_error *err)
+{
+	if (up_stage_index(h->p, s) >= 0)
+		return 0;
+	const char *hint = up_did_you_mean(
+		s, (const char *const *)h->p->stages, h->p->nstages);
+	char extra[200] = "";
+	if (hint)
+		snprintf(extra, sizeof extra, " (did you mean '%s'?)", hint);
+	up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+		  "%s '%s': unknown stage '%s'%s",
+		  d->kind == UP_DECL_GATE ? "gate" : "check", d->id, s, extra);
+	return -1;
+}
+
+/* 0 if declaration i fits the program; otherwise reports it. */
+static int validate_decl(up_host *h, size_t i, up_error *err)
+{
+	const up_decl *d = &h->decls[i];
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(h->decls[j].id, d->id)) {
+			up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+				  "duplicate rule id '%s' (first declared "
+				  "at %s:%d)", d->id, h->decls[j].file,
+				  h->decls[j].line);
+			return -1;
+		}
+	if (!up_is_id(d->id)) {
+		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+			  "rule id '%s' is not a valid id (use letters, "
+			  "digits, '_', '-' and '.')", d->id);
+		return -1;
+	}
+	for (size_t k = 0; k < d->nstages; k++)
+		if (check_stage_name(h, d, d->stages[k], err))
+			return -1;
+	if (d->kind != UP_DECL_GATE)
+		return 0;
+	const char *arrow = strstr(d->at, "->");
+	if (!arrow) {
+		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+			  "gate '%s': 'at' must be a boundary such as "
+			  "'%s->%s'", d->id, h->p->stages[0], h->p->stages[1]);
+		return -1;
+	}
+	char from[200];
+	snprintf(from, sizeof from, "%.*s", (int)(arrow - d->at), d->at);
+	if (check_stage_name(h, d, from, err) ||
+	    check_stage_name(h, d, arrow + 2, err))
+		return -1;
+	if (up_stage_index(h->p, arrow + 2) != up_stage_index(h->p, from) + 1) {
+		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+			  "gate '%s': '%s' is not a boundary between "
+			  "consecutive stages", d->id, d->at);
+		return -1;
+	}
+	return 0;
+}
+
+static void drop_file(up_host *h, size_t sb)
+{
+	for (size_t i = h->ndecls; i-- > 0;)
+		if (h->decl_sb[i] == (int)sb) {
+			luaL_unref(h->sb[sb].L, LUA_REGISTRYINDEX,
+				   h->decls[i].fn_ref);
+			drop_decl(h, i);
+		}
+}
+
+int up_host_open(up_host **out, const up_program *p, up_error *err)
+{
+	up_host *h = up_xcalloc(1, sizeof *h);
+	h->p = p;
+	h->sb = up_xcalloc(p->nrules + 1, sizeof *h->sb);
+	int rc = UP_OK;
+	for (size_t i = 0; i < p->nrules; i++, h->nsb++) {
+		char msg[2300];
+		h->loading = i;
+		if (up_sandbox_open(&h->sb[i], h, p->rules[i].path, msg,
+				    sizeof msg) ||
+		    up_sandbox_load(&h->sb[i], &p->rules[i], msg,
+				    sizeof msg)) {
+			lua_error_to(err, msg);
+			drop_file(h, i);
+			rc = UP_EINPUT;
+		}
+	}
+	for (size_t i = 0; i < h->ndecls;) {
+		if (validate_decl(h, i, err) == 0) {
+			i++;
+			continue;
+		}
+		drop_decl(h, i);
+		rc = UP_EINPUT;
+	}
+	*out = h;
+	return rc;
+}
+
+void up_host_close(up_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->ndecls; i++)
+		decl_free(&h->decls[i]);
+	free(h->decls);
+	free(h->decl_sb);
+	for (size_t i = 0; i < h->nsb; i++)
+		up_sandbox_close(&h->sb[i]);
+	free(h->sb);
+	free(h);
+}
+
+size_t up_host_ndecls(const up_host *h)
+{
+	return h->ndecls;
+}
+
+const up_decl *up_host_decl(const up_host *h, size_t i)
+{
+	return i < h->ndecls ? &h->decls[i] : NULL;
+}
+
+size_t up_host_memory(const up_host *h, size_t *peak)
+{
+	size_t now = 0, top = 0;
+	for (size_t i = 0; i < h->nsb; i++) {
+		now += h->sb[i].mem;
+		top += h->sb[i].peak;
+	}
+	if (peak)
+		*peak = top;
+	return now;
+}
+
+/* [-0, +1, e]: runs in protected mode so building ctx may raise. */
+static int eval_p(lua_State *L)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->h->cur->fn_ref);
+	up_ctx_push(L, sb->h);
+	lua_call(L, 1, 1);
+	return 1;
+}
+
+void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
+		  int unit_ix, up_result *out)
+{
+	memset(out, 0, sizeof *out);
+	up_sandbox *sb = &h->sb[h->decl_sb[d - h->decls]];
+	h->facts = f;
+	h->unit_ix = unit_ix;
+	h->cur = d;
+	char where[300], msg[2300];
+	snprintf(where, sizeof where, "%s:%d", d->file, d->line);
+	lua_pushcfunction(sb->L, eval_p);
+	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
+		out->status = UP_RES_ERROR;
+		out->message = up_xstrdup(msg);
+		return;
+	}
+	if (up_sandbox_result(sb, out) != 0) {
+		out->status = UP_RES_ERROR;
+		out->message = up_xasprintf(
+			"%s: rule '%s' returned no result (return pass(), "
+			"fail(), warn(), score() or skip())", where, d->id);
+	}
+	lua_pop(sb->L, 1);
+}
+
+void up_result_free(up_result *r)
+{
+	free(r->message);
+	json_decref(r->evidence);
+	memset(r, 0, sizeof *r);
+}
+
+int up_program_check(const up_program *p, up_error *err)
+{
+	up_host *h = NULL;
+	int rc = up_host_open(&h, p, err);
+	up_host_close(h);
+	return rc;
+}

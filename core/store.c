@@ -1,0 +1,352 @@
+/*
+ * store.c: the state database.  SQLite in WAL mode with foreign keys on;
+ * the schema is versioned with PRAGMA user_version and migrated forward
+ * in one transaction, so an old store opens with a new uptake.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "internal.h"
+
+struct up_store {
+	sqlite3 *db;
+	char *path;
+};
+
+enum { BUSY_TIMEOUT_MS = 5000 };
+
+/* Migration i takes the schema from version i to i + 1.  Append only. */
+static const char *const migrations[] = {
+	/* 0 -> 1: units, people, facts, cycles and their results. */
+	"CREATE TABLE units("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" parent TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED,"
+	" stage TEXT NOT NULL, go_live TEXT, staff INTEGER,"
+	" attrs TEXT NOT NULL DEFAULT '{}', ord INTEGER NOT NULL,"
+	" active INTEGER NOT NULL DEFAULT 1,"
+	" source TEXT NOT NULL DEFAULT 'program');"
+	"CREATE TABLE people("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" unit TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED,"
+	" roles TEXT NOT NULL DEFAULT '[]', joined TEXT,"
+	" ord INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
+	" source TEXT NOT NULL DEFAULT 'program');"
+	"CREATE TABLE engagements("
+	" id INTEGER PRIMARY KEY,"
+	" person TEXT NOT NULL REFERENCES people(id),"
+	" level TEXT NOT NULL CHECK (level IN ('unaware','informed',"
+	"  'consulted','involved','bought_in')),"
+	" date TEXT NOT NULL, note TEXT, source TEXT NOT NULL);"
+	"CREATE INDEX engagements_person ON engagements(person, date);"
+	"CREATE TABLE events("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL,"
+	" unit TEXT REFERENCES units(id), note TEXT,"
+	" attrs TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX events_date ON events(date);"
+	"CREATE TABLE event_people("
+	" event INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" person TEXT NOT NULL REFERENCES people(id),"
+	" PRIMARY KEY (event, person)) WITHOUT ROWID;"
+	"CREATE TABLE cycles("
+	" id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, ran_at TEXT NOT NULL,"
+	" program_hash TEXT NOT NULL, doc TEXT NOT NULL);"
+	"CREATE TABLE cycle_files("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), path TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL, PRIMARY KEY (cycle, path)) WITHOUT ROWID;"
+	"CREATE TABLE results("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), unit TEXT NOT NULL,"
+	" gate TEXT, rule TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('criterion','finding')),"
+	" must INTEGER, status TEXT NOT NULL, severity TEXT, score REAL,"
+	" message TEXT, evidence TEXT, source TEXT);"
+	"CREATE INDEX results_cycle ON results(cycle, unit);"
+	"CREATE TABLE decisions("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), unit TEXT NOT NULL,"
+	" gate TEXT NOT NULL, decision TEXT NOT NULL, score REAL,"
+	" PRIMARY KEY (cycle, unit, gate)) WITHOUT ROWID;",
+};
+
+int up_store_schema_version(void)
+{
+	return (int)UP_COUNTOF(migrations);
+}
+
+sqlite3 *up_store_db(up_store *s)
+{
+	return s->db;
+}
+
+int up_store_fail(up_store *s, const char *what, up_error *err)
+{
+	int code = sqlite3_extended_errcode(s->db);
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return up_err(err, UP_EBUSY, "%s: the store %s is busy "
+			      "(another uptake is using it); try again",
+			      what, s->path);
+	if ((code & 0xff) == SQLITE_NOMEM)
+		return up_err(err, UP_ENOMEM, "%s: out of memory", what);
+	return up_err(err, UP_EINTERNAL, "%s: %s (%s)", what,
+		      sqlite3_errmsg(s->db), s->path);
+}
+
+static int exec(up_store *s, const char *sql, const char *what,
+		up_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return up_store_fail(s, what, err);
+	return UP_OK;
+}
+
+int up_store_begin(up_store *s, up_error *err)
+{
+	/* IMMEDIATE takes the write lock now, so two writers queue on the
+	 * busy timeout instead of deadlocking on an upgrade. */
+	return exec(s, "BEGIN IMMEDIATE", "begin", err);
+}
+
+int up_store_commit(up_store *s, up_error *err)
+{
+	int rc = exec(s, "COMMIT", "commit", err);
+	if (rc != UP_OK)
+		up_store_rollback(s);
+	return rc;
+}
+
+void up_store_rollback(up_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int user_version(up_store *s, int *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return -1;
+	int rc = sqlite3_step(st);
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int migrate(up_store *s, up_error *err)
+{
+	int rc = up_store_begin(s, err), v = 0;
+	if (rc != UP_OK)
+		return rc;
+	if (user_version(s, &v)) {
+		rc = up_store_fail(s, "reading the schema version", err);
+		up_store_rollback(s);
+		return rc;
+	}
+	int want = up_store_schema_version();
+	if (v > want) {
+		up_store_rollback(s);
+		return up_err(err, UP_EINPUT, "%s has schema version %d, newer "
+			      "than this uptake understands (%d); upgrade "
+			      "uptake", s->path, v, want);
+	}
+	for (; v < want && rc == UP_OK; v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
+			 v + 1);
+		rc = exec(s, migrations[v], "migrating the store", err);
+		if (rc == UP_OK)
+			rc = exec(s, pragma, "migrating the store", err);
+	}
+	if (rc != UP_OK) {
+		up_store_rollback(s);
+		return rc;
+	}
+	return up_store_commit(s, err);
+}
+
+static int make_dir_for(const char *path, up_error *err)
+{
+	char *dir = up_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = UP_OK;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			rc = up_err(err, UP_EINPUT, "cannot create %s: %s",
+				    dir, strerror(errno));
+	}
+	free(dir);
+	return rc;
+}
+
+static int configure(up_store *s, up_error *err)
+{
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	int rc = exec(s, "PRAGMA foreign_keys = ON", "configuring", err);
+	if (rc == UP_OK)
+		rc = exec(s, "PRAGMA journal_mode = WAL", "configuring", err);
+	if (rc == UP_OK)
+		rc = exec(s, "PRAGMA synchronous = NORMAL", "configuring", err);
+	return rc;
+}
+
+int up_store_open(up_store **out, const char *dir, const char *path,
+		  unsigned flags, up_error *err)
+{
+	*out = NULL;
+	up_store *s = up_xcalloc(1, sizeof *s);
+	s->path = path ? up_xstrdup(path)
+		       : up_xasprintf("%s/.uptake/state.db", dir ? dir : ".");
+	int rc = UP_OK;
+	struct stat sb;
+	if (flags & UP_STORE_READONLY) {
+		if (stat(s->path, &sb) != 0)
+			rc = up_err(err, UP_EINPUT, "no state database at %s "
+				    "(run 'uptake cycle' first)", s->path);
+	} else if (!path) {
+		rc = make_dir_for(s->path, err);
+	}
+	int oflags = SQLITE_OPEN_READWRITE |
+		     ((flags & UP_STORE_READONLY) ? 0 : SQLITE_OPEN_CREATE);
+	if (rc == UP_OK &&
+	    sqlite3_open_v2(s->path, &s->db, oflags, NULL) != SQLITE_OK)
+		rc = up_err(err, UP_EINPUT, "cannot open %s: %s", s->path,
+			    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	if (rc == UP_OK)
+		rc = configure(s, err);
+	if (rc == UP_OK)
+		rc = migrate(s, err);
+	if (rc != UP_OK) {
+		up_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return UP_OK;
+}
+
+void up_store_close(up_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* ---- mirroring program.yaml ---- */
+
+static int step_done(up_store *s, sqlite3_stmt *st, const char *what,
+		     up_error *err)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? UP_OK
+						 : up_store_fail(s, what, err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int sync_units(up_store *s, const up_program *p, up_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = exec(s, "UPDATE units SET active = 0 WHERE source = "
+		      "'program'", "syncing units", err);
+	if (rc != UP_OK)
+		return rc;
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT INTO units(id, name, parent, stage, go_live, staff,"
+		" attrs, ord, active, source)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, 'program')"
+		" ON CONFLICT(id) DO UPDATE SET name = ?2, parent = ?3,"
+		" stage = ?4, go_live = ?5, staff = ?6, attrs = ?7, ord = ?8,"
+		" active = 1, source = 'program'", -1, &st, NULL))
+		return up_store_fail(s, "syncing units", err);
+	for (size_t i = 0; i < p->nunits && rc == UP_OK; i++) {
+		const up_unit_def *u = &p->units[i];
+		char *attrs = json_dumps(u->attrs, JSON_COMPACT | JSON_SORT_KEYS);
+		bind_text(st, 1, u->id);
+		bind_text(st, 2, u->name);
+		bind_text(st, 3, u->parent);
+		bind_text(st, 4, u->stage);
+		bind_text(st, 5, u->go_live);
+		if (u->staff >= 0)
+			sqlite3_bind_int64(st, 6, u->staff);
+		bind_text(st, 7, attrs ? attrs : "{}");
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)i);
+		free(attrs);
+		rc = step_done(s, st, "syncing units", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static char *roles_json(const up_person_def *d)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < d->nroles; i++)
+		json_array_append_new(a, json_string(d->roles[i]));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static int sync_people(up_store *s, const up_program *p, up_error *err)
+{
+	sqlite3_stmt *st, *eng;
+	int rc = exec(s, "UPDATE people SET active = 0 WHERE source = "
+		      "'program'; DELETE FROM engagements WHERE source = "
+		      "'program'", "syncing people", err);
+	if (rc != UP_OK)
+		return rc;
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT INTO people(id, name, unit, roles, joined, ord, active,"
+		" source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 'program')"
+		" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3,"
+		" roles = ?4, joined = ?5, ord = ?6, active = 1,"
+		" source = 'program'", -1, &st, NULL))
+		return up_store_fail(s, "syncing people", err);
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT INTO engagements(person, level, date, note, source)"
+		" VALUES (?1, ?2, ?3, 'program.yaml', 'program')", -1, &eng,
+		NULL)) {
+		sqlite3_finalize(st);
+		return up_store_fail(s, "syncing people", err);
+	}
+	for (size_t i = 0; i < p->npeople && rc == UP_OK; i++) {
+		const up_person_def *d = &p->people[i];
+		char *roles = roles_json(d);
+		bind_text(st, 1, d->id);
+		bind_text(st, 2, d->name);
+		bind_text(st, 3, d->unit);
+		bind_text(st, 4, roles);
+		bind_text(st, 5, d->joined);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)i);
+		free(roles);
+		rc = step_done(s, st, "syncing people", err);
+		if (rc != UP_OK || d->engagement < 0)
+			continue;
+		bind_text(eng, 1, d->id);
+		bind_text(eng, 2, up_levels[d->engagement]);
+		bind_text(eng, 3, d->since ? d->since : p->start);
+		rc = step_done(s, eng, "syncing engagement", err);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(eng);
+	return rc;
+}
+
+int up_store_sync(up_store *s, const up_program *p, up_error *err)
+{
+	int rc = sync_units(s, p, err);
+	return rc == UP_OK ? sync_people(s, p, err) : rc;
+}

@@ -1,0 +1,205 @@
+/* util.c: growable buffers, checked allocation, names, files, hashing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+/* Allocation failure is not recoverable for a CLI-sized tool; dying loudly
+ * beats threading ENOMEM through every string copy. */
+static void oom(void)
+{
+	fputs("uptake: fatal: out of memory\n", stderr);
+	abort();
+}
+
+void *up_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *up_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *up_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *up_xstrdup(const char *s)
+{
+	return s ? up_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *up_xstrndup(const char *s, size_t n)
+{
+	char *p = up_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *up_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *p = up_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void up_buf_add(up_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->buf = up_xrealloc(b->buf, cap);
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+void up_buf_puts(up_buf *b, const char *s)
+{
+	up_buf_add(b, s, strlen(s));
+}
+
+void up_buf_printf(up_buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < (int)sizeof small) {
+		up_buf_add(b, small, (size_t)n);
+		return;
+	}
+	char *big = up_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	up_buf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void up_buf_free(up_buf *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->len = b->cap = 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *up_did_you_mean(const char *s, const char *const *cands,
+			    size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	size_t limit = strlen(s) <= 4 ? 1 : 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(s, cands[i]);
+		if (d <= limit && d < best_d && d > 0) {
+			best = cands[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+int up_is_id(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return 0;
+	}
+	return n > 0 && n <= 128;
+}
+
+int up_read_file(const char *path, size_t max, char **out, size_t *len,
+		 up_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return up_err_at(err, UP_EINPUT, path, 0, 0, "cannot read: %s",
+				 strerror(errno));
+	up_buf b = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (b.len + got > max) {
+			fclose(fp);
+			up_buf_free(&b);
+			return up_err_at(err, UP_EINPUT, path, 0, 0,
+					 "file is larger than %zu bytes", max);
+		}
+		up_buf_add(&b, chunk, got);
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		up_buf_free(&b);
+		return up_err_at(err, UP_EINPUT, path, 0, 0, "read failed");
+	}
+	if (!b.buf)
+		up_buf_add(&b, "", 0);
+	*out = b.buf;
+	*len = b.len;
+	return UP_OK;
+}
+
+void up_sha256_hex(const void *buf, size_t len, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, buf, len);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}

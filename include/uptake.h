@@ -1,0 +1,172 @@
+/*
+ * uptake.h: the public C API of libuptake.
+ *
+ * A program (program.yaml plus its Lua rule files) is loaded into an
+ * up_program; its operational facts live in an up_store (SQLite); an
+ * evaluation cycle judges every unit as of a date and yields an up_cycle.
+ * Every handle is opaque and comes with an open/free pair whose free is
+ * NULL-safe.
+ *
+ * Errors: functions return UP_OK (0) or a negative UP_E* code.  Details go
+ * into an optional up_error, which collects one or more one-line messages
+ * of the form "FILE:LINE:COL: error: what (hint)" or "error: what".  A
+ * function that fails writes nothing to the store.
+ */
+#ifndef UPTAKE_H
+#define UPTAKE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(UP_BUILDING_LIBRARY)
+#define UP_API __attribute__((visibility("default")))
+#else
+#define UP_API
+#endif
+
+#define UP_VERSION "0.1.0"
+
+/* Result codes.  The magnitudes follow sysexits(3) so a CLI can map them. */
+enum {
+	UP_OK = 0,
+	UP_EINPUT = -65,    /* bad user input: a file, a value, a name */
+	UP_EINTERNAL = -70, /* a bug, an I/O failure, a corrupt store */
+	UP_EBUSY = -75,     /* the store is locked by another process */
+	UP_ENOMEM = -12     /* out of memory */
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef struct up_error up_error;
+
+/* Returns a new, empty error collector, or NULL when out of memory. */
+UP_API up_error *up_error_new(void);
+UP_API void up_error_free(up_error *err);
+/* Forgets every message, keeping the collector. */
+UP_API void up_error_clear(up_error *err);
+/* The code of the first error recorded, or UP_OK. */
+UP_API int up_error_code(const up_error *err);
+UP_API size_t up_error_count(const up_error *err);
+/* The i-th message (borrowed, valid until clear or free), or NULL. */
+UP_API const char *up_error_message(const up_error *err, size_t i);
+/* A static description of a code, e.g. "bad input". */
+UP_API const char *up_errstr(int code);
+/* The process exit status a CLI should use for a code (0, 65, 70, 75). */
+UP_API int up_exit_status(int code);
+
+/* ---- program ----------------------------------------------------------- */
+
+typedef struct up_program up_program;
+
+/*
+ * Loads DIR/program.yaml and the rule files it lists, validating every key.
+ * On bad input returns UP_EINPUT with every problem found in err, one
+ * message each, positions 1-based.  Rule files are read but not compiled.
+ */
+UP_API int up_program_load(up_program **out, const char *dir, up_error *err);
+UP_API void up_program_free(up_program *prog);
+/* Borrowed strings, valid for the life of prog. */
+UP_API const char *up_program_id(const up_program *prog);
+UP_API const char *up_program_dir(const up_program *prog);
+/* Hex SHA-256 of program.yaml as read. */
+UP_API const char *up_program_hash(const up_program *prog);
+
+/*
+ * Compiles every rule file in the sandbox and runs its declarations
+ * (without evaluating any rule against data), so a syntax error, a bad
+ * declaration or a gate at an unknown boundary is reported now.
+ */
+UP_API int up_program_check(const up_program *prog, up_error *err);
+
+/* ---- store ------------------------------------------------------------- */
+
+typedef struct up_store up_store;
+
+enum {
+	UP_STORE_READONLY = 1 << 0 /* fail with UP_EINPUT if it does not exist */
+};
+
+/*
+ * Opens the state database: PATH if given, else DIR/.uptake/state.db,
+ * creating and migrating it unless UP_STORE_READONLY.  Waits up to a few
+ * seconds for a lock held by another process, then fails with UP_EBUSY.
+ */
+UP_API int up_store_open(up_store **out, const char *dir, const char *path,
+			 unsigned flags, up_error *err);
+UP_API void up_store_close(up_store *store);
+/* The schema version this library writes (PRAGMA user_version). */
+UP_API int up_store_schema_version(void);
+
+/*
+ * Records one fact in one transaction.  KIND is "engagement" or "event";
+ * the fields are name/value pairs as on the command line:
+ *   engagement: person, level, date, note
+ *   event: kind, date, unit, people (comma-separated), note,
+ *          attr (key=value; may repeat)
+ * Every value is checked against the program (unknown person, unit, level,
+ * kind, invalid date) before anything is written.  *id_out, if given,
+ * receives the new row's id.
+ */
+UP_API int up_record(up_store *store, const up_program *prog, const char *kind,
+		     size_t nfields, const char *const names[],
+		     const char *const values[], long long *id_out,
+		     up_error *err);
+
+/* ---- cycles ------------------------------------------------------------ */
+
+typedef struct up_cycle up_cycle;
+
+/*
+ * Runs one evaluation cycle as of AS_OF ("YYYY-MM-DD"; NULL = today, UTC)
+ * and stores it in one transaction.  A rule that raises, loops or runs out
+ * of memory becomes an "error" result; the cycle still succeeds.
+ */
+UP_API int up_cycle_run(up_cycle **out, up_store *store,
+			const up_program *prog, const char *as_of,
+			up_error *err);
+/* Loads the most recent stored cycle; UP_EINPUT if there is none. */
+UP_API int up_cycle_latest(up_cycle **out, up_store *store, up_error *err);
+UP_API void up_cycle_free(up_cycle *cycle);
+UP_API long long up_cycle_number(const up_cycle *cycle);
+/*
+ * Nonzero if the cycle shows CONDITION: a gate decision ("go",
+ * "conditional_go", "hold", "recycle", "kill"), "error" (any rule error),
+ * "warn" or "fail" (a finding with that status).  -1 for an unknown name.
+ */
+UP_API int up_cycle_has(const up_cycle *cycle, const char *condition);
+
+enum {
+	UP_PRINT_JSON = 1 << 0,  /* one JSON document instead of a table */
+	UP_PRINT_COLOR = 1 << 1  /* ANSI colour in tables */
+};
+
+/* The cycle's summary: a table per unit, or the JSON of DESIGN.md 6. */
+UP_API int up_cycle_print(const up_cycle *cycle, FILE *fp, unsigned flags);
+/* Current stage, gate decision and findings per unit. */
+UP_API int up_status_print(const up_cycle *cycle, FILE *fp, unsigned flags);
+/*
+ * Why: every criterion of UNIT's gate (or only RULE, a rule id or a gate
+ * such as "evaluate->procure") with status, message, evidence and the
+ * rule's source location.  UP_EINPUT for an unknown unit or rule.
+ */
+UP_API int up_explain_print(const up_cycle *cycle, const char *unit,
+			    const char *rule, FILE *fp, unsigned flags,
+			    up_error *err);
+
+/* ---- dates ------------------------------------------------------------- */
+
+/*
+ * Checks that S is a real calendar date "YYYY-MM-DD" (years 1000-9999).
+ * On failure returns UP_EINPUT and, if WHY is given, a static reason.
+ */
+UP_API int up_date_check(const char *s, const char **why);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

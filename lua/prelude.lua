@@ -1,0 +1,122 @@
+-- prelude.lua: the rule DSL every rule file sees (gate, check, pass, fail,
+-- warn, score, skip).  Trusted code: it runs once per sandbox before any
+-- rule file, with the native `declare` that hands declarations to the core.
+local declare = ...
+
+local type, select, tostring, error = type, select, tostring, error
+local format, setmetatable = string.format, setmetatable
+
+-- Results carry this private metatable, so the core can tell a result made
+-- here from a table a rule forged.
+local RESULT = { __metatable = false }
+
+local MAX_MESSAGE = 2000
+
+local function result(status, score, fmt, ...)
+  local n = select("#", ...)
+  local evidence
+  if type(fmt) == "table" and n == 0 then
+    evidence, fmt = fmt, nil
+  elseif n > 0 and type((select(n, ...))) == "table" then
+    evidence = (select(n, ...))
+    n = n - 1
+  end
+  local message = ""
+  if fmt ~= nil then
+    if n > 0 then
+      message = format(tostring(fmt), table.unpack({ ... }, 1, n))
+    else
+      message = tostring(fmt)
+    end
+  end
+  if #message > MAX_MESSAGE then message = message:sub(1, MAX_MESSAGE) .. "..." end
+  return setmetatable({ status = status, score = score, message = message,
+                        evidence = evidence }, RESULT)
+end
+
+local function pass(fmt, ...) return result("pass", nil, fmt, ...) end
+local function fail(fmt, ...) return result("fail", nil, fmt, ...) end
+local function warn(fmt, ...) return result("warn", nil, fmt, ...) end
+local function skip(fmt, ...) return result("skip", nil, fmt, ...) end
+
+local function score(n, fmt, ...)
+  if type(n) ~= "number" or n ~= n or n < 0 or n > 10 then
+    error("score: the first argument must be a number from 0 to 10", 2)
+  end
+  return result("score", n, fmt, ...)
+end
+
+local function want(spec, key, kind, required, what)
+  local v = spec[key]
+  if v == nil then
+    if required then error(format("%s: '%s' is required", what, key), 3) end
+    return
+  end
+  if type(v) ~= kind then
+    error(format("%s: '%s' must be a %s, not a %s", what, key, kind, type(v)), 3)
+  end
+end
+
+local gate_keys = { id = 1, at = 1, must = 1, weight = 1, on_fail = 1,
+                    title = 1, check = 1 }
+local check_keys = { id = 1, severity = 1, stages = 1, title = 1, check = 1 }
+
+local function validate(spec, keys, what)
+  if type(spec) ~= "table" then
+    error(what .. " expects a table: " .. what .. " { id = ..., check = function(ctx) ... end }", 3)
+  end
+  for k in pairs(spec) do
+    if not keys[k] then
+      error(format("%s: unknown field '%s'", what, tostring(k)), 3)
+    end
+  end
+end
+
+local function gate(spec)
+  validate(spec, gate_keys, "gate")
+  want(spec, "id", "string", true, "gate")
+  want(spec, "at", "string", true, "gate")
+  want(spec, "check", "function", true, "gate")
+  want(spec, "must", "boolean", false, "gate")
+  want(spec, "weight", "number", false, "gate")
+  want(spec, "on_fail", "string", false, "gate")
+  want(spec, "title", "string", false, "gate")
+  local on_fail = spec.on_fail or "hold"
+  if on_fail ~= "hold" and on_fail ~= "recycle" and on_fail ~= "kill" then
+    error("gate: 'on_fail' must be hold, recycle or kill", 2)
+  end
+  local weight = spec.weight or 1
+  if weight <= 0 or weight ~= weight or weight == math.huge then
+    error("gate: 'weight' must be a positive number", 2)
+  end
+  declare("gate", spec.id, spec.title or spec.id, spec.check, spec.must ~= false,
+          weight, on_fail, spec.at)
+end
+
+local severities = { low = 1, medium = 1, high = 1, critical = 1 }
+
+local function check(spec)
+  validate(spec, check_keys, "check")
+  want(spec, "id", "string", true, "check")
+  want(spec, "check", "function", true, "check")
+  want(spec, "severity", "string", false, "check")
+  want(spec, "stages", "table", false, "check")
+  want(spec, "title", "string", false, "check")
+  local severity = spec.severity or "medium"
+  if not severities[severity] then
+    error("check: 'severity' must be low, medium, high or critical", 2)
+  end
+  local stages
+  if spec.stages then
+    stages = {}
+    for i, s in ipairs(spec.stages) do
+      if type(s) ~= "string" then error("check: 'stages' must list stage names", 2) end
+      stages[i] = s
+    end
+  end
+  declare("check", spec.id, spec.title or spec.id, spec.check, true, 1,
+          severity, stages)
+end
+
+return { gate = gate, check = check, pass = pass, fail = fail, warn = warn,
+         score = score, skip = skip, RESULT = RESULT }
