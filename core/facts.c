@@ -4,6 +4,7 @@
  * live across a Lua call).  Units are kept in preorder, so "this unit and
  * everything below it" is an interval test.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,11 +167,28 @@ static int person_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* The later of the latest recorded engagement and the program.yaml
+ * baseline, both as of the date; a record wins a tie. */
+static void engagement_as_of(up_person *p, sqlite3_stmt *st, const char *as_of)
+{
+	const char *lv = (const char *)sqlite3_column_text(st, 4);
+	const char *d = (const char *)sqlite3_column_text(st, 5);
+	const char *blv = (const char *)sqlite3_column_text(st, 6);
+	const char *bd = (const char *)sqlite3_column_text(st, 7);
+	if (blv && bd && strcmp(bd, as_of) <= 0 && (!d || strcmp(bd, d) > 0)) {
+		lv = blv;
+		d = bd;
+	}
+	p->level = lv ? up_level_index(lv) : -1;
+	snprintf(p->engaged_on, sizeof p->engaged_on, "%s", lv && d ? d : "");
+}
+
 static int load_people(up_facts *f, up_store *s, up_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s),
-		"SELECT p.id, p.name, p.unit, p.roles, e.level, e.date"
+		"SELECT p.id, p.name, p.unit, p.roles, e.level, e.date,"
+		" p.level, p.level_since"
 		" FROM people p LEFT JOIN engagements e ON e.id ="
 		" (SELECT id FROM engagements WHERE person = p.id AND date <= ?1"
 		"  ORDER BY date DESC, id DESC LIMIT 1)"
@@ -191,10 +209,7 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 		const char *unit = (const char *)sqlite3_column_text(st, 2);
 		p->unit_ix = unit ? up_facts_unit(f, unit) : -1;
 		p->roles = col_json(st, 3, 1);
-		const char *lv = (const char *)sqlite3_column_text(st, 4);
-		p->level = lv ? up_level_index(lv) : -1;
-		const char *d = (const char *)sqlite3_column_text(st, 5);
-		snprintf(p->engaged_on, sizeof p->engaged_on, "%s", d ? d : "");
+		engagement_as_of(p, st, f->as_of_s);
 	}
 	sqlite3_finalize(st);
 	if (f->npeople)

@@ -34,6 +34,7 @@ static const char *const migrations[] = {
 	" id TEXT PRIMARY KEY, name TEXT NOT NULL,"
 	" unit TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED,"
 	" roles TEXT NOT NULL DEFAULT '[]', joined TEXT,"
+	" level TEXT, level_since TEXT," /* baseline from program.yaml */
 	" ord INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
 	" source TEXT NOT NULL DEFAULT 'program');"
 	"CREATE TABLE engagements("
@@ -300,48 +301,39 @@ static char *roles_json(const up_person_def *d)
 	return s;
 }
 
+/* A person's engagement in program.yaml is a dated baseline kept on the
+ * person, so editing the file never rewrites the recorded history. */
 static int sync_people(up_store *s, const up_program *p, up_error *err)
 {
-	sqlite3_stmt *st, *eng;
+	sqlite3_stmt *st;
 	int rc = exec(s, "UPDATE people SET active = 0 WHERE source = "
-		      "'program'; DELETE FROM engagements WHERE source = "
 		      "'program'", "syncing people", err);
 	if (rc != UP_OK)
 		return rc;
 	if (sqlite3_prepare_v2(s->db,
-		"INSERT INTO people(id, name, unit, roles, joined, ord, active,"
-		" source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 'program')"
+		"INSERT INTO people(id, name, unit, roles, joined, level,"
+		" level_since, ord, active, source)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, 'program')"
 		" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3,"
-		" roles = ?4, joined = ?5, ord = ?6, active = 1,"
-		" source = 'program'", -1, &st, NULL))
+		" roles = ?4, joined = ?5, level = ?6, level_since = ?7,"
+		" ord = ?8, active = 1, source = 'program'", -1, &st, NULL))
 		return up_store_fail(s, "syncing people", err);
-	if (sqlite3_prepare_v2(s->db,
-		"INSERT INTO engagements(person, level, date, note, source)"
-		" VALUES (?1, ?2, ?3, 'program.yaml', 'program')", -1, &eng,
-		NULL)) {
-		sqlite3_finalize(st);
-		return up_store_fail(s, "syncing people", err);
-	}
 	for (size_t i = 0; i < p->npeople && rc == UP_OK; i++) {
 		const up_person_def *d = &p->people[i];
 		char *roles = roles_json(d);
+		int has = d->engagement >= 0;
 		bind_text(st, 1, d->id);
 		bind_text(st, 2, d->name);
 		bind_text(st, 3, d->unit);
 		bind_text(st, 4, roles);
 		bind_text(st, 5, d->joined);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)i);
+		bind_text(st, 6, has ? up_levels[d->engagement] : NULL);
+		bind_text(st, 7, has ? (d->since ? d->since : p->start) : NULL);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)i);
 		free(roles);
 		rc = step_done(s, st, "syncing people", err);
-		if (rc != UP_OK || d->engagement < 0)
-			continue;
-		bind_text(eng, 1, d->id);
-		bind_text(eng, 2, up_levels[d->engagement]);
-		bind_text(eng, 3, d->since ? d->since : p->start);
-		rc = step_done(s, eng, "syncing engagement", err);
 	}
 	sqlite3_finalize(st);
-	sqlite3_finalize(eng);
 	return rc;
 }
 
