@@ -29,22 +29,26 @@ static json_t *col_json(sqlite3_stmt *st, int i, int array)
 	return j;
 }
 
-static const up_facts *sort_facts; /* qsort has no context argument */
+typedef struct {
+	const char *id;
+	int ix;
+} id_ix;
 
-static int by_id_cmp(const void *a, const void *b)
+static int id_ix_cmp(const void *a, const void *b)
 {
-	return strcmp(sort_facts->units[*(const int *)a].id,
-		      sort_facts->units[*(const int *)b].id);
+	return strcmp(((const id_ix *)a)->id, ((const id_ix *)b)->id);
 }
 
 static void index_units(up_facts *f)
 {
+	id_ix *tmp = up_xcalloc(f->nunits + 1, sizeof *tmp);
+	for (size_t i = 0; i < f->nunits; i++)
+		tmp[i] = (id_ix){f->units[i].id, (int)i};
+	qsort(tmp, f->nunits, sizeof *tmp, id_ix_cmp);
 	f->by_id = up_xcalloc(f->nunits + 1, sizeof *f->by_id);
 	for (size_t i = 0; i < f->nunits; i++)
-		f->by_id[i] = (int)i;
-	sort_facts = f;
-	qsort(f->by_id, f->nunits, sizeof *f->by_id, by_id_cmp);
-	sort_facts = NULL;
+		f->by_id[i] = tmp[i].ix;
+	free(tmp);
 }
 
 int up_facts_unit(const up_facts *f, const char *id)
