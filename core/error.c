@@ -93,6 +93,7 @@ int up_err_raw(up_error *e, int code, const char *msg)
 	return code;
 }
 
+__attribute__((format(printf, 4, 0)))
 static int add_v(up_error *e, int code, const char *prefix, const char *fmt,
 		 va_list ap)
 {

@@ -141,6 +141,9 @@ struct up_program {
 #define UP_DEFAULT_THRESHOLD 0.6
 #define UP_DEFAULT_MARGIN 0.1
 
+/* up_program_load() on a buffer already read; DIR still holds rule files. */
+int up_program_parse(up_program **out, const char *dir, const char *buf,
+		     size_t len, up_error *err);
 int up_stage_index(const up_program *p, const char *stage);
 const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary);
 

@@ -636,7 +636,8 @@ static void load_top(vctx *v, up_program *p, const up_ynode *root)
 	want_kind(v, map_get(root, "cadence"), UP_YMAP, "'cadence'");
 }
 
-int up_program_load(up_program **out, const char *dir, up_error *err)
+int up_program_parse(up_program **out, const char *dir, const char *buf,
+		     size_t len, up_error *err)
 {
 	*out = NULL;
 	up_program *p = up_xcalloc(1, sizeof *p);
@@ -644,17 +645,9 @@ int up_program_load(up_program **out, const char *dir, up_error *err)
 	p->file = up_xstrdup("program.yaml");
 	p->instructions = UP_DEFAULT_INSTRUCTIONS;
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
-	char *path = up_xasprintf("%s/program.yaml", p->dir);
-	char *buf = NULL;
-	size_t len = 0;
+	up_sha256_hex(buf, len, p->hash);
 	up_ynode *root = NULL;
-	int rc = up_read_file(path, MAX_PROGRAM_BYTES, &buf, &len, err);
-	free(path);
-	if (rc == UP_OK) {
-		up_sha256_hex(buf, len, p->hash);
-		rc = up_yaml_parse(buf, len, p->file, &root, err);
-	}
-	free(buf);
+	int rc = up_yaml_parse(buf, len, p->file, &root, err);
 	if (rc == UP_OK) {
 		vctx v = {p->file, err, 0};
 		if (want_kind(&v, root, UP_YMAP, "program.yaml"))
@@ -668,6 +661,20 @@ int up_program_load(up_program **out, const char *dir, up_error *err)
 	}
 	*out = p;
 	return UP_OK;
+}
+
+int up_program_load(up_program **out, const char *dir, up_error *err)
+{
+	*out = NULL;
+	char *path = up_xasprintf("%s/program.yaml", dir && *dir ? dir : ".");
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = up_read_file(path, MAX_PROGRAM_BYTES, &buf, &len, err);
+	free(path);
+	if (rc == UP_OK)
+		rc = up_program_parse(out, dir, buf, len, err);
+	free(buf);
+	return rc;
 }
 
 static void free_strv(char **v, size_t n)

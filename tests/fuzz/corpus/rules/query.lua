@@ -1,0 +1,1 @@
+check{id="q", check=function(ctx) return pass("%d", #ctx:people{within="root", role={"surgeon"}}) end}
