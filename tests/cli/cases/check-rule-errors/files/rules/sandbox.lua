@@ -1,0 +1,2 @@
+-- rules have no io
+local f = io.open("/etc/passwd")
