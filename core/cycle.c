@@ -94,9 +94,12 @@ static json_t *reason(const up_decision *dec, const up_criterion *cr,
 				    cr[i].status != UP_RES_ERROR &&
 				    cr[i].status != UP_RES_SCORE))
 			continue;
-		up_buf_printf(&b, "%smust-meet '%s' %s", sep, ds[i]->id,
-			      cr[i].status == UP_RES_FAIL ? "failed"
-							  : "raised an error");
+		if (ds[i])
+			up_buf_printf(&b, "%smust-meet '%s' %s", sep, ds[i]->id,
+				      cr[i].status == UP_RES_FAIL
+					      ? "failed" : "raised an error");
+		else
+			up_buf_printf(&b, "%sa rule file failed to load", sep);
 		sep = "; ";
 	}
 	if (!b.len && dec->has_score)
@@ -111,16 +114,48 @@ static json_t *reason(const up_decision *dec, const up_criterion *cr,
 	return j;
 }
 
+/* The file part of "rules/x.lua:12: error: ..." into out. */
+static void file_of(const char *msg, char *out, size_t n)
+{
+	size_t len = strcspn(msg, ":");
+	snprintf(out, n, "%.*s", (int)len, msg);
+}
+
+/*
+ * A rule file that failed to load may have guarded any gate, so every gate
+ * gets a must-meet error for it: no gate may pass on a rule set that is
+ * not all there.
+ */
+static size_t broken_criteria(const up_error *lerr, json_t *criteria,
+			      up_criterion *cr)
+{
+	size_t n = up_error_count(lerr);
+	for (size_t i = 0; i < n; i++) {
+		const char *msg = up_error_message(lerr, i);
+		char file[300];
+		file_of(msg, file, sizeof file);
+		json_array_append_new(criteria, json_pack(
+			"{s:s, s:s, s:b, s:f, s:s, s:s, s:{}, s:s}", "rule",
+			file, "title", "The rule file loads and declares cleanly",
+			"must", 1, "weight", 1.0, "status", "error", "message",
+			msg, "evidence", "source", file));
+		cr[i] = (up_criterion){1, 1.0, "hold", UP_RES_ERROR, 0};
+	}
+	return n;
+}
+
 static json_t *eval_gate(up_host *h, const up_program *p, const up_facts *f,
-			 int ui, const char *boundary, json_t *errors)
+			 int ui, const char *boundary, const up_error *lerr,
+			 json_t *errors)
 {
 	const up_gate_cfg *cfg = up_gate_config(p, boundary);
 	double threshold = cfg ? cfg->threshold : UP_DEFAULT_THRESHOLD;
 	double margin = cfg ? cfg->margin : UP_DEFAULT_MARGIN;
-	size_t n = up_host_ndecls(h), k = 0;
-	up_criterion *cr = up_xcalloc(n + 1, sizeof *cr);
-	const up_decl **ds = up_xcalloc(n + 1, sizeof *ds);
+	size_t n = up_host_ndecls(h), nb = up_error_count(lerr);
+	up_criterion *cr = up_xcalloc(n + nb + 1, sizeof *cr);
+	const up_decl **ds = up_xcalloc(n + nb + 1, sizeof *ds);
 	json_t *criteria = json_array();
+	size_t k = broken_criteria(lerr, criteria, cr);
 	for (size_t i = 0; i < n; i++) {
 		const up_decl *d = up_host_decl(h, i);
 		if (d->kind != UP_DECL_GATE || strcmp(d->at, boundary))
@@ -190,7 +225,7 @@ static json_t *eval_checks(up_host *h, const up_facts *f, int ui,
 }
 
 static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
-			 int ui, json_t *errors)
+			 int ui, const up_error *lerr, json_t *errors)
 {
 	const up_unit *u = &f->units[ui];
 	json_t *gates = json_array();
@@ -200,7 +235,7 @@ static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
 		snprintf(boundary, sizeof boundary, "%s->%s", u->stage,
 			 p->stages[si + 1]);
 		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
-						       errors));
+						       lerr, errors));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", u->id, "name",
 			 u->name, "stage", u->stage, "gates", gates,
@@ -218,13 +253,17 @@ static json_t *files_json(const up_program *p)
 	return a;
 }
 
-/* Rule files that failed to load become errors of the cycle, not of it
+/* Rule files that failed to load are errors of the cycle, not of its
  * running: the other files' rules still judge every unit. */
 static void load_errors(const up_error *e, json_t *errors)
 {
-	for (size_t i = 0; i < up_error_count(e); i++)
+	for (size_t i = 0; i < up_error_count(e); i++) {
+		char file[300];
+		file_of(up_error_message(e, i), file, sizeof file);
 		json_array_append_new(errors, json_pack("{s:s, s:n, s:s}",
-			"rule", "", "unit", "message", up_error_message(e, i)));
+			"rule", file, "unit", "message",
+			up_error_message(e, i)));
+	}
 }
 
 static json_t *evaluate(const up_program *p, const up_facts *f,
@@ -235,11 +274,11 @@ static json_t *evaluate(const up_program *p, const up_facts *f,
 	up_host_open(&h, p, lerr);
 	json_t *errors = json_array();
 	load_errors(lerr, errors);
-	up_error_free(lerr);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
-		json_array_append_new(units,
-				      eval_unit(h, p, f, (int)i, errors));
+		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,
+						       errors));
+	up_error_free(lerr);
 	up_host_close(h);
 	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o}", "program", p->id,
 			 "cycle", (json_int_t)number, "as_of", f->as_of_s,

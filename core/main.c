@@ -63,7 +63,7 @@ static int parse_opts(globals *g, const char *cmd, int argc, char **argv,
 	optind = 0; /* GNU: reinitialise for each subcommand */
 	opterr = 0;
 	int c, ix;
-	while ((c = getopt_long(argc, argv, "+h", opts, &ix)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &ix)) != -1) {
 		if (c == 'h')
 			return -2;
 		if (c == '?' || c == ':') {
@@ -104,8 +104,7 @@ static int common_opt_cb(globals *g, void *ctx, const char *name,
 static int help_of(const char *cmd)
 {
 	const command *c = find_command(cmd);
-	printf("usage: uptake %s %s\n\n%s\n%s", c->name, c->args, c->summary,
-	       c->help);
+	printf("usage: uptake %s %s\n\n%s", c->name, c->args, c->help);
 	return 0;
 }
 
@@ -175,15 +174,20 @@ static int record_opt(globals *g, void *ctx, const char *name,
 
 static int cmd_record(globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option engagement[] = {
 		{"db", required_argument, 0, 0},
 		{"person", required_argument, 0, 0},
 		{"level", required_argument, 0, 0},
 		{"date", required_argument, 0, 0},
 		{"note", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option event[] = {
+		{"db", required_argument, 0, 0},
 		{"kind", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
 		{"unit", required_argument, 0, 0},
 		{"people", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
 		{"attr", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	if (argc < 2 || argv[1][0] == '-') {
@@ -194,12 +198,13 @@ static int cmd_record(globals *g, int argc, char **argv)
 				   "or event");
 	}
 	const char *kind = argv[1];
-	if (strcmp(kind, "engagement") && strcmp(kind, "event"))
+	int is_event = !strcmp(kind, "event");
+	if (!is_event && strcmp(kind, "engagement"))
 		return usage_error("record", "cannot record '%s' (engagement "
 				   "or event)", kind);
 	record_args r = {0};
-	int first = parse_opts(g, "record", argc - 1, argv + 1, opts,
-			       record_opt, &r);
+	int first = parse_opts(g, "record", argc - 1, argv + 1,
+			       is_event ? event : engagement, record_opt, &r);
 	if (first == -2)
 		return help_of("record");
 	if (first < 0)
@@ -244,8 +249,8 @@ static int cycle_opt(globals *g, void *ctx, const char *name,
 	return 0;
 }
 
-/* 1 if any condition of the comma list holds; -1 on an unknown name. */
-static int fail_on(const up_cycle *c, const char *list, const char **bad)
+/* 1 if any condition of the (checked) comma list holds. */
+static int fail_on(const up_cycle *c, const char *list)
 {
 	char buf[256];
 	snprintf(buf, sizeof buf, "%s", list);
@@ -253,36 +258,32 @@ static int fail_on(const up_cycle *c, const char *list, const char **bad)
 	char *save = NULL;
 	for (char *w = strtok_r(buf, ",", &save); w;
 	     w = strtok_r(NULL, ",", &save)) {
-		int h = up_cycle_has(c, w);
-		if (h < 0) {
-			*bad = list;
-			return -1;
-		}
-		hit |= h;
+		hit |= up_cycle_has(c, w) > 0;
 	}
 	return hit;
 }
 
-static int check_fail_on(const char *list)
+/* NULL if LIST is a comma list of known conditions, else the bad word
+ * (in a static buffer). */
+static const char *check_fail_on(const char *list)
 {
 	static const char *const ok[] = {"go", "conditional_go", "hold",
 					 "recycle", "kill", "error", "warn",
 					 "fail"};
-	char buf[256];
-	if (strlen(list) >= sizeof buf)
-		return -1;
+	static char buf[256];
 	snprintf(buf, sizeof buf, "%s", list);
+	if (strlen(list) >= sizeof buf || !*list)
+		return list;
 	char *save = NULL;
-	int n = 0;
 	for (char *w = strtok_r(buf, ",", &save); w;
-	     w = strtok_r(NULL, ",", &save), n++) {
+	     w = strtok_r(NULL, ",", &save)) {
 		size_t i = 0;
 		while (i < sizeof ok / sizeof *ok && strcmp(ok[i], w))
 			i++;
 		if (i == sizeof ok / sizeof *ok)
-			return -1;
+			return w;
 	}
-	return n ? 0 : -1;
+	return NULL;
 }
 
 static int cmd_cycle(globals *g, int argc, char **argv)
@@ -301,10 +302,12 @@ static int cmd_cycle(globals *g, int argc, char **argv)
 	if (first < argc)
 		return usage_error("cycle", "unexpected argument '%s'",
 				   argv[first]);
-	if (a.fail_on && check_fail_on(a.fail_on))
-		return usage_error("cycle", "--fail-on '%s': use a comma list "
-				   "of go, conditional_go, hold, recycle, "
-				   "kill, error, warn, fail", a.fail_on);
+	const char *bad = a.fail_on ? check_fail_on(a.fail_on) : NULL;
+	if (bad)
+		return usage_error("cycle", "--fail-on: unknown condition '%s' "
+				   "(use a comma list of go, conditional_go, "
+				   "hold, recycle, kill, error, warn, fail)",
+				   bad);
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
@@ -317,8 +320,7 @@ static int cmd_cycle(globals *g, int argc, char **argv)
 	if (rc == UP_OK)
 		rc = up_cycle_print(cycle, stdout, g->flags);
 	int status = report(err, rc);
-	const char *bad = NULL;
-	if (status == 0 && a.fail_on && fail_on(cycle, a.fail_on, &bad) > 0)
+	if (status == 0 && a.fail_on && fail_on(cycle, a.fail_on) > 0)
 		status = EXIT_FAILON;
 	up_cycle_free(cycle);
 	up_store_close(store);
@@ -387,49 +389,59 @@ static int cmd_explain(globals *g, int argc, char **argv)
 
 static int cmd_help(globals *g, int argc, char **argv);
 
+/* summary: one line for the command list; help: the rest of --help. */
 static const command commands[] = {
 	{"check", "[--db PATH]",
-	 "Validate program.yaml and compile every rule file in the sandbox.\n",
-	 "Exit status 0 when valid, 65 with every problem listed otherwise.\n"
-	 "Nothing is written.\n", cmd_check},
+	 "validate program.yaml and compile the rule files",
+	 "Validates program.yaml and compiles every rule file in the sandbox,\n"
+	 "running its declarations but no rule.  Exit status 0 when valid, 65\n"
+	 "with every problem listed otherwise.  Nothing is written.\n",
+	 cmd_check},
 	{"record", "engagement|event --field VALUE ...",
-	 "Record one dated fact in the store, in one transaction.\n",
-	 "\nengagement:\n"
+	 "record one dated fact",
+	 "Records one dated fact in the store, in one transaction.  Bad values\n"
+	 "exit 65 and write nothing.\n"
+	 "\nuptake record engagement:\n"
 	 "  --person ID     a person of the program\n"
 	 "  --level LEVEL   unaware, informed, consulted, involved, bought_in\n"
 	 "  --date DATE     YYYY-MM-DD\n"
 	 "  --note TEXT\n"
-	 "\nevent:\n"
+	 "\nuptake record event:\n"
 	 "  --kind KIND     consultation, meeting, deliverable, story, "
 	 "decision,\n"
 	 "                  contract, plan, budget\n"
 	 "  --date DATE     YYYY-MM-DD\n"
 	 "  --unit ID       the unit it concerns\n"
-	 "  --people A,B    people who took part\n"
+	 "  --people A,B    the people who took part\n"
 	 "  --note TEXT\n"
-	 "  --attr K=V      an attribute; repeatable.  Checked: proposed_by=us|"
-	 "them,\n"
+	 "  --attr K=V      an attribute; repeatable.  Checked: "
+	 "proposed_by=us|them,\n"
 	 "                  outcome=held|cancelled|no_show, in_person=yes|no,\n"
-	 "                  owner=PERSON, due=DATE, done=DATE\n"
-	 "\nBad values exit 65 and write nothing.\n", cmd_record},
+	 "                  owner=PERSON, due=DATE, done=DATE\n",
+	 cmd_record},
 	{"cycle", "[--as-of DATE] [--json] [--fail-on LIST] [--db PATH]",
-	 "Evaluate every unit's next gate and every check as of DATE (default\n"
-	 "today) and store the results.\n",
-	 "\n  --as-of DATE     judge the facts known on DATE\n"
+	 "judge every unit's next gate and every check",
+	 "Evaluates every unit's next gate and every check as of DATE and\n"
+	 "stores the results in one transaction.\n"
+	 "\n  --as-of DATE     judge the facts known on DATE (default: today, "
+	 "UTC)\n"
 	 "  --json           print the cycle as JSON\n"
 	 "  --fail-on LIST   exit 1 if any of these occurs: go, "
 	 "conditional_go,\n"
 	 "                   hold, recycle, kill, error, warn, fail\n",
 	 cmd_cycle},
 	{"status", "[--json] [--db PATH]",
-	 "Show the last cycle's stage, gate decision and findings per unit.\n",
-	 "", cmd_status},
+	 "show the last cycle's decisions per unit",
+	 "Shows the last cycle's stage, gate decision, score and number of\n"
+	 "findings per unit.\n", cmd_status},
 	{"explain", "UNIT [GATE-or-RULE] [--json] [--db PATH]",
-	 "Explain a unit's gate decision from the last cycle: every criterion\n"
-	 "with its status, message, evidence and source location.\n", "",
+	 "explain why a unit's gate decided as it did",
+	 "Explains a unit's gate decision in the last cycle: every criterion\n"
+	 "with its status, message, evidence and source location, then the\n"
+	 "unit's findings.  GATE-or-RULE narrows it to one gate or rule.\n",
 	 cmd_explain},
-	{"help", "[COMMAND]", "Show help for uptake or one command.\n", "",
-	 cmd_help},
+	{"help", "[COMMAND]", "show help for uptake or one command",
+	 "Shows help for uptake, or for one command.\n", cmd_help},
 };
 
 static const command *find_command(const char *name)
@@ -443,10 +455,11 @@ static const command *find_command(const char *name)
 static void main_usage(FILE *fp)
 {
 	fputs("usage: uptake [-C DIR] [--db PATH] COMMAND [ARGS]\n\n"
-	      "Stage gates, success metrics and follow-ups for digital health "
-	      "rollouts.\n\ncommands:\n", fp);
+	      "Executable stage gates for taking digital health from pilot to "
+	      "daily use.\n\ncommands:\n", fp);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		fprintf(fp, "  %-9s %s", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-9s %s\n", commands[i].name,
+			commands[i].summary);
 	fputs("\noptions:\n"
 	      "  -C DIR      the program directory (default: .)\n"
 	      "  --db PATH   the state database (default: DIR/.uptake/"

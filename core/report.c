@@ -243,10 +243,10 @@ static const char *criterion_kind(const json_t *c, char buf[64])
 	return buf;
 }
 
-static int print_gate(FILE *fp, const json_t *g, const char *rule,
-		      unsigned flags)
+static void print_gate(FILE *fp, const json_t *g, const char *rule,
+		       unsigned flags)
 {
-	int whole = !rule || !strcmp(rule, str(g, "gate")), shown = 0;
+	int whole = !rule || !strcmp(rule, str(g, "gate"));
 	if (whole) {
 		char score[16];
 		score_text(g, score);
@@ -263,13 +263,11 @@ static int print_gate(FILE *fp, const json_t *g, const char *rule,
 			continue;
 		char buf[64];
 		print_item(fp, c, criterion_kind(c, buf), flags);
-		shown++;
 	}
-	return whole || shown;
 }
 
-static int print_findings(FILE *fp, const json_t *u, const char *rule,
-			  unsigned flags)
+static void print_findings(FILE *fp, const json_t *u, const char *rule,
+			   unsigned flags)
 {
 	int shown = 0;
 	size_t k;
@@ -284,7 +282,6 @@ static int print_findings(FILE *fp, const json_t *u, const char *rule,
 			 str(f, "severity"));
 		print_item(fp, f, kind, flags);
 	}
-	return shown;
 }
 
 static const json_t *find_unit(const json_t *doc, const char *id,
@@ -311,27 +308,71 @@ static const json_t *find_unit(const json_t *doc, const char *id,
 	return NULL;
 }
 
+/* Does RULE name the unit's gate, one of its criteria or a finding? */
+static int names_something(const json_t *u, const char *rule)
+{
+	json_t *g = first_gate(u);
+	if (g && !strcmp(rule, str(g, "gate")))
+		return 1;
+	size_t k;
+	json_t *c;
+	json_array_foreach(json_object_get(g, "criteria"), k, c) {
+		if (!strcmp(rule, str(c, "rule")))
+			return 1;
+	}
+	json_array_foreach(json_object_get(u, "findings"), k, c) {
+		if (!strcmp(rule, str(c, "rule")))
+			return 1;
+	}
+	return 0;
+}
+
+/* The unit narrowed to RULE: the whole gate if RULE names it, else only
+ * the matching criterion and findings. */
+static json_t *narrowed(const json_t *u, const char *rule)
+{
+	json_t *out = json_deep_copy(u);
+	json_t *gates = json_object_get(out, "gates");
+	json_t *g = json_array_get(gates, 0);
+	if (g && strcmp(rule, str(g, "gate"))) {
+		json_t *crit = json_object_get(g, "criteria");
+		for (size_t k = json_array_size(crit); k-- > 0;)
+			if (strcmp(rule, str(json_array_get(crit, k), "rule")))
+				json_array_remove(crit, k);
+		if (json_array_size(crit) == 0)
+			json_array_clear(gates);
+	}
+	json_t *fs = json_object_get(out, "findings");
+	for (size_t k = json_array_size(fs); k-- > 0;)
+		if (strcmp(rule, str(json_array_get(fs, k), "rule")))
+			json_array_remove(fs, k);
+	return out;
+}
+
 int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 		     FILE *fp, unsigned flags, up_error *err)
 {
 	const json_t *u = find_unit(c->doc, unit, err);
 	if (!u)
 		return UP_EINPUT;
-	if (flags & UP_PRINT_JSON)
-		return dump(u, fp);
-	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n\n",
-		str(u, "id"), str(u, "name"), str(u, "stage"),
-		(long long)c->number, str(c->doc, "as_of"));
-	int shown = 0;
-	json_t *g = first_gate(u);
-	if (g)
-		shown += print_gate(fp, g, rule, flags);
-	else if (!rule)
-		fputs("no gate: the unit is in the last stage\n", fp);
-	shown += print_findings(fp, u, rule, flags);
-	if (rule && !shown)
+	if (rule && !names_something(u, rule))
 		return up_err(err, UP_EINPUT, "unit '%s' has no gate or rule "
 			      "'%s' in cycle %lld", unit, rule,
 			      (long long)c->number);
+	if (flags & UP_PRINT_JSON) {
+		json_t *j = rule ? narrowed(u, rule) : json_incref((json_t *)u);
+		int rc = dump(j, fp);
+		json_decref(j);
+		return rc;
+	}
+	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n\n",
+		str(u, "id"), str(u, "name"), str(u, "stage"),
+		(long long)c->number, str(c->doc, "as_of"));
+	json_t *g = first_gate(u);
+	if (g)
+		print_gate(fp, g, rule, flags);
+	else if (!rule)
+		fputs("no gate: the unit is in the last stage\n", fp);
+	print_findings(fp, u, rule, flags);
 	return UP_OK;
 }

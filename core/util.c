@@ -56,8 +56,9 @@ char *up_xstrndup(const char *s, size_t n)
 char *up_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
+	char probe[1];
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(probe, sizeof probe, fmt, ap);
 	va_end(ap);
 	char *p = up_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);

@@ -170,6 +170,10 @@ gate {
   check = function(ctx)
     if not ctx.unit.go_live then return fail("no go-live date") end
     local days = ctx:days_between(ctx.now, ctx.unit.go_live)
+    if days < 0 then
+      return warn("planned go-live %s passed %d days ago; set a new date",
+                  ctx.unit.go_live, -days)
+    end
     return pass("go-live %s (%d days from now)", ctx.unit.go_live, days)
   end,
 }
