@@ -129,3 +129,44 @@ int up_err_at(up_error *e, int code, const char *file, int line, int col,
 	va_end(ap);
 	return code;
 }
+
+/* "FILE:LINE:COL: ..." to (line, col); messages without both sort last. */
+static void position_of(const char *msg, long *line, long *col)
+{
+	const char *p = strchr(msg, ':');
+	char *end;
+	*line = *col = 1L << 30;
+	if (!p)
+		return;
+	long l = strtol(p + 1, &end, 10);
+	if (end == p + 1 || *end != ':')
+		return;
+	char *after;
+	long c = strtol(end + 1, &after, 10);
+	if (after == end + 1 || *after != ':')
+		return;
+	*line = l;
+	*col = c;
+}
+
+void up_error_sort(up_error *e, size_t from)
+{
+	if (!e)
+		return;
+	/* Insertion sort: stable, and a file has few errors. */
+	for (size_t i = from + 1; i < e->n; i++) {
+		char *m = e->msgs[i];
+		long l, c;
+		position_of(m, &l, &c);
+		size_t j = i;
+		while (j > from) {
+			long pl, pc;
+			position_of(e->msgs[j - 1], &pl, &pc);
+			if (pl < l || (pl == l && pc <= c))
+				break;
+			e->msgs[j] = e->msgs[j - 1];
+			j--;
+		}
+		e->msgs[j] = m;
+	}
+}

@@ -24,6 +24,8 @@ int up_err(up_error *err, int code, const char *fmt, ...)
 /* Adds "FILE:LINE:COL: error: MSG"; line or col 0 leaves that part out. */
 int up_err_at(up_error *err, int code, const char *file, int line, int col,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Orders messages FROM onwards by their LINE:COL, keeping ties in order. */
+void up_error_sort(up_error *err, size_t from);
 /* Adds MSG verbatim (already carrying its location). */
 int up_err_raw(up_error *err, int code, const char *msg);
 

@@ -166,7 +166,7 @@ static char *get_date(vctx *v, const up_ynode *n, const char *what)
 	char *s = get_str(v, n, what);
 	const char *why;
 	if (s && up_date_parse(s, NULL, &why) != UP_OK) {
-		verr(v, n, "%s: invalid date '%s' (%s)", what, s, why);
+		verr(v, n, "%s: invalid date '%s': %s", what, s, why);
 		free(s);
 		return NULL;
 	}
@@ -323,9 +323,11 @@ static void load_gates(vctx *v, up_program *p, const up_ynode *n)
 		g->boundary = up_xstrdup(k->str);
 		g->threshold = UP_DEFAULT_THRESHOLD;
 		g->margin = UP_DEFAULT_MARGIN;
-		get_num(v, map_get(val, "threshold"), "threshold", 0, 1,
-			&g->threshold);
-		get_num(v, map_get(val, "margin"), "margin", 0, 1, &g->margin);
+		char what[220];
+		snprintf(what, sizeof what, "gate '%s': 'threshold'", k->str);
+		get_num(v, map_get(val, "threshold"), what, 0, 1, &g->threshold);
+		snprintf(what, sizeof what, "gate '%s': 'margin'", k->str);
+		get_num(v, map_get(val, "margin"), what, 0, 1, &g->margin);
 	}
 }
 
@@ -398,7 +400,9 @@ static void load_unit(vctx *v, up_program *p, const up_ynode *n)
 	const up_ynode *gl = map_get(n, "go_live");
 	if (gl && !is_null(gl))
 		u->go_live = get_date(v, gl, "'go_live'");
-	get_int(v, map_get(n, "staff"), "'staff'", 0, 10000000, &u->staff);
+	char what[200];
+	snprintf(what, sizeof what, "unit '%s': 'staff'", id);
+	get_int(v, map_get(n, "staff"), what, 0, 10000000, &u->staff);
 	u->attrs = load_attrs(v, map_get(n, "attrs"));
 }
 
@@ -526,8 +530,9 @@ static void load_person(vctx *v, up_program *p, const up_ynode *n,
 	const up_ynode *name = map_get(n, "name");
 	pd->name = name ? get_str(v, name, "'name'") : up_xstrdup(id);
 	const up_ynode *un = map_get(n, "unit");
+	/* With no units loaded the units section is already reported. */
 	if (un && !is_null(un) && (pd->unit = get_str(v, un, "'unit'")) &&
-	    unit_index(p, pd->unit) < 0)
+	    p->nunits > 0 && unit_index(p, pd->unit) < 0)
 		unknown_ref(v, un, owner, "unit", pd->unit, ids, p->nunits);
 	load_roles(v, pd, map_get(n, "roles"));
 	const up_ynode *en = map_get(n, "engagement");
@@ -647,12 +652,14 @@ int up_program_parse(up_program **out, const char *dir, const char *buf,
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
 	up_sha256_hex(buf, len, p->hash);
 	up_ynode *root = NULL;
+	size_t first = up_error_count(err);
 	int rc = up_yaml_parse(buf, len, p->file, &root, err);
 	if (rc == UP_OK) {
 		vctx v = {p->file, err, 0};
 		if (want_kind(&v, root, UP_YMAP, "program.yaml"))
 			load_top(&v, p, root);
 		rc = v.bad ? UP_EINPUT : UP_OK;
+		up_error_sort(err, first); /* in file order, like a compiler */
 	}
 	up_yaml_free(root);
 	if (rc != UP_OK) {

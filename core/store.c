@@ -34,7 +34,6 @@ static const char *const migrations[] = {
 	" id TEXT PRIMARY KEY, name TEXT NOT NULL,"
 	" unit TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED,"
 	" roles TEXT NOT NULL DEFAULT '[]', joined TEXT,"
-	" level TEXT, level_since TEXT," /* baseline from program.yaml */
 	" ord INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
 	" source TEXT NOT NULL DEFAULT 'program');"
 	"CREATE TABLE engagements("
@@ -70,6 +69,11 @@ static const char *const migrations[] = {
 	" cycle INTEGER NOT NULL REFERENCES cycles(id), unit TEXT NOT NULL,"
 	" gate TEXT NOT NULL, decision TEXT NOT NULL, score REAL,"
 	" PRIMARY KEY (cycle, unit, gate)) WITHOUT ROWID;",
+	/* 1 -> 2: program.yaml's engagement is a dated baseline on the
+	 * person, no longer rows rewritten in the history on every sync. */
+	"ALTER TABLE people ADD COLUMN level TEXT;"
+	"ALTER TABLE people ADD COLUMN level_since TEXT;"
+	"DELETE FROM engagements WHERE source = 'program';",
 };
 
 int up_store_schema_version(void)

@@ -42,9 +42,32 @@ void up_yaml_free(up_ynode *n)
 	free(n);
 }
 
-static int syntax_error(yaml_parser_t *p, const char *fname, up_error *err)
+/* Reader errors (bad encoding, control characters) carry only a byte
+ * offset; count lines and columns ourselves. */
+static yaml_mark_t offset_mark(const char *buf, size_t off)
 {
+	yaml_mark_t m = {0, 0, 0};
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			m.column++; /* count characters, not UTF-8 bytes */
+		}
+	}
+	return m;
+}
+
+static int syntax_error(yaml_parser_t *p, const char *buf, size_t len,
+			const char *fname, up_error *err)
+{
+	yaml_mark_t rm;
 	const yaml_mark_t *m = &p->problem_mark;
+	if (p->error == YAML_READER_ERROR) {
+		rm = offset_mark(buf, p->problem_offset < len ? p->problem_offset
+							      : len);
+		m = &rm;
+	}
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 	if (p->context)
 		return up_err_at(err, UP_EINPUT, fname, (int)m->line + 1,
@@ -134,7 +157,7 @@ int up_yaml_parse(const char *buf, size_t len, const char *fname,
 	while (!done && rc == UP_OK) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&p, &ev)) {
-			rc = syntax_error(&p, fname, err);
+			rc = syntax_error(&p, buf, len, fname, err);
 			break;
 		}
 		rc = on_event(&b, &ev, fname, err);

@@ -85,8 +85,8 @@ static const struct bad_case {
 	 "stages: [evaluate, pilot, scale]\n"
 	 "units:\n"
 	 "  - {id: org, stgae: pilot}\n",
-	 {AT(5, 15, "unknown key 'stgae' (did you mean 'stage'?)"),
-	  AT(5, 5, "unit 'org' needs a 'stage'")}},
+	 {AT(5, 5, "unit 'org' needs a 'stage'"),
+	  AT(5, 15, "unknown key 'stgae' (did you mean 'stage'?)")}},
 	{"duplicate top-level key", HEAD "title: a\ntitle: b\n",
 	 {AT(7, 1, "duplicate key 'title'")}},
 	{"missing every required key", "title: x\n",
@@ -116,7 +116,7 @@ static const struct bad_case {
 	 {AT(4, 8, "'units' must be a list, not a scalar")}},
 	{"staff not a number", HEAD "  - {id: w, parent: org, stage: pilot, "
 				    "staff: many}\n",
-	 {AT(6, 47, "'staff' must be a whole number")}},
+	 {AT(6, 47, "unit 'w': 'staff' must be a whole number")}},
 	{"program id a list, one stage, unit a scalar",
 	 "program: [p]\n"
 	 "start: 2026-01-01\n"
@@ -141,10 +141,10 @@ static const struct bad_case {
 	 "stages: [evaluate, pilot]\n"
 	 "units:\n"
 	 "  - {id: org, stage: pilot, go_live: 2026-13-01}\n",
-	 {AT(2, 8, "'start': invalid date '2026-02-30' (no such day in that "
-		   "month)"),
-	  AT(5, 38, "'go_live': invalid date '2026-13-01' (month out of "
-		    "range (01-12))")}},
+	 {AT(2, 8, "'start': invalid date '2026-02-30': no such day in that "
+		   "month"),
+	  AT(5, 38, "'go_live': invalid date '2026-13-01': month out of "
+		    "range (01-12)")}},
 
 	/* ---- the unit tree ---- */
 	{"parent does not exist",
@@ -168,12 +168,12 @@ static const struct bad_case {
 	 "units:\n"
 	 "  - {id: x, stage: a, parent: y}\n"
 	 "  - {id: y, stage: a, parent: x}\n",
-	 {AT(5, 31, "unit 'x' is its own ancestor (the unit tree has a "
+	 {AT(5, 3, "no root unit: the first unit without a 'parent' is the "
+		   "organisation"),
+	  AT(5, 31, "unit 'x' is its own ancestor (the unit tree has a "
 		    "cycle)"),
 	  AT(6, 31, "unit 'y' is its own ancestor (the unit tree has a "
-		    "cycle)"),
-	  AT(5, 3, "no root unit: the first unit without a 'parent' is the "
-		   "organisation")}},
+		    "cycle)")}},
 	{"unit is its own parent",
 	 HEAD "  - {id: w, stage: pilot, parent: w}\n",
 	 {AT(6, 35, "unit 'w' is its own ancestor (the unit tree has a "
@@ -237,8 +237,9 @@ static const struct bad_case {
 	{"gate threshold out of range, margin not a number",
 	 HEAD "gates:\n"
 	      "  pilot->scale: {threshold: 1.5, margin: x}\n",
-	 {AT(7, 29, "threshold must be between 0 and 1, not 1.5"),
-	  AT(7, 42, "margin must be a number")}},
+	 {AT(7, 29, "gate 'pilot->scale': 'threshold' must be between 0 and "
+		    "1, not 1.5"),
+	  AT(7, 42, "gate 'pilot->scale': 'margin' must be a number")}},
 	{"gate config key misspelt",
 	 HEAD "gates:\n"
 	      "  pilot->scale: {treshold: 0.5}\n",
@@ -283,11 +284,12 @@ static const struct bad_case {
 	 "people:\n"
 	 "  - {id: ann, unit: wrd, engagement: bought-in}\n"
 	 "rules: [rules/none.lua]\n",
-	 {AT(2, 8, "'start': invalid date '2026-02-30' (no such day in that "
-		   "month)"),
+	 {AT(2, 8, "'start': invalid date '2026-02-30': no such day in that "
+		   "month"),
 	  AT(6, 23, "unit 'ward': unknown stage 'pilott' (did you mean "
 		    "'pilot'?)"),
-	  AT(6, 38, "'staff' must be between 0 and 10000000, not -3"),
+	  AT(6, 38, "unit 'ward': 'staff' must be between 0 and 10000000, "
+		    "not -3"),
 	  AT(6, 50, "unit 'ward': unknown parent unit 'orgg' (did you mean "
 		    "'org'?)"),
 	  AT(8, 21, "person 'ann': unknown unit 'wrd' (did you mean "
