@@ -58,6 +58,7 @@ static void push_unit(lua_State *L, const up_unit *u)
 		lua_setfield(L, -2, "staff");
 	}
 	push_json(L, u->attrs);
+	up_sandbox_readonly(L);
 	lua_setfield(L, -2, "attrs");
 }
 
@@ -372,8 +373,12 @@ static int ctx_add_days(lua_State *L)
 {
 	int32_t d = check_date(L, 2);
 	lua_Integer n = luaL_checkinteger(L, 3);
-	if (n < -3000000 || n > 3000000)
-		luaL_error(L, "add_days: %d days is out of range", (int)n);
+	int32_t lo, hi;
+	up_date_parse("1000-01-01", &lo, NULL);
+	up_date_parse("9999-12-31", &hi, NULL);
+	if (n < (lua_Integer)lo - d || n > (lua_Integer)hi - d)
+		luaL_error(L, "add_days: %I days from %s leaves the years "
+			   "1000-9999", (LUAI_UACINT)n, lua_tostring(L, 2));
 	char out[11];
 	up_date_format(d + (int32_t)n, out);
 	lua_pushstring(L, out);
@@ -392,6 +397,7 @@ static void push_program(lua_State *L, const up_program *p)
 		lua_pushstring(L, p->stages[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
+	up_sandbox_readonly(L);
 	lua_setfield(L, -2, "stages");
 }
 

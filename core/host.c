@@ -31,8 +31,8 @@ extern const size_t up_lua_prelude_len;
 
 static const char *const base_allowed[] = {
 	"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
-	"rawequal", "rawget", "rawlen", "select", "setmetatable", "tonumber",
-	"tostring", "type", "xpcall", "_VERSION"};
+	"rawequal", "rawget", "rawlen", "select", "tonumber", "tostring",
+	"type", "xpcall", "_VERSION"};
 
 /* ---- limits ---- */
 
@@ -106,6 +106,37 @@ static int msgh(lua_State *L)
 	return 1;
 }
 
+/* Length of a leading "chunk:line: " location in M, or 0. */
+static size_t location_len(const char *m)
+{
+	const char *p = m;
+	while (*p && *p != ':' && *p != ' ' && *p != '\n')
+		p++;
+	if (*p != ':' || p == m)
+		return 0;
+	const char *q = ++p;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	return q > p && q[0] == ':' && q[1] == ' ' ? (size_t)(q + 2 - m) : 0;
+}
+
+/*
+ * Errors point at the rule: a message raised in the prelude (a bad format,
+ * say) or without any location (error(msg, 0), a tail call) gets WHERE,
+ * the rule's own file:line.
+ */
+static void locate(const char *m, const char *where, char *msg,
+		   size_t msgsz)
+{
+	if (!m)
+		m = "unknown error";
+	size_t loc = location_len(m);
+	if (loc && strncmp(m, "lua/prelude.lua:", 16) != 0)
+		snprintf(msg, msgsz, "%s", m);
+	else
+		snprintf(msg, msgsz, "%s: %s", where, m + loc);
+}
+
 /*
  * Calls the function under NARGS arguments at the top in protected mode
  * with the budget armed.  On failure fills msg with a one-line message
@@ -128,13 +159,8 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 	else if (status != LUA_OK && (mem || status == LUA_ERRMEM))
 		snprintf(msg, msgsz, "%s: memory limit exceeded (%zu MiB)",
 			 where, sb->limit >> 20);
-	else if (status != LUA_OK) {
-		const char *m = lua_tostring(L, -1);
-		snprintf(msg, msgsz, "%s", m ? m : "unknown error");
-		if (!m || !strchr(m, ':')) /* error() with level 0 */
-			snprintf(msg, msgsz, "%s: %s", where,
-				 m ? m : "unknown error");
-	}
+	else if (status != LUA_OK)
+		locate(lua_tostring(L, -1), where, msg, msgsz);
 	lua_remove(L, base); /* the handler */
 	if (status != LUA_OK)
 		lua_settop(L, base - 1);
@@ -149,22 +175,31 @@ static int ro_newindex(lua_State *L)
 	return luaL_error(L, "attempt to modify a read-only table");
 }
 
-int up_lua_next(lua_State *L)
+/* next() over the hidden table in upvalue 1; the proxy passed as the
+ * state is ignored, so the hidden table never reaches the rule. */
+static int ro_next(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 2);
-	if (lua_next(L, 1))
+	if (lua_next(L, lua_upvalueindex(1)))
 		return 2;
 	lua_pushnil(L);
 	return 1;
 }
 
-static int ro_pairs(lua_State *L)
+static int ro_len(lua_State *L)
 {
-	lua_pushcfunction(L, up_lua_next);
 	lua_getmetatable(L, 1);
 	lua_getfield(L, -1, "__index");
-	lua_remove(L, -2);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	lua_getmetatable(L, 1);
+	lua_getfield(L, -1, "__index");
+	lua_pushcclosure(L, ro_next, 1);
+	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
 }
@@ -173,13 +208,15 @@ static int ro_pairs(lua_State *L)
 void up_sandbox_readonly(lua_State *L)
 {
 	lua_newtable(L);             /* proxy */
-	lua_createtable(L, 0, 4);    /* metatable */
+	lua_createtable(L, 0, 5);    /* metatable */
 	lua_pushvalue(L, -3);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, ro_newindex);
 	lua_setfield(L, -2, "__newindex");
 	lua_pushcfunction(L, ro_pairs);
 	lua_setfield(L, -2, "__pairs");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
@@ -202,11 +239,39 @@ static void open_lib(lua_State *L, const char *name, lua_CFunction open,
 static const char *const string_drop[] = {"dump", NULL};
 static const char *const math_drop[] = {"random", "randomseed", NULL};
 
+/*
+ * setmetatable without __gc: a finalizer runs at collection or lua_close,
+ * outside any rule call and its budget, so one loop in it would hang the
+ * host.  Lua only marks an object for finalization if __gc is present
+ * when the metatable is set, so checking here (raw, as Lua does) is enough.
+ */
+static int safe_setmetatable(lua_State *L)
+{
+	int t = lua_type(L, 2);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2,
+			 "nil or table");
+	if (t == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "__gc metamethods are not allowed "
+					  "in rules");
+		lua_pop(L, 1);
+	}
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
+	return 1;
+}
+
 static void build_base(lua_State *L)
 {
 	lua_newtable(L);
 	int base = lua_gettop(L);
 	luaL_requiref(L, "_G", luaopen_base, 0);
+	lua_pushcfunction(L, safe_setmetatable);
+	lua_setfield(L, base, "setmetatable");
 	for (size_t i = 0; i < UP_COUNTOF(base_allowed); i++) {
 		lua_getfield(L, -1, base_allowed[i]);
 		lua_setfield(L, base, base_allowed[i]);
@@ -306,7 +371,7 @@ int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
 	char chunk[300];
 	snprintf(chunk, sizeof chunk, "@%s", rf->path);
 	if (luaL_loadbufferx(L, rf->src, rf->len, chunk, "t") != LUA_OK) {
-		snprintf(msg, msgsz, "%s", lua_tostring(L, -1));
+		locate(lua_tostring(L, -1), rf->path, msg, msgsz);
 		lua_pop(L, 1);
 		return -1;
 	}

@@ -42,7 +42,6 @@ int up_sandbox_result(up_sandbox *sb, up_result *out);
 void up_sandbox_hook(lua_State *L, lua_Debug *ar);
 void up_sandbox_readonly(lua_State *L);
 int up_sandbox_declare(lua_State *L);
-int up_lua_next(lua_State *L);
 
 /* Pushes the read-only ctx of the evaluation in progress (ctx.c). */
 void up_ctx_push(lua_State *L, struct up_host *h);

@@ -89,6 +89,15 @@ static void lua_error_to(up_error *err, const char *msg)
 		}
 		p++;
 	}
+	/* "file: what" without a line */
+	const char *colon = strstr(msg, ": ");
+	if (colon && !memchr(msg, ' ', (size_t)(colon - msg))) {
+		char line[2600];
+		snprintf(line, sizeof line, "%.*s: error: %s",
+			 (int)(colon - msg), msg, colon + 2);
+		up_err_raw(err, UP_EINPUT, line);
+		return;
+	}
 	up_err(err, UP_EINPUT, "%s", msg);
 }
 

@@ -390,10 +390,82 @@ START_TEST(binary_chunk_is_refused_at_load)
 	ck_assert_uint_eq(up_error_count(err), 1);
 	ck_assert_int_eq(up_error_code(err), UP_EINPUT);
 	const char *m = up_error_message(err, 0);
-	ck_assert_msg(strstr(m, "attempt to load a binary chunk (mode is 't')"),
-		      "message: %s", m);
+	ck_assert_str_eq(m, "rules/bin.lua: error: attempt to load a binary "
+			 "chunk (mode is 't')");
 	ck_assert_uint_eq(up_host_ndecls(host), 1);
 	expect("ok", "ward", UP_RES_PASS, "still here");
+}
+END_TEST
+
+START_TEST(pairs_does_not_leak_the_hidden_table)
+{
+	boot("gate { id = 'leak', at = " AT ", check = function(ctx)\n"
+	     "  local f, s = pairs(string)\n"
+	     "  s.upper = function() return 'pwned' end\n"
+	     "  return pass()\n"
+	     "end }\n"
+	     "gate { id = 'after', at = " AT ", check = function(ctx)\n"
+	     "  local n = 0\n"
+	     "  for k, v in pairs(math) do n = n + 1 end\n"
+	     "  return pass('%s %s', ('x'):upper(), tostring(n > 10))\n"
+	     "end }\n");
+	expect("leak", "ward", UP_RES_ERROR,
+	       "rules/t.lua:3: attempt to modify a read-only table");
+	expect("after", "ward", UP_RES_PASS, "X true");
+}
+END_TEST
+
+START_TEST(finalizers_are_refused)
+{
+	/* A __gc would run at collection or lua_close, outside any budget. */
+	boot("gate { id = 'gc', at = " AT ", check = function(ctx)\n"
+	     "  keep = setmetatable({}, { __gc = function() while true do end end })\n"
+	     "  return pass()\n"
+	     "end }\n"
+	     "gate { id = 'plain', at = " AT ", check = function(ctx)\n"
+	     "  local t = setmetatable({}, { __index = function() return 7 end })\n"
+	     "  return pass('%d', t.x)\n"
+	     "end }\n");
+	expect("gc", "ward", UP_RES_ERROR,
+	       "rules/t.lua:2: __gc metamethods are not allowed in rules");
+	expect("plain", "ward", UP_RES_PASS, "7");
+}
+END_TEST
+
+START_TEST(every_error_points_at_the_rule)
+{
+	boot("gate { id = 'tail', at = " AT ", must = false, check = function(ctx)\n"
+	     "  return score(11)\n"
+	     "end }\n"
+	     "gate { id = 'level0', at = " AT ", check = function(ctx)\n"
+	     "  error('a: b', 0)\n"
+	     "end }\n"
+	     "gate { id = 'format', at = " AT ", check = function(ctx)\n"
+	     "  return fail('%d', 'x')\n"
+	     "end }\n");
+	expect_part("tail", "ward", UP_RES_ERROR, "rules/t.lua:1: ");
+	expect("level0", "ward", UP_RES_ERROR, "rules/t.lua:4: a: b");
+	expect_part("format", "ward", UP_RES_ERROR, "rules/t.lua:7: bad "
+		    "argument #2 to 'format'");
+}
+END_TEST
+
+START_TEST(date_helpers_stay_in_range)
+{
+	boot("gate { id = 'past', at = " AT ", check = function(ctx)\n"
+	     "  return pass(ctx:add_days('9999-12-31', 1))\n"
+	     "end }\n"
+	     "gate { id = 'stages', at = " AT ", check = function(ctx)\n"
+	     "  local ok = pcall(function() ctx.program.stages[1] = 'x' end)\n"
+	     "  local ok2 = pcall(function() ctx.unit.attrs.region = 'y' end)\n"
+	     "  return pass('%d %s %s %s', #ctx.program.stages,\n"
+	     "              table.concat(ctx.program.stages, ','),\n"
+	     "              tostring(ok), tostring(ok2))\n"
+	     "end }\n");
+	expect("past", "ward", UP_RES_ERROR, "rules/t.lua:2: add_days: 1 days "
+	       "from 9999-12-31 leaves the years 1000-9999");
+	expect("stages", "ward", UP_RES_PASS,
+	       "4 evaluate,procure,pilot,scale false false");
 }
 END_TEST
 
@@ -983,7 +1055,7 @@ START_TEST(ctx_bad_queries_raise)
 		 "bad argument #2 to 'add_days' (number expected, got no "
 		 "value)"},
 		{"ctx:add_days('2024-01-01', 5000000)",
-		 "add_days: 5000000 days is out of range"},
+		 "add_days: 5000000 days from 2024-01-01 leaves the years 1000-9999"},
 	};
 	expect_query_errors(q, sizeof q / sizeof *q);
 }
@@ -1163,6 +1235,10 @@ int main(void)
 	tcase_add_test(tc, library_tables_are_read_only);
 	tcase_add_test(tc, string_metatable_cannot_change);
 	tcase_add_test(tc, binary_chunk_is_refused_at_load);
+	tcase_add_test(tc, pairs_does_not_leak_the_hidden_table);
+	tcase_add_test(tc, finalizers_are_refused);
+	tcase_add_test(tc, every_error_points_at_the_rule);
+	tcase_add_test(tc, date_helpers_stay_in_range);
 	tcase_add_test(tc, endless_loop_stops_and_next_rule_runs);
 	tcase_add_test(tc, memory_bomb_stops_and_next_rule_runs);
 	tcase_add_test(tc, one_huge_allocation_is_refused);
