@@ -47,7 +47,8 @@ void *up_xcalloc(size_t n, size_t size);
 void *up_xrealloc(void *p, size_t n);
 char *up_xstrdup(const char *s);
 char *up_xstrndup(const char *s, size_t n);
-char *up_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *up_xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), nonnull(1)));
 
 /* The closest of CANDS to S within a small edit distance, or NULL. */
 const char *up_did_you_mean(const char *s, const char *const *cands,
