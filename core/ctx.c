@@ -230,6 +230,33 @@ static int has_role(lua_State *L, const up_person *p)
 	return 0;
 }
 
+/*
+ * People are sorted by unit, and units are in preorder, so the people of a
+ * unit or a subtree are one run of the array: find it by bisection.
+ */
+static void people_span(const up_facts *f, const filter *flt, size_t *from,
+			size_t *to)
+{
+	*from = 0;
+	*to = f->npeople;
+	if (flt->unit < 0 && flt->within < 0)
+		return;
+	unsigned lo = (unsigned)(flt->unit >= 0 ? flt->unit : flt->within);
+	unsigned hi = flt->unit >= 0 ? lo : (unsigned)f->units[lo].post;
+	size_t a = 0, b = f->npeople;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if ((unsigned)f->people[mid].unit_ix < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*from = a;
+	while (a < f->npeople && (unsigned)f->people[a].unit_ix <= hi)
+		a++;
+	*to = a;
+}
+
 /* ctx:people{role=, unit=, within=, min_engagement=} */
 static int ctx_people(lua_State *L)
 {
@@ -253,7 +280,9 @@ static int ctx_people(lua_State *L)
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (size_t i = 0; i < f->npeople; i++) {
+	size_t from, to;
+	people_span(f, &flt, &from, &to);
+	for (size_t i = from; i < to; i++) {
 		const up_person *p = &f->people[i];
 		if (!in_scope(f, &flt, p->unit_ix) ||
 		    (flt.min_level >= 0 && p->level < flt.min_level))
@@ -415,11 +444,22 @@ void up_ctx_push(lua_State *L, up_host *h)
 	push_unit(L, &f->units[h->unit_ix]);
 	up_sandbox_readonly(L);
 	lua_setfield(L, -2, "unit");
-	push_program(L, h->p);
-	up_sandbox_readonly(L);
-	lua_setfield(L, -2, "program");
-	lua_newtable(L);
-	up_sandbox_readonly(L);
-	lua_setfield(L, -2, "params");
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	if (sb->program_ref == LUA_NOREF) {
+		lua_createtable(L, 2, 0);
+		push_program(L, h->p);
+		up_sandbox_readonly(L);
+		lua_rawseti(L, -2, 1);
+		lua_newtable(L);
+		up_sandbox_readonly(L);
+		lua_rawseti(L, -2, 2);
+		sb->program_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->program_ref);
+	lua_rawgeti(L, -1, 1);
+	lua_setfield(L, -3, "program");
+	lua_rawgeti(L, -1, 2);
+	lua_setfield(L, -3, "params");
+	lua_pop(L, 1);
 	up_sandbox_readonly(L);
 }

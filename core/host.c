@@ -338,6 +338,7 @@ int up_sandbox_open(up_sandbox *sb, up_host *h, const char *file,
 		    char *msg, size_t msgsz)
 {
 	memset(sb, 0, sizeof *sb);
+	sb->ctx_ref = sb->program_ref = LUA_NOREF;
 	sb->h = h;
 	sb->file = file;
 	sb->limit = h->p->memory_bytes;

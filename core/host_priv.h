@@ -15,6 +15,11 @@ typedef struct up_sandbox {
 	int in_call, insn_tripped, mem_tripped;
 	char trip_where[256];
 	int base_ref, result_ref;
+	/* The last ctx built: read-only, so every rule on the same unit in
+	 * the same cycle may share it. */
+	int ctx_ref, ctx_unit;
+	int program_ref; /* ctx.program and ctx.params: the same all cycle */
+	const up_facts *ctx_facts;
 } up_sandbox;
 
 struct up_host {

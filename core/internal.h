@@ -50,6 +50,19 @@ char *up_xstrndup(const char *s, size_t n);
 char *up_xasprintf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), nonnull(1)));
 
+/* Maps strings to ints; keys are borrowed and must outlive the map.
+ * Zero-initialise to start. */
+typedef struct {
+	const char **keys;
+	int *vals;
+	size_t cap, n;
+} up_strmap;
+
+int up_strmap_get(const up_strmap *m, const char *key); /* -1 if absent */
+/* Inserts KEY unless present; returns the existing value or -1. */
+int up_strmap_put(up_strmap *m, const char *key, int val);
+void up_strmap_free(up_strmap *m);
+
 /* The closest of CANDS to S within a small edit distance, or NULL. */
 const char *up_did_you_mean(const char *s, const char *const *cands,
 			    size_t n);
@@ -137,6 +150,7 @@ struct up_program {
 	size_t ngates;
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
+	up_strmap unit_ids, person_ids; /* id -> index, for checks */
 };
 
 #define UP_DEFAULT_INSTRUCTIONS 10000000LL

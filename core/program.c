@@ -369,12 +369,12 @@ static void load_unit(vctx *v, up_program *p, const up_ynode *n)
 	char *id = get_id(v, idn, "unit id");
 	if (!id)
 		return;
-	for (size_t i = 0; i < p->nunits; i++)
-		if (!strcmp(p->units[i].id, id)) {
-			verr(v, idn, "duplicate unit id '%s'", id);
-			free(id);
-			return;
-		}
+	if (up_strmap_get(&p->unit_ids, id) >= 0) {
+		verr(v, idn, "duplicate unit id '%s'", id);
+		free(id);
+		return;
+	}
+	up_strmap_put(&p->unit_ids, id, (int)p->nunits);
 	up_unit_def *u = &p->units[p->nunits++];
 	u->id = id;
 	u->staff = -1;
@@ -416,10 +416,7 @@ static const char **unit_ids(const up_program *p)
 
 static int unit_index(const up_program *p, const char *id)
 {
-	for (size_t i = 0; i < p->nunits; i++)
-		if (!strcmp(p->units[i].id, id))
-			return (int)i;
-	return -1;
+	return up_strmap_get(&p->unit_ids, id);
 }
 
 /* Resolves parents, then walks up from each unit looking for a loop. */
@@ -516,12 +513,12 @@ static void load_person(vctx *v, up_program *p, const up_ynode *n,
 	char *id = get_id(v, idn, "person id");
 	if (!id)
 		return;
-	for (size_t i = 0; i < p->npeople; i++)
-		if (!strcmp(p->people[i].id, id)) {
-			verr(v, idn, "duplicate person id '%s'", id);
-			free(id);
-			return;
-		}
+	if (up_strmap_get(&p->person_ids, id) >= 0) {
+		verr(v, idn, "duplicate person id '%s'", id);
+		free(id);
+		return;
+	}
+	up_strmap_put(&p->person_ids, id, (int)p->npeople);
 	up_person_def *pd = &p->people[p->npeople++];
 	pd->id = id;
 	pd->engagement = -1;
@@ -730,6 +727,8 @@ void up_program_free(up_program *p)
 	for (size_t i = 0; i < p->ngates; i++)
 		free(p->gates[i].boundary);
 	free(p->gates);
+	up_strmap_free(&p->unit_ids);
+	up_strmap_free(&p->person_ids);
 	free(p);
 }
 

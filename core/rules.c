@@ -248,12 +248,30 @@ size_t up_host_memory(const up_host *h, size_t *peak)
 	return now;
 }
 
+/* Pushes the ctx for the unit being evaluated, built once per unit. */
+static void push_ctx(lua_State *L, up_sandbox *sb)
+{
+	up_host *h = sb->h;
+	if (sb->ctx_ref != LUA_NOREF && sb->ctx_facts == h->facts &&
+	    sb->ctx_unit == h->unit_ix) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, sb->ctx_ref);
+		return;
+	}
+	luaL_unref(L, LUA_REGISTRYINDEX, sb->ctx_ref);
+	sb->ctx_ref = LUA_NOREF;
+	up_ctx_push(L, h);
+	lua_pushvalue(L, -1);
+	sb->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	sb->ctx_facts = h->facts;
+	sb->ctx_unit = h->unit_ix;
+}
+
 /* [-0, +1, e]: runs in protected mode so building ctx may raise. */
 static int eval_p(lua_State *L)
 {
 	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->h->cur->fn_ref);
-	up_ctx_push(L, sb->h);
+	push_ctx(L, sb);
 	lua_call(L, 1, 1);
 	return 1;
 }

@@ -204,3 +204,58 @@ void up_sha256_hex(const void *buf, size_t len, char out[65])
 	crypto_hash_sha256(h, buf, len);
 	sodium_bin2hex(out, 65, h, sizeof h);
 }
+
+/* ---- a string-keyed hash map with borrowed keys ---- */
+
+static size_t fnv1a(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+static void strmap_grow(up_strmap *m)
+{
+	up_strmap big = {up_xcalloc(m->cap ? m->cap * 2 : 64, sizeof *big.keys),
+			 up_xcalloc(m->cap ? m->cap * 2 : 64, sizeof *big.vals),
+			 m->cap ? m->cap * 2 : 64, 0};
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i])
+			up_strmap_put(&big, m->keys[i], m->vals[i]);
+	up_strmap_free(m);
+	*m = big;
+}
+
+int up_strmap_get(const up_strmap *m, const char *key)
+{
+	if (!m->cap)
+		return -1;
+	for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->keys[i])
+			return -1;
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	}
+}
+
+int up_strmap_put(up_strmap *m, const char *key, int val)
+{
+	if (2 * (m->n + 1) > m->cap) /* keep the load under a half */
+		strmap_grow(m);
+	size_t i = fnv1a(key) & (m->cap - 1);
+	for (; m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return -1;
+}
+
+void up_strmap_free(up_strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
