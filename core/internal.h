@@ -89,6 +89,10 @@ extern const char *const up_event_kinds[];
 extern const size_t up_nevent_kinds;
 int up_event_kind_ok(const char *s);
 
+/* Why VAL does not suit the event attribute KEY (in BUF), or NULL. */
+const char *up_attr_problem(const char *key, const char *val, char *buf,
+			    size_t n);
+
 /* ---- YAML tree (yaml.c) ---- */
 
 typedef enum { UP_YSCALAR, UP_YSEQ, UP_YMAP } up_ykind;

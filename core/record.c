@@ -63,7 +63,7 @@ static int check_date(const char *v, const char *name, up_error *err)
 {
 	const char *why;
 	if (up_date_parse(v, NULL, &why) != UP_OK)
-		return up_err(err, UP_EINPUT, "--%s: invalid date '%s' (%s)",
+		return up_err(err, UP_EINPUT, "--%s: invalid date '%s': %s",
 			      name, v, why);
 	return UP_OK;
 }
@@ -154,9 +154,10 @@ static int record_engagement(up_store *s, const fields *f, long long *id,
 	return rc == UP_OK ? insert_engagement(s, f, id, err) : rc;
 }
 
-/* Attribute values the domain gives a meaning to (DESIGN.md 2). */
-static int check_attr(up_store *s, const char *key, const char *val,
-		      up_error *err)
+/* Attribute values the domain gives a meaning to (DESIGN.md 2).  NULL if
+ * VAL suits KEY, else why not, in BUF.  Owners are checked by callers. */
+const char *up_attr_problem(const char *key, const char *val, char *buf,
+			    size_t n)
 {
 	static const struct {
 		const char *key, *values;
@@ -166,20 +167,30 @@ static int check_attr(up_store *s, const char *key, const char *val,
 	for (size_t i = 0; i < UP_COUNTOF(enums); i++) {
 		if (strcmp(key, enums[i].key))
 			continue;
-		char pat[64];
+		char pat[64], probe[160];
 		snprintf(pat, sizeof pat, "|%s|", enums[i].values);
-		char probe[160];
 		snprintf(probe, sizeof probe, "|%s|", val);
-		if (strchr(val, '|') || !strstr(pat, probe))
-			return up_err(err, UP_EINPUT, "--attr %s: '%s' is not "
-				      "one of %s", key, val, enums[i].values);
+		if (strchr(val, '|') || !strstr(pat, probe)) {
+			snprintf(buf, n, "'%s' is not one of %s", val,
+				 enums[i].values);
+			return buf;
+		}
 	}
-	if (!strcmp(key, "due") || !strcmp(key, "done")) {
-		const char *why;
-		if (up_date_parse(val, NULL, &why) != UP_OK)
-			return up_err(err, UP_EINPUT, "--attr %s: invalid date "
-				      "'%s' (%s)", key, val, why);
+	const char *why;
+	if ((!strcmp(key, "due") || !strcmp(key, "done")) &&
+	    up_date_parse(val, NULL, &why) != UP_OK) {
+		snprintf(buf, n, "invalid date '%s': %s", val, why);
+		return buf;
 	}
+	return NULL;
+}
+
+static int check_attr(up_store *s, const char *key, const char *val,
+		      up_error *err)
+{
+	char why[200];
+	if (up_attr_problem(key, val, why, sizeof why))
+		return up_err(err, UP_EINPUT, "--attr %s: %s", key, why);
 	if (!strcmp(key, "owner"))
 		return exists(s, "people", "person", val, err);
 	return UP_OK;

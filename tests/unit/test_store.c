@@ -417,8 +417,8 @@ static const struct bad_record {
 	 {"error: unknown person 'someone'"}},
 	{"invalid date", "engagement", 3, {"person", "level", "date"},
 	 {"dr-lind", "bought_in", "2026-02-30"},
-	 {"error: --date: invalid date '2026-02-30' (no such day in that "
-	  "month)"}},
+	 {"error: --date: invalid date '2026-02-30': no such day in that "
+	  "month"}},
 	{"level off the ladder, with hint", "engagement", 3,
 	 {"person", "level", "date"}, {"dr-lind", "bought-in", "2026-03-01"},
 	 {"error: --level: 'bought-in' is not on the ladder (did you mean "
@@ -431,8 +431,8 @@ static const struct bad_record {
 	 {"person", "level", "date"}, {"dr-lnd", "thrilled", "2026-13-01"},
 	 {"error: --level: 'thrilled' is not on the ladder (unaware, "
 	  "informed, consulted, involved, bought_in)",
-	  "error: --date: invalid date '2026-13-01' (month out of range "
-	  "(01-12))",
+	  "error: --date: invalid date '2026-13-01': month out of range "
+	  "(01-12)",
 	  "error: unknown person 'dr-lnd' (did you mean 'dr-lind'?)"}},
 	{"missing fields", "engagement", 1, {"person"}, {"dr-lind"},
 	 {"error: --level is required", "error: --date is required"}},
@@ -463,8 +463,8 @@ static const struct bad_record {
 	 {"error: unknown person 'zed'"}},
 	{"deliverable due not a date", "event", 3, {"kind", "date", "attr"},
 	 {"deliverable", "2026-03-01", "due=soon"},
-	 {"error: --attr due: invalid date 'soon' (expected a date as "
-	  "YYYY-MM-DD)"}},
+	 {"error: --attr due: invalid date 'soon': expected a date as "
+	  "YYYY-MM-DD"}},
 	{"one unknown person among people", "event", 4,
 	 {"kind", "date", "unit", "people"},
 	 {"meeting", "2026-03-01", "ward", "dr-lind,nobody"},
@@ -477,8 +477,8 @@ static const struct bad_record {
 	 {"meting", "2026-02-30", "wrd", "nurse-an", "in_person=maybe"},
 	 {"error: --kind: unknown event kind 'meting' (did you mean "
 	  "'meeting'?)",
-	  "error: --date: invalid date '2026-02-30' (no such day in that "
-	  "month)",
+	  "error: --date: invalid date '2026-02-30': no such day in that "
+	  "month",
 	  "error: unknown unit 'wrd' (did you mean 'ward'?)",
 	  "error: unknown person 'nurse-an' (did you mean 'nurse-ann'?)",
 	  "error: --attr in_person: 'maybe' is not one of yes|no"}},
