@@ -3,12 +3,14 @@
  * of facts as of the cycle date, built from the facts the cycle loaded;
  * rules never reach the store.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "host_priv.h"
+#include "metric.h"
 
 static up_host *host_of(lua_State *L)
 {
@@ -414,6 +416,126 @@ static int ctx_add_days(lua_State *L)
 	return 1;
 }
 
+/* Any JSON value as Lua: null as nil, arrays as sequences. */
+static void push_value(lua_State *L, const json_t *j, int depth)
+{
+	luaL_checkstack(L, 4, "metric result");
+	if (json_is_string(j))
+		lua_pushstring(L, json_string_value(j));
+	else if (json_is_integer(j))
+		lua_pushinteger(L, (lua_Integer)json_integer_value(j));
+	else if (json_is_real(j))
+		lua_pushnumber(L, json_real_value(j));
+	else if (json_is_boolean(j))
+		lua_pushboolean(L, json_is_true(j));
+	else if (json_is_array(j) && depth < 8) {
+		lua_createtable(L, (int)json_array_size(j), 0);
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v) {
+			push_value(L, v, depth + 1);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+	} else if (json_is_object(j) && depth < 8) {
+		lua_createtable(L, 0, (int)json_object_size(j));
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v) {
+			push_value(L, v, depth + 1);
+			lua_setfield(L, -2, k);
+		}
+	} else
+		lua_pushnil(L);
+}
+
+/* ctx:metric(id): this unit's result for a metric of program.yaml, or nil
+ * when the unit is outside the metric's scope. */
+static int ctx_metric(lua_State *L)
+{
+	up_host *h = host_of(L);
+	const char *id = luaL_checkstring(L, 2);
+	const char **ids = lua_newuserdatauv(L, (h->p->nmetrics + 1) *
+					     sizeof *ids, 0);
+	size_t i = 0;
+	for (; i < h->p->nmetrics && strcmp(h->p->metrics[i].id, id); i++)
+		ids[i] = h->p->metrics[i].id;
+	if (i == h->p->nmetrics) {
+		const char *hint = up_did_you_mean(id, ids, i);
+		if (hint)
+			luaL_error(L, "metric: unknown metric '%s' (did you "
+				   "mean '%s'?)", id, hint);
+		luaL_error(L, "metric: unknown metric '%s'", id);
+	}
+	const up_facts *f = h->facts;
+	const json_t *r = f->unit_metrics
+		? json_object_get(f->unit_metrics[h->unit_ix], id) : NULL;
+	if (r)
+		push_value(L, r, 0);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int opt_period_bound(lua_State *L, const char *key, int end,
+			    int32_t *out)
+{
+	if (lua_getfield(L, 2, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	const char *s = lua_tostring(L, -1), *why = "not a string";
+	up_period p;
+	if (!s || up_period_parse(s, &p, &why) != 0)
+		luaL_error(L, "series: bad '%s' (%s)", key, why);
+	*out = end ? p.end : p.start;
+	lua_pop(L, 1);
+	return 1;
+}
+
+/* ctx:series(name, {unit=, within=, from=, to=}): raw observations as of
+ * the cycle date, oldest first; this unit's unless unit or within says. */
+static int ctx_series(lua_State *L)
+{
+	static const char *const keys[] = {"unit", "within", "from", "to"};
+	up_host *h = host_of(L);
+	const up_facts *f = h->facts;
+	int s = up_facts_series(f, luaL_checkstring(L, 2));
+	lua_remove(L, 2);
+	args(L);
+	check_keys(L, "series", keys, UP_COUNTOF(keys));
+	filter flt;
+	memset(&flt, 0, sizeof flt);
+	flt.unit = opt_unit(L, f, "unit", "series");
+	flt.within = opt_unit(L, f, "within", "series");
+	if (flt.unit < 0 && flt.within < 0)
+		flt.unit = h->unit_ix;
+	int32_t from = INT32_MIN, to = INT32_MAX;
+	opt_period_bound(L, "from", 0, &from);
+	opt_period_bound(L, "to", 1, &to);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; s >= 0 && i < f->nobs; i++) {
+		const up_obs *o = &f->obs[i];
+		if (o->series != s || o->start < from || o->end > to ||
+		    !in_scope(f, &flt, o->unit_ix))
+			continue;
+		up_period p = {(up_period_kind)o->kind, o->start, o->end};
+		char label[11], d[11];
+		up_period_format(&p, label);
+		lua_createtable(L, 0, 5);
+		set_str(L, "unit", f->units[o->unit_ix].id);
+		set_str(L, "period", label);
+		up_date_format(o->start, d);
+		set_str(L, "start", d);
+		up_date_format(o->end, d);
+		set_str(L, "end", d);
+		lua_pushnumber(L, o->value);
+		lua_setfield(L, -2, "value");
+		lua_rawseti(L, -2, ++n);
+	}
+	return 1;
+}
+
 static void push_program(lua_State *L, const up_program *p)
 {
 	lua_createtable(L, 0, 5);
@@ -435,7 +557,8 @@ void up_ctx_push(lua_State *L, up_host *h)
 	static const luaL_Reg methods[] = {
 		{"people", ctx_people}, {"events", ctx_events},
 		{"units", ctx_units}, {"days_between", ctx_days_between},
-		{"add_days", ctx_add_days}, {NULL, NULL}};
+		{"add_days", ctx_add_days}, {"metric", ctx_metric},
+		{"series", ctx_series}, {NULL, NULL}};
 	const up_facts *f = h->facts;
 	luaL_checkstack(L, 8, "ctx");
 	lua_createtable(L, 0, 10);

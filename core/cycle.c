@@ -237,9 +237,10 @@ static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
 		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
 						       lerr, errors));
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", u->id, "name",
-			 u->name, "stage", u->stage, "gates", gates,
-			 "findings", eval_checks(h, f, ui, errors));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", u->id,
+			 "name", u->name, "stage", u->stage, "gates", gates,
+			 "findings", eval_checks(h, f, ui, errors), "metrics",
+			 up_metrics_of_unit(f, ui));
 }
 
 static json_t *files_json(const up_program *p)
@@ -266,9 +267,10 @@ static void load_errors(const up_error *e, json_t *errors)
 	}
 }
 
-static json_t *evaluate(const up_program *p, const up_facts *f,
-			long long number)
+static json_t *evaluate(const up_program *p, up_facts *f, long long number)
 {
+	/* Metrics first: rules read them through ctx:metric. */
+	json_t *metrics = up_metrics_eval(p, f);
 	up_error *lerr = up_error_new();
 	up_host *h = NULL;
 	up_host_open(&h, p, lerr);
@@ -280,10 +282,10 @@ static json_t *evaluate(const up_program *p, const up_facts *f,
 						       errors));
 	up_error_free(lerr);
 	up_host_close(h);
-	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o}", "program", p->id,
-			 "cycle", (json_int_t)number, "as_of", f->as_of_s,
-			 "units", units, "errors", errors, "files",
-			 files_json(p));
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "program",
+			 p->id, "cycle", (json_int_t)number, "as_of",
+			 f->as_of_s, "units", units, "metrics", metrics,
+			 "errors", errors, "files", files_json(p));
 }
 
 /* ---- storing ---- */

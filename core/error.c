@@ -113,6 +113,19 @@ int up_err(up_error *e, int code, const char *fmt, ...)
 	return code;
 }
 
+void up_warn_at(up_error *e, const char *file, int line, int col,
+		const char *fmt, ...)
+{
+	char text[1024], msg[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof msg, "%s:%d:%d: warning: %s", file, line, col,
+		 text);
+	up_err_raw(e, UP_OK, msg);
+}
+
 int up_err_at(up_error *e, int code, const char *file, int line, int col,
 	      const char *fmt, ...)
 {

@@ -255,6 +255,70 @@ static int load_events(up_facts *f, up_store *s, up_error *err)
 	return UP_OK;
 }
 
+int up_facts_series(const up_facts *f, const char *name)
+{
+	size_t lo = 0, hi = f->nseries;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->series[mid], name);
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Observations known as of the date: those whose period has ended. */
+static int load_observations(up_facts *f, up_store *s, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT series FROM"
+			       " observations WHERE end <= ?1 ORDER BY series",
+			       -1, &st, NULL))
+		return up_store_fail(s, "reading series", err);
+	sqlite3_bind_int(st, 1, f->as_of);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (f->nseries == cap) {
+			cap = cap ? 2 * cap : 16;
+			f->series = up_xrealloc(f->series,
+						cap * sizeof *f->series);
+		}
+		f->series[f->nseries++] = col_str(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT unit, series, kind,"
+			       " start, end, value FROM observations"
+			       " WHERE end <= ?1 ORDER BY start, unit, series",
+			       -1, &st, NULL))
+		return up_store_fail(s, "reading observations", err);
+	sqlite3_bind_int(st, 1, f->as_of);
+	cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *unit = (const char *)sqlite3_column_text(st, 0);
+		int ui = up_facts_unit(f, unit);
+		if (ui < 0)
+			continue; /* a unit no longer active */
+		if (f->nobs == cap) {
+			cap = cap ? 2 * cap : 1024;
+			f->obs = up_xrealloc(f->obs, cap * sizeof *f->obs);
+		}
+		up_obs *o = &f->obs[f->nobs++];
+		o->unit_ix = ui;
+		o->series = up_facts_series(
+			f, (const char *)sqlite3_column_text(st, 1));
+		o->kind = sqlite3_column_int(st, 2);
+		o->start = sqlite3_column_int(st, 3);
+		o->end = sqlite3_column_int(st, 4);
+		o->value = sqlite3_column_double(st, 5);
+	}
+	sqlite3_finalize(st);
+	return UP_OK;
+}
+
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 {
 	memset(f, 0, sizeof *f);
@@ -265,6 +329,8 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 		rc = load_people(f, s, err);
 	if (rc == UP_OK)
 		rc = load_events(f, s, err);
+	if (rc == UP_OK)
+		rc = load_observations(f, s, err);
 	if (rc != UP_OK)
 		up_facts_free(f);
 	return rc;
@@ -294,6 +360,14 @@ void up_facts_free(up_facts *f)
 		json_decref(e->attrs);
 		json_decref(e->people);
 	}
+	if (f->unit_metrics)
+		for (size_t i = 0; i < f->nunits; i++)
+			json_decref(f->unit_metrics[i]);
+	free(f->unit_metrics);
+	for (size_t i = 0; i < f->nseries; i++)
+		free(f->series[i]);
+	free(f->series);
+	free(f->obs);
 	free(f->units);
 	free(f->by_id);
 	free(f->people);

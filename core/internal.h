@@ -26,6 +26,9 @@ int up_err_at(up_error *err, int code, const char *file, int line, int col,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Orders messages FROM onwards by their LINE:COL, keeping ties in order. */
 void up_error_sort(up_error *err, size_t from);
+/* Adds "FILE:LINE:COL: warning: MSG" without setting an error code. */
+void up_warn_at(up_error *err, const char *file, int line, int col,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Adds MSG verbatim (already carrying its location). */
 int up_err_raw(up_error *err, int code, const char *msg);
 
@@ -138,6 +141,39 @@ typedef struct {
 	double threshold, margin;
 } up_gate_cfg;
 
+typedef enum {
+	UP_MK_RATIO,  /* (numerator - exclusions) / (denominator - ...) */
+	UP_MK_COUNT,  /* observations of one series in the period */
+	UP_MK_SUM,
+	UP_MK_MEAN,
+	UP_MK_LATEST
+} up_metric_kind;
+
+typedef struct {
+	char **v;
+	size_t n;
+} up_strv;
+
+typedef struct {
+	char *unit;
+	double target;
+} up_unit_target;
+
+typedef struct {
+	char *id, *title;
+	up_metric_kind kind;
+	char *numerator, *denominator, *series;
+	up_strv num_excl, den_excl, den_exc;
+	double target, baseline, tolerance;
+	int baseline_auto, increase, per_period;
+	int period;       /* up_period_kind */
+	int32_t deadline; /* day number; unused when per_period */
+	up_strv scope;    /* unit ids whose subtrees count; empty = all */
+	up_unit_target *unit_targets;
+	size_t nunit_targets;
+	int line, col;    /* of its key in program.yaml, for warnings */
+} up_metric_def;
+
 struct up_program {
 	char *dir, *file; /* file: "program.yaml" as shown in messages */
 	char *id, *title, *organization, *start;
@@ -152,6 +188,8 @@ struct up_program {
 	size_t nrules;
 	up_gate_cfg *gates;
 	size_t ngates;
+	up_metric_def *metrics;
+	size_t nmetrics;
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
@@ -208,6 +246,13 @@ typedef struct {
 } up_event;
 
 typedef struct {
+	int unit_ix, series; /* series: index into up_facts.series */
+	int kind;            /* up_period_kind */
+	int32_t start, end;
+	double value;
+} up_obs;
+
+typedef struct {
 	int32_t as_of;
 	char as_of_s[11];
 	up_unit *units; /* in preorder */
@@ -217,11 +262,31 @@ typedef struct {
 	size_t npeople;
 	up_event *events; /* by date, then id */
 	size_t nevents;
+	up_obs *obs; /* observations whose period ended by as_of, by start */
+	size_t nobs;
+	char **series; /* series names, sorted; up_obs.series indexes them */
+	size_t nseries;
+	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
 } up_facts;
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
+int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
+
+/* ---- success metrics (metrics.c) ---- */
+
+/*
+ * Judges every metric of the program for every unit in its scope as of
+ * f->as_of, filling f->unit_metrics (for ctx:metric) and returning the
+ * program-level roll-ups as a JSON array (DESIGN.md 6 "metrics").
+ */
+json_t *up_metrics_eval(const up_program *p, up_facts *f);
+/* The metrics of unit UI for the cycle JSON: an array, maybe empty. */
+json_t *up_metrics_of_unit(const up_facts *f, int ui);
+/* Warnings from checking unit targets against the organisation's. */
+void up_metrics_check_targets(const up_program *p, const up_facts *f,
+			      up_error *warn);
 
 /* ---- Lua host (host.c) ---- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "uptake.h"
@@ -104,7 +105,14 @@ static int common_opt_cb(globals *g, void *ctx, const char *name,
 static int help_of(const char *cmd)
 {
 	const command *c = find_command(cmd);
-	printf("usage: uptake %s %s\n\n%s", c->name, c->args, c->help);
+	printf("usage: uptake %s %s\n\n", c->name, c->args);
+	if (c->help)
+		fputs(c->help, stdout);
+	else /* import: the formats live in the library */
+		printf("Loads a CSV file with a header row in one transaction. "
+		       "A bad row fails\nthe whole file (exit 65) and nothing "
+		       "is imported; importing the same\nfile again changes "
+		       "nothing.  The formats:\n\n%s", up_import_help());
 	return 0;
 }
 
@@ -224,6 +232,56 @@ static int cmd_record(globals *g, int argc, char **argv)
 			       err);
 	if (rc == UP_OK)
 		printf("recorded %s %lld\n", kind, id);
+	int status = report(err, rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
+
+/* Progress on stderr: a percentage, rewritten in place (TTY only). */
+static void show_progress(void *ctx, unsigned long long done,
+			  unsigned long long total)
+{
+	const char *file = ctx;
+	if (total)
+		fprintf(stderr, "\ruptake: importing %s: %3llu%%", file,
+			done * 100 / total);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int cmd_import(globals *g, int argc, char **argv)
+{
+	int first = simple_opts(g, "import", argc, argv, 0);
+	if (first == -2)
+		return help_of("import");
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 2)
+		return usage_error("import", argc - first < 2
+				   ? "say what to import and from which file"
+				   : "unexpected argument '%s'",
+				   argc - first > 2 ? argv[first + 2] : "");
+	const char *kind = argv[first], *file = argv[first + 1];
+	/* Only worth a progress line for a file that takes a while. */
+	struct stat sb;
+	int big = stat(file, &sb) == 0 && sb.st_size > (8 << 20);
+	up_progress_fn progress = big && isatty(STDERR_FILENO)
+		? show_progress : NULL;
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	long long rows = 0;
+	int rc = load(g, &prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(&store, g->dir, g->db, 0, err);
+	if (rc == UP_OK)
+		rc = up_import(store, prog, kind, file, progress, (void *)file,
+			       &rows, err);
+	if (rc == UP_OK)
+		printf("imported %lld row%s of %s from %s\n", rows,
+		       rows == 1 ? "" : "s", kind, file);
 	int status = report(err, rc);
 	up_store_close(store);
 	up_program_free(prog);
@@ -419,6 +477,9 @@ static const command commands[] = {
 	 "                  outcome=held|cancelled|no_show, in_person=yes|no,\n"
 	 "                  owner=PERSON, due=DATE, done=DATE\n",
 	 cmd_record},
+	{"import", "KIND FILE [--db PATH]",
+	 "load a CSV export: units, people, engagements, events, observations",
+	 NULL, cmd_import},
 	{"cycle", "[--as-of DATE] [--json] [--fail-on LIST] [--db PATH]",
 	 "judge every unit's next gate and every check",
 	 "Evaluates every unit's next gate and every check as of DATE and\n"

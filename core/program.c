@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "metric.h"
 
 const char *const up_levels[UP_LEVELS] = {"unaware", "informed", "consulted",
 					  "involved", "bought_in"};
@@ -611,6 +612,234 @@ static void load_rules(vctx *v, up_program *p, const up_ynode *n)
 		load_rule_file(v, p, n->kids[i]);
 }
 
+/* ---- metrics ---- */
+
+static const char *const metric_keys[] = {
+	"title", "kind", "series", "numerator", "denominator",
+	"numerator_exclusions", "denominator_exclusions",
+	"denominator_exceptions", "target", "direction", "baseline",
+	"deadline", "period", "tolerance", "unit_targets", "scope",
+	"per_period"};
+
+/* A series name or a list of them. */
+static void load_series_list(vctx *v, const up_ynode *n, const char *what,
+			     up_strv *out)
+{
+	if (!n)
+		return;
+	if (n->kind == UP_YSCALAR) {
+		out->v = up_xcalloc(2, sizeof *out->v);
+		if ((out->v[0] = get_id(v, n, what)))
+			out->n = 1;
+		return;
+	}
+	if (!want_kind(v, n, UP_YSEQ, what))
+		return;
+	out->v = up_xcalloc(n->n + 1, sizeof *out->v);
+	for (size_t i = 0; i < n->n; i++)
+		if ((out->v[out->n] = get_id(v, n->kids[i], what)))
+			out->n++;
+}
+
+static int get_bool(vctx *v, const up_ynode *n, const char *what, int *out)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	if (!n)
+		return 0;
+	for (size_t i = 0; n->kind == UP_YSCALAR && n->plain && i < 3; i++) {
+		if (!strcmp(n->str, yes[i]))
+			return *out = 1;
+		if (!strcmp(n->str, no[i])) {
+			*out = 0;
+			return 1;
+		}
+	}
+	verr(v, n, "%s must be true or false", what);
+	return 0;
+}
+
+/* A unit id that must exist; "" owner prefix for messages. */
+static char *get_unit_ref(vctx *v, up_program *p, const up_ynode *n,
+			  const char *owner)
+{
+	char *id = get_id(v, n, "unit");
+	if (id && p->nunits && up_strmap_get(&p->unit_ids, id) < 0) {
+		const char **ids = unit_ids(p);
+		unknown_ref(v, n, owner, "unit", id, ids, p->nunits);
+		free(ids);
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+static void load_metric_kind(vctx *v, up_metric_def *m, const up_ynode *n,
+			     const char *owner)
+{
+	static const char *const kinds[] = {"ratio", "count", "sum", "mean",
+					    "latest"};
+	const up_ynode *kn = map_get(n, "kind");
+	const up_ynode *num = map_get(n, "numerator");
+	const up_ynode *den = map_get(n, "denominator");
+	char *k = kn ? get_str(v, kn, "'kind'") : NULL;
+	m->kind = num || den ? UP_MK_RATIO : UP_MK_SUM;
+	for (size_t i = 0; k && i < UP_COUNTOF(kinds); i++)
+		if (!strcmp(k, kinds[i]))
+			m->kind = (up_metric_kind)i;
+	if (k && strcmp(k, kinds[m->kind]))
+		verr(v, kn, "%s'kind' must be ratio, count, sum, mean or "
+		     "latest, not '%s'", owner, k);
+	else if (!kn && !num && !den)
+		verr(v, n, "%sgive 'numerator' and 'denominator', or 'kind' "
+		     "and 'series'", owner);
+	free(k);
+	if (m->kind == UP_MK_RATIO) {
+		if (!num || !den)
+			verr(v, n, "%sa ratio needs both 'numerator' and "
+			     "'denominator'", owner);
+		m->numerator = num ? get_id(v, num, "'numerator'") : NULL;
+		m->denominator = den ? get_id(v, den, "'denominator'") : NULL;
+		if (map_get(n, "series"))
+			verr(v, map_get(n, "series"), "%sa ratio takes "
+			     "'numerator' and 'denominator', not 'series'",
+			     owner);
+	} else {
+		const up_ynode *s = map_get(n, "series");
+		if (!s)
+			verr(v, n, "%s'series' is required for kind '%s'",
+			     owner, kinds[m->kind]);
+		m->series = s ? get_id(v, s, "'series'") : NULL;
+		if (num || den)
+			verr(v, num ? num : den, "%s'numerator' and "
+			     "'denominator' make a ratio; drop 'kind'", owner);
+	}
+	load_series_list(v, map_get(n, "numerator_exclusions"),
+			 "'numerator_exclusions'", &m->num_excl);
+	load_series_list(v, map_get(n, "denominator_exclusions"),
+			 "'denominator_exclusions'", &m->den_excl);
+	load_series_list(v, map_get(n, "denominator_exceptions"),
+			 "'denominator_exceptions'", &m->den_exc);
+}
+
+static void load_metric_timing(vctx *v, up_program *p, up_metric_def *m,
+			       const up_ynode *n, const char *owner)
+{
+	char what[300];
+	const up_ynode *pn = map_get(n, "period");
+	m->period = UP_PERIOD_MONTH;
+	char *per = pn ? get_str(v, pn, "'period'") : NULL;
+	if (per && ((m->period = up_period_kind_parse(per)) < 0 ||
+		    m->period == UP_PERIOD_DAY)) {
+		verr(v, pn, "%s'period' must be week, month or quarter, not "
+		     "'%s'", owner, per);
+		m->period = UP_PERIOD_MONTH;
+	}
+	free(per);
+	get_bool(v, map_get(n, "per_period"), "'per_period'", &m->per_period);
+	const up_ynode *dn = map_get(n, "deadline");
+	if (!dn && !m->per_period)
+		verr(v, n, "%s'deadline' is required (a date, or +2y, +18m, "
+		     "+6w, +90d after 'start'), unless 'per_period: true'",
+		     owner);
+	char *d = dn ? get_str(v, dn, "'deadline'") : NULL;
+	int32_t start;
+	const char *why;
+	if (d && p->start && up_date_parse(p->start, &start, NULL) == UP_OK &&
+	    up_deadline_parse(d, start, &m->deadline, &why) != 0)
+		verr(v, dn, "%s'deadline': '%s' %s", owner, d, why);
+	else if (d && p->start && m->deadline <= start)
+		verr(v, dn, "%s'deadline' %s is not after 'start'", owner, d);
+	free(d);
+	snprintf(what, sizeof what, "%s'tolerance'", owner);
+	get_num(v, map_get(n, "tolerance"), what, 0, 1e15, &m->tolerance);
+}
+
+static void load_metric_targets(vctx *v, up_program *p, up_metric_def *m,
+				const up_ynode *n, const char *owner)
+{
+	char what[300];
+	snprintf(what, sizeof what, "%s'target'", owner);
+	if (!map_get(n, "target"))
+		verr(v, n, "%s'target' is required", owner);
+	get_num(v, map_get(n, "target"), what, -1e15, 1e15, &m->target);
+	const up_ynode *dir = map_get(n, "direction");
+	char *ds = dir ? get_str(v, dir, "'direction'") : NULL;
+	m->increase = !ds || !strcmp(ds, "increase");
+	if (ds && strcmp(ds, "increase") && strcmp(ds, "decrease"))
+		verr(v, dir, "%s'direction' must be increase or decrease, not "
+		     "'%s'", owner, ds);
+	free(ds);
+	const up_ynode *bn = map_get(n, "baseline");
+	m->baseline_auto = !bn || (bn->kind == UP_YSCALAR &&
+				   !strcmp(bn->str, "auto"));
+	snprintf(what, sizeof what, "%s'baseline' (a number or auto)", owner);
+	if (!m->baseline_auto)
+		get_num(v, bn, what, -1e15, 1e15, &m->baseline);
+	const up_ynode *ut = map_get(n, "unit_targets");
+	if (ut && want_kind(v, ut, UP_YMAP, "'unit_targets'")) {
+		m->unit_targets = up_xcalloc(ut->n / 2 + 1,
+					     sizeof *m->unit_targets);
+		for (size_t i = 0; i + 1 < ut->n; i += 2) {
+			char *unit = get_unit_ref(v, p, ut->kids[i], owner);
+			double t;
+			snprintf(what, sizeof what, "%sunit target", owner);
+			if (get_num(v, ut->kids[i + 1], what, -1e15, 1e15, &t) &&
+			    unit) {
+				up_unit_target *x =
+					&m->unit_targets[m->nunit_targets++];
+				x->unit = unit;
+				x->target = t;
+			} else {
+				free(unit);
+			}
+		}
+	}
+	const up_ynode *sc = map_get(n, "scope");
+	if (!sc)
+		return;
+	up_ynode one = {.kind = UP_YSEQ, .n = 1};
+	const up_ynode *list = sc;
+	if (sc->kind == UP_YSCALAR) {
+		one.kids = (up_ynode **)&sc;
+		list = &one;
+	}
+	if (!want_kind(v, list, UP_YSEQ, "'scope'"))
+		return;
+	m->scope.v = up_xcalloc(list->n + 1, sizeof *m->scope.v);
+	for (size_t i = 0; i < list->n; i++)
+		if ((m->scope.v[m->scope.n] = get_unit_ref(v, p, list->kids[i],
+							   owner)))
+			m->scope.n++;
+}
+
+static void load_metrics(vctx *v, up_program *p, const up_ynode *n)
+{
+	if (!n || !want_kind(v, n, UP_YMAP, "'metrics'"))
+		return;
+	p->metrics = up_xcalloc(n->n / 2 + 1, sizeof *p->metrics);
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const up_ynode *k = n->kids[i], *def = n->kids[i + 1];
+		char *id = get_id(v, k, "metric id");
+		if (!id || !want_kind(v, def, UP_YMAP, "a metric")) {
+			free(id);
+			continue;
+		}
+		check_keys(v, def, metric_keys, UP_COUNTOF(metric_keys));
+		up_metric_def *m = &p->metrics[p->nmetrics++];
+		m->id = id;
+		m->line = k->line;
+		m->col = k->col;
+		char owner[200];
+		snprintf(owner, sizeof owner, "metric '%s': ", id);
+		const up_ynode *t = map_get(def, "title");
+		m->title = t ? get_str(v, t, "'title'") : up_xstrdup(id);
+		load_metric_kind(v, m, def, owner);
+		load_metric_timing(v, p, m, def, owner);
+		load_metric_targets(v, p, m, def, owner);
+	}
+}
+
 static void load_top(vctx *v, up_program *p, const up_ynode *root)
 {
 	check_keys(v, root, top_keys, UP_COUNTOF(top_keys));
@@ -632,8 +861,8 @@ static void load_top(vctx *v, up_program *p, const up_ynode *root)
 	load_units(v, p, map_get(root, "units"));
 	load_people(v, p, map_get(root, "people"));
 	load_rules(v, p, map_get(root, "rules"));
-	/* Validated in full when metrics, packs and cadence land. */
-	want_kind(v, map_get(root, "metrics"), UP_YMAP, "'metrics'");
+	load_metrics(v, p, map_get(root, "metrics"));
+	/* Validated in full when packs and cadence land. */
 	want_kind(v, map_get(root, "packs"), UP_YSEQ, "'packs'");
 	want_kind(v, map_get(root, "cadence"), UP_YMAP, "'cadence'");
 }
@@ -688,6 +917,22 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+static void metric_free(up_metric_def *m)
+{
+	free(m->id);
+	free(m->title);
+	free(m->numerator);
+	free(m->denominator);
+	free(m->series);
+	free_strv(m->num_excl.v, m->num_excl.n);
+	free_strv(m->den_excl.v, m->den_excl.n);
+	free_strv(m->den_exc.v, m->den_exc.n);
+	free_strv(m->scope.v, m->scope.n);
+	for (size_t i = 0; i < m->nunit_targets; i++)
+		free(m->unit_targets[i].unit);
+	free(m->unit_targets);
+}
+
 void up_program_free(up_program *p)
 {
 	if (!p)
@@ -727,6 +972,9 @@ void up_program_free(up_program *p)
 	for (size_t i = 0; i < p->ngates; i++)
 		free(p->gates[i].boundary);
 	free(p->gates);
+	for (size_t i = 0; i < p->nmetrics; i++)
+		metric_free(&p->metrics[i]);
+	free(p->metrics);
 	up_strmap_free(&p->unit_ids);
 	up_strmap_free(&p->person_ids);
 	free(p);

@@ -74,6 +74,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE people ADD COLUMN level TEXT;"
 	"ALTER TABLE people ADD COLUMN level_since TEXT;"
 	"DELETE FROM engagements WHERE source = 'program';",
+	/* 2 -> 3: imports.  Observations are keyed by what they are, and
+	 * imported engagements and events by a hash of their content, so a
+	 * file imported twice changes nothing. */
+	"CREATE TABLE observations("
+	" unit TEXT NOT NULL REFERENCES units(id), series TEXT NOT NULL,"
+	" period TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" start INTEGER NOT NULL, end INTEGER NOT NULL, value REAL NOT NULL,"
+	" batch INTEGER NOT NULL,"
+	" PRIMARY KEY (unit, series, period)) WITHOUT ROWID;"
+	"CREATE INDEX observations_series ON observations(series, end);"
+	"ALTER TABLE events ADD COLUMN import_key TEXT;"
+	"CREATE UNIQUE INDEX events_import_key ON events(import_key)"
+	" WHERE import_key IS NOT NULL;"
+	"ALTER TABLE engagements ADD COLUMN import_key TEXT;"
+	"CREATE UNIQUE INDEX engagements_import_key ON engagements(import_key)"
+	" WHERE import_key IS NOT NULL;",
 };
 
 int up_store_schema_version(void)

@@ -116,6 +116,27 @@ UP_API int up_record(up_store *store, const up_program *prog, const char *kind,
 		     const char *const values[], long long *id_out,
 		     up_error *err);
 
+/*
+ * Called now and then during long work with bytes done and the total.
+ */
+typedef void (*up_progress_fn)(void *ctx, unsigned long long done,
+			       unsigned long long total);
+
+/*
+ * Imports a CSV file with a header row (KIND: units, people, engagements,
+ * events, observations; up_import_help() documents each) in one
+ * transaction.  Any bad row fails the whole file with
+ * "FILE:LINE: error: column 'C': what" and nothing is imported.  Rows are
+ * upserts: importing the same file twice changes nothing.  PROGRESS may be
+ * NULL; *rows_out, if given, receives the number of data rows.
+ */
+UP_API int up_import(up_store *store, const up_program *prog,
+		     const char *kind, const char *path,
+		     up_progress_fn progress, void *progress_ctx,
+		     long long *rows_out, up_error *err);
+/* The CSV formats, one paragraph per kind (static text). */
+UP_API const char *up_import_help(void);
+
 /* ---- cycles ------------------------------------------------------------ */
 
 typedef struct up_cycle up_cycle;

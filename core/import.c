@@ -1,0 +1,800 @@
+/*
+ * import.c: the organisation's own exports, as CSV, into the store.
+ *
+ * libcsv does the CSV (quoting, embedded commas and newlines, CRLF); we
+ * feed it a line at a time so every row knows the line it starts on.  A
+ * file is one transaction: one bad row and nothing of the file lands.
+ * Rows are upserts keyed by what they are, so importing a file twice
+ * changes nothing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <csv.h>
+#include <sqlite3.h>
+
+#include "internal.h"
+#include "metric.h"
+
+enum { MAX_ERRORS = 10, MAX_COLS = 64, MAX_FIELD = 8192 };
+
+typedef struct importer importer;
+
+typedef struct {
+	const char *kind;
+	const char *const *cols;  /* known columns, NULL-terminated */
+	const char *const *need;  /* required columns, NULL-terminated */
+	int attrs;                /* accepts "attr.KEY" columns */
+	const char *const *sql;   /* statements, NULL-terminated */
+	int (*row)(importer *im);
+	int (*end)(importer *im);
+	const char *doc;
+} kind_spec;
+
+struct importer {
+	const kind_spec *k;
+	up_store *s;
+	sqlite3 *db;
+	const up_program *p;
+	const char *file;
+	up_error *err;
+	int nerr;
+	long long batch, rows, ord; /* ord: where imported units/people sort */
+	/* the CSV */
+	struct csv_parser csv;
+	long line, row_line;
+	up_buf fields;           /* the current row's fields, NUL-separated */
+	size_t offs[MAX_COLS + 1];
+	size_t nf;
+	int overflow, header_done;
+	int col_of[MAX_COLS];    /* known column i -> header position or -1 */
+	char *header[MAX_COLS];  /* header names, for attr columns */
+	size_t nheader;
+	sqlite3_stmt *st[6];
+	/* ids known to the store, for checks without a query per row */
+	up_strmap units, people;
+	char **owned;
+	size_t nowned;
+	up_strmap seen;          /* units: id -> line, within this file */
+};
+
+/* ---- messages ---- */
+
+__attribute__((format(printf, 3, 4)))
+static int row_err(importer *im, const char *col, const char *fmt, ...)
+{
+	char msg[700];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (im->nerr++ < MAX_ERRORS) {
+		if (col)
+			up_err_at(im->err, UP_EINPUT, im->file, (int)im->row_line,
+				  0, "column '%s': %s", col, msg);
+		else
+			up_err_at(im->err, UP_EINPUT, im->file, (int)im->row_line,
+				  0, "%s", msg);
+	}
+	return UP_EINPUT;
+}
+
+static int sql_err(importer *im, const char *what)
+{
+	im->nerr++;
+	return up_store_fail(im->s, what, im->err);
+}
+
+/* ---- fields ---- */
+
+/* The value of known column I in the current row, or NULL when the
+ * column is absent or the field empty. */
+static const char *col(const importer *im, int i)
+{
+	int h = im->col_of[i];
+	if (h < 0 || (size_t)h >= im->nf)
+		return NULL;
+	const char *v = im->fields.buf + im->offs[h];
+	return *v ? v : NULL;
+}
+
+static const char *need(importer *im, int i)
+{
+	const char *v = col(im, i);
+	if (!v)
+		row_err(im, im->k->cols[i], "a value is required");
+	return v;
+}
+
+static int id_field(importer *im, int i, const char **out)
+{
+	*out = col(im, i);
+	if (*out && !up_is_id(*out))
+		return row_err(im, im->k->cols[i], "'%s' is not a valid id "
+			       "(use letters, digits, '_', '-' and '.')", *out);
+	return UP_OK;
+}
+
+static int date_field(importer *im, int i, const char **out)
+{
+	const char *why;
+	*out = col(im, i);
+	if (*out && up_date_parse(*out, NULL, &why) != UP_OK)
+		return row_err(im, im->k->cols[i], "invalid date '%s': %s",
+			       *out, why);
+	return UP_OK;
+}
+
+static int known(importer *im, const up_strmap *ids, const char *what,
+		 int i, const char *id)
+{
+	if (!id || up_strmap_get(ids, id) >= 0)
+		return UP_OK;
+	return row_err(im, im->k->cols[i], "unknown %s '%s'", what, id);
+}
+
+static void bind(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int step(importer *im, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_err(im, what);
+	return UP_OK;
+}
+
+/* "a;b;c" as a JSON array of ids, each checked against IDS. */
+static json_t *id_list(importer *im, int i, const char *v,
+		       const up_strmap *ids, const char *what)
+{
+	json_t *a = json_array();
+	char *copy = up_xstrdup(v ? v : ""), *save = NULL;
+	for (char *w = strtok_r(copy, ";", &save); w;
+	     w = strtok_r(NULL, ";", &save)) {
+		while (*w == ' ')
+			w++;
+		size_t n = strlen(w);
+		while (n && w[n - 1] == ' ')
+			w[--n] = '\0';
+		if (!up_is_id(w))
+			row_err(im, im->k->cols[i], "'%s' is not a valid id", w);
+		else if (ids && up_strmap_get(ids, w) < 0)
+			row_err(im, im->k->cols[i], "unknown %s '%s'", what, w);
+		else
+			json_array_append_new(a, json_string(w));
+	}
+	free(copy);
+	return a;
+}
+
+/* The "attr.KEY" columns of the row as a JSON object. */
+static json_t *attr_fields(importer *im)
+{
+	json_t *o = json_object();
+	for (size_t h = 0; h < im->nheader && h < im->nf; h++) {
+		if (strncmp(im->header[h], "attr.", 5))
+			continue;
+		const char *key = im->header[h] + 5, *v =
+			im->fields.buf + im->offs[h];
+		char why[200];
+		if (!*v)
+			continue;
+		if (up_attr_problem(key, v, why, sizeof why))
+			row_err(im, im->header[h], "%s", why);
+		else if (!strcmp(key, "owner") &&
+			 up_strmap_get(&im->people, v) < 0)
+			row_err(im, im->header[h], "unknown person '%s'", v);
+		else
+			json_object_set_new(o, key, json_string(v));
+	}
+	return o;
+}
+
+/* A stable key for a row that has no natural id: its canonical content. */
+static void content_key(char out[65], const char *const *parts, size_t n)
+{
+	up_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		up_buf_puts(&b, parts[i] ? parts[i] : "");
+		up_buf_add(&b, "\x1f", 1);
+	}
+	up_sha256_hex(b.buf, b.len, out);
+	up_buf_free(&b);
+}
+
+/* ---- kinds ---- */
+
+enum { U_ID, U_NAME, U_PARENT, U_STAGE, U_GOLIVE, U_STAFF };
+static const char *const unit_cols[] = {"id", "name", "parent", "stage",
+					"go_live", "staff", NULL};
+static const char *const unit_need[] = {"id", "stage", NULL};
+static const char *const unit_sql[] = {
+	"INSERT INTO units(id, name, parent, stage, go_live, staff, attrs, ord,"
+	" active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" (SELECT coalesce(max(ord), 0) + 1 FROM units), 1, 'import')"
+	" ON CONFLICT(id) DO UPDATE SET name = ?2, parent = ?3, stage = ?4,"
+	" go_live = ?5, staff = ?6, attrs = ?7, active = 1"
+	" WHERE units.source != 'program'",
+	NULL};
+
+static int unit_row(importer *im)
+{
+	const char *id, *parent, *go_live, *stage = need(im, U_STAGE);
+	int rc = id_field(im, U_ID, &id) | id_field(im, U_PARENT, &parent) |
+		 date_field(im, U_GOLIVE, &go_live);
+	if (!need(im, U_ID))
+		rc = UP_EINPUT;
+	if (stage && up_stage_index(im->p, stage) < 0)
+		rc = row_err(im, "stage", "unknown stage '%s'", stage);
+	const char *staff = col(im, U_STAFF);
+	char *end = NULL;
+	long long n = staff ? strtoll(staff, &end, 10) : -1;
+	if (staff && (*end || n < 0 || n > 10000000))
+		rc = row_err(im, "staff", "'%s' is not a whole number of "
+			     "staff", staff);
+	if (rc != UP_OK || !id)
+		return UP_EINPUT;
+	if (up_strmap_get(&im->p->unit_ids, id) >= 0)
+		return row_err(im, "id", "unit '%s' is defined in "
+			       "program.yaml; change it there", id);
+	int line = up_strmap_get(&im->seen, id);
+	if (line >= 0)
+		return row_err(im, "id", "unit '%s' is already on line %d",
+			       id, line);
+	im->owned = up_xrealloc(im->owned, (im->nowned + 1) * sizeof(char *));
+	im->owned[im->nowned] = up_xstrdup(id);
+	up_strmap_put(&im->seen, im->owned[im->nowned++], (int)im->row_line);
+	if (im->nerr)
+		return UP_OK; /* checking only, from now on */
+	json_t *attrs = attr_fields(im);
+	char *js = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(attrs);
+	sqlite3_stmt *st = im->st[0];
+	bind(st, 1, id);
+	bind(st, 2, col(im, U_NAME) ? col(im, U_NAME) : id);
+	bind(st, 3, parent);
+	bind(st, 4, stage);
+	bind(st, 5, go_live);
+	if (staff)
+		sqlite3_bind_int64(st, 6, n);
+	bind(st, 7, js);
+	sqlite3_bind_int64(st, 8, im->ord + im->rows);
+	free(js);
+	return step(im, st, "importing units");
+}
+
+/* After the rows: every parent must exist and the tree stay a tree. */
+static int unit_end(importer *im)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db,
+		"WITH RECURSIVE up(start, at, depth) AS ("
+		"  SELECT id, parent, 0 FROM units WHERE active AND source = 'import'"
+		"  UNION ALL SELECT up.start, u.parent, depth + 1 FROM up"
+		"  JOIN units u ON u.id = up.at WHERE depth <= ?1)"
+		" SELECT start, at FROM up WHERE at = start OR depth > ?1"
+		"  OR (at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units"
+		"      WHERE id = up.at AND active))"
+		" ORDER BY start LIMIT 1", -1, &st, NULL))
+		return sql_err(im, "checking the unit tree");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)im->seen.n + 1000000);
+	int rc = UP_OK;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *at = (const char *)sqlite3_column_text(st, 1);
+		int line = up_strmap_get(&im->seen, id);
+		im->row_line = line > 0 ? line : 0;
+		if (at && !strcmp(id, at))
+			rc = row_err(im, "parent", "unit '%s' is its own "
+				     "ancestor (the unit tree has a cycle)", id);
+		else
+			rc = row_err(im, "parent", "unit '%s': unknown parent "
+				     "unit '%s'", id, at ? at : "?");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum { P_ID, P_NAME, P_UNIT, P_ROLES, P_ENG, P_SINCE, P_JOINED };
+static const char *const person_cols[] = {"id", "name", "unit", "roles",
+					  "engagement", "since", "joined",
+					  NULL};
+static const char *const person_need[] = {"id", NULL};
+static const char *const person_sql[] = {
+	"INSERT INTO people(id, name, unit, roles, joined, level, level_since,"
+	" ord, active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" (SELECT coalesce(max(ord), 0) + 1 FROM people), 1, 'import')"
+	" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3, roles = ?4,"
+	" joined = ?5, level = ?6, level_since = ?7, active = 1"
+	" WHERE people.source != 'program'",
+	NULL};
+
+static int person_row(importer *im)
+{
+	const char *id, *unit, *since, *joined, *eng = col(im, P_ENG);
+	int rc = id_field(im, P_ID, &id) | id_field(im, P_UNIT, &unit) |
+		 date_field(im, P_SINCE, &since) |
+		 date_field(im, P_JOINED, &joined);
+	if (!need(im, P_ID))
+		rc = UP_EINPUT;
+	rc |= known(im, &im->units, "unit", P_UNIT, unit);
+	if (eng && up_level_index(eng) < 0)
+		rc = row_err(im, "engagement", "'%s' is not on the ladder "
+			     "(unaware, informed, consulted, involved, "
+			     "bought_in)", eng);
+	if (id && up_strmap_get(&im->p->person_ids, id) >= 0)
+		rc = row_err(im, "id", "person '%s' is defined in "
+			     "program.yaml; change it there", id);
+	json_t *roles = id_list(im, P_ROLES, col(im, P_ROLES), NULL, "role");
+	char *rj = json_dumps(roles, JSON_COMPACT);
+	json_decref(roles);
+	if (rc == UP_OK && !im->nerr) {
+		sqlite3_stmt *st = im->st[0];
+		bind(st, 1, id);
+		bind(st, 2, col(im, P_NAME) ? col(im, P_NAME) : id);
+		bind(st, 3, unit);
+		bind(st, 4, rj);
+		bind(st, 5, joined);
+		bind(st, 6, eng);
+		bind(st, 7, eng ? (since ? since : im->p->start) : NULL);
+		sqlite3_bind_int64(st, 8, im->ord + im->rows);
+		rc = step(im, st, "importing people");
+	}
+	free(rj);
+	return rc;
+}
+
+enum { E_PERSON, E_LEVEL, E_DATE, E_NOTE };
+static const char *const eng_cols[] = {"person", "level", "date", "note",
+				       NULL};
+static const char *const eng_need[] = {"person", "level", "date", NULL};
+static const char *const eng_sql[] = {
+	"INSERT INTO engagements(person, level, date, note, source, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, 'import', ?5)"
+	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING",
+	NULL};
+
+static int engagement_row(importer *im)
+{
+	const char *person = need(im, E_PERSON), *level = need(im, E_LEVEL);
+	const char *date;
+	int rc = date_field(im, E_DATE, &date) |
+		 known(im, &im->people, "person", E_PERSON, person);
+	if (!need(im, E_DATE))
+		rc = UP_EINPUT;
+	if (level && up_level_index(level) < 0)
+		rc = row_err(im, "level", "'%s' is not on the ladder "
+			     "(unaware, informed, consulted, involved, "
+			     "bought_in)", level);
+	if (rc != UP_OK || !person || !level || im->nerr)
+		return rc | (person && level ? 0 : UP_EINPUT);
+	const char *parts[] = {person, level, date, col(im, E_NOTE)};
+	char key[65];
+	content_key(key, parts, UP_COUNTOF(parts));
+	sqlite3_stmt *st = im->st[0];
+	bind(st, 1, person);
+	bind(st, 2, level);
+	bind(st, 3, date);
+	bind(st, 4, col(im, E_NOTE));
+	bind(st, 5, key);
+	return step(im, st, "importing engagements");
+}
+
+enum { V_KIND, V_DATE, V_UNIT, V_PEOPLE, V_NOTE };
+static const char *const event_cols[] = {"kind", "date", "unit", "people",
+					 "note", NULL};
+static const char *const event_need[] = {"kind", "date", NULL};
+static const char *const event_sql[] = {
+	"INSERT INTO events(kind, date, unit, note, attrs, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING"
+	" RETURNING id",
+	"INSERT OR IGNORE INTO event_people(event, person) VALUES (?1, ?2)",
+	NULL};
+
+static int event_people(importer *im, sqlite3_int64 event, json_t *people)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(people, i, v) {
+		sqlite3_bind_int64(im->st[1], 1, event);
+		bind(im->st[1], 2, json_string_value(v));
+		if (step(im, im->st[1], "importing event people") != UP_OK)
+			return UP_EINPUT;
+	}
+	return UP_OK;
+}
+
+static int event_row(importer *im)
+{
+	const char *kind = need(im, V_KIND), *date, *unit;
+	int rc = date_field(im, V_DATE, &date) | id_field(im, V_UNIT, &unit);
+	if (!need(im, V_DATE))
+		rc = UP_EINPUT;
+	if (kind && !up_event_kind_ok(kind))
+		rc = row_err(im, "kind", "unknown event kind '%s'", kind);
+	rc |= known(im, &im->units, "unit", V_UNIT, unit);
+	json_t *people = id_list(im, V_PEOPLE, col(im, V_PEOPLE), &im->people,
+				 "person");
+	json_t *attrs = attr_fields(im);
+	char *pj = json_dumps(people, JSON_COMPACT);
+	char *aj = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	if (rc == UP_OK && kind && !im->nerr) {
+		const char *parts[] = {kind, date, unit, pj, col(im, V_NOTE), aj};
+		char key[65];
+		content_key(key, parts, UP_COUNTOF(parts));
+		sqlite3_stmt *st = im->st[0];
+		bind(st, 1, kind);
+		bind(st, 2, date);
+		bind(st, 3, unit);
+		bind(st, 4, col(im, V_NOTE));
+		bind(st, 5, aj);
+		bind(st, 6, key);
+		int s = sqlite3_step(st);
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (s == SQLITE_ROW)
+			rc = event_people(im, id, people);
+		else if (s != SQLITE_DONE) /* DONE: already imported */
+			rc = sql_err(im, "importing events");
+	}
+	free(pj);
+	free(aj);
+	json_decref(people);
+	json_decref(attrs);
+	return rc;
+}
+
+enum { O_UNIT, O_SERIES, O_PERIOD, O_VALUE };
+static const char *const obs_cols[] = {"unit", "series", "period", "value",
+				       NULL};
+static const char *const obs_need[] = {"unit", "series", "period", "value",
+				       NULL};
+static const char *const obs_sql[] = {
+	"INSERT INTO observations(unit, series, period, kind, start, end,"
+	" value, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" ON CONFLICT(unit, series, period) DO UPDATE SET value = ?7,"
+	" batch = ?8 WHERE observations.batch != ?8",
+	"SELECT value FROM observations WHERE unit = ?1 AND series = ?2"
+	" AND period = ?3",
+	NULL};
+
+/* A second row for the same unit, series and period in one file must
+ * agree with the first: the upsert leaves it alone, so compare. */
+static int same_as_before(importer *im, const char *unit, const char *series,
+			  const char *period, double value)
+{
+	sqlite3_stmt *st = im->st[1];
+	bind(st, 1, unit);
+	bind(st, 2, series);
+	bind(st, 3, period);
+	double was = sqlite3_step(st) == SQLITE_ROW
+		? sqlite3_column_double(st, 0) : NAN;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (was == value)
+		return UP_OK;
+	return row_err(im, "value", "%s %s %s is %g here but %g on an "
+		       "earlier line", unit, series, period, value, was);
+}
+
+static int observation_row(importer *im)
+{
+	const char *unit = need(im, O_UNIT), *series, *ps = need(im, O_PERIOD);
+	const char *vs = need(im, O_VALUE), *why;
+	int rc = id_field(im, O_SERIES, &series) |
+		 known(im, &im->units, "unit", O_UNIT, unit);
+	if (!need(im, O_SERIES))
+		rc = UP_EINPUT;
+	up_period per;
+	if (ps && up_period_parse(ps, &per, &why) != 0)
+		rc = row_err(im, "period", "'%s' is not a period: %s", ps, why);
+	char *end = NULL;
+	double v = vs ? strtod(vs, &end) : 0;
+	if (vs && (*end || !isfinite(v) || end == vs))
+		rc = row_err(im, "value", "'%s' is not a number", vs);
+	if (rc != UP_OK || !unit || !ps || !vs || im->nerr)
+		return rc | (unit && ps && vs ? 0 : UP_EINPUT);
+	char canon[11];
+	up_period_format(&per, canon);
+	sqlite3_stmt *st = im->st[0];
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, (int)per.kind);
+	sqlite3_bind_int(st, 5, per.start);
+	sqlite3_bind_int(st, 6, per.end);
+	sqlite3_bind_double(st, 7, v);
+	sqlite3_bind_int64(st, 8, im->batch);
+	if (step(im, st, "importing observations") != UP_OK)
+		return UP_EINPUT;
+	if (sqlite3_changes(im->db) == 0)
+		return same_as_before(im, unit, series, canon, v);
+	return UP_OK;
+}
+
+static const kind_spec kinds[] = {
+	{"units", unit_cols, unit_need, 1, unit_sql, unit_row, unit_end,
+	 "units: id,name,parent,stage,go_live,staff[,attr.KEY...]\n"
+	 "  id and stage are required; stage is one of program.yaml's stages;\n"
+	 "  parent is a unit of program.yaml or of the file.\n"},
+	{"people", person_cols, person_need, 0, person_sql, person_row, NULL,
+	 "people: id,name,unit,roles,engagement,since,joined\n"
+	 "  roles are separated by ';' (surgeon;clinician_champion);\n"
+	 "  engagement is on the ladder unaware..bought_in, dated since.\n"},
+	{"engagements", eng_cols, eng_need, 0, eng_sql, engagement_row, NULL,
+	 "engagements: person,level,date,note\n"},
+	{"events", event_cols, event_need, 1, event_sql, event_row, NULL,
+	 "events: kind,date,unit,people,note[,attr.KEY...]\n"
+	 "  people are separated by ';'; attr.outcome=held|cancelled|no_show,\n"
+	 "  attr.proposed_by=us|them, attr.in_person=yes|no, attr.owner,\n"
+	 "  attr.due, attr.done and any other attr.KEY.\n"},
+	{"observations", obs_cols, obs_need, 0, obs_sql, observation_row, NULL,
+	 "observations: unit,series,period,value\n"
+	 "  period is a month 2026-03, a quarter 2026-Q1, an ISO week\n"
+	 "  2026-W07 or a day 2026-03-15; value is a number.\n"},
+};
+
+const char *up_import_help(void)
+{
+	static char text[2048];
+	if (!text[0]) {
+		up_buf b = {0};
+		for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
+			up_buf_puts(&b, kinds[i].doc);
+		snprintf(text, sizeof text, "%s", b.buf);
+		up_buf_free(&b);
+	}
+	return text;
+}
+
+/* ---- the header ---- */
+
+static int read_header(importer *im)
+{
+	const kind_spec *k = im->k;
+	for (size_t i = 0; k->cols[i]; i++)
+		im->col_of[i] = -1;
+	im->nheader = im->nf;
+	int rc = UP_OK;
+	for (size_t h = 0; h < im->nf; h++) {
+		char *name = im->fields.buf + im->offs[h];
+		im->header[h] = up_xstrdup(name);
+		size_t i = 0;
+		while (k->cols[i] && strcmp(k->cols[i], name))
+			i++;
+		if (k->cols[i] && im->col_of[i] >= 0)
+			rc = row_err(im, name, "appears twice in the header");
+		else if (k->cols[i])
+			im->col_of[i] = (int)h;
+		else if (!(k->attrs && !strncmp(name, "attr.", 5) &&
+			   up_is_id(name + 5))) {
+			size_t n = 0;
+			while (k->cols[n])
+				n++;
+			const char *hint = up_did_you_mean(name, k->cols, n);
+			rc = hint ? row_err(im, name, "unknown column (did you "
+					    "mean '%s'?)", hint)
+				  : row_err(im, name, "unknown column for %s",
+					    k->kind);
+		}
+	}
+	for (size_t r = 0; k->need[r]; r++) {
+		size_t i = 0;
+		while (strcmp(k->cols[i], k->need[r]))
+			i++;
+		if (im->col_of[i] < 0)
+			rc = row_err(im, k->need[r], "required in the header");
+	}
+	return rc;
+}
+
+/* ---- libcsv callbacks ---- */
+
+static void on_field(void *s, size_t len, void *data)
+{
+	importer *im = data;
+	if (im->nf == MAX_COLS || len > MAX_FIELD) {
+		im->overflow = 1;
+		return;
+	}
+	im->offs[im->nf++] = im->fields.len;
+	up_buf_add(&im->fields, s ? s : "", s ? len : 0);
+	up_buf_add(&im->fields, "", 1); /* NUL-separated, one buffer */
+}
+
+static void on_row(int c, void *data)
+{
+	importer *im = data;
+	(void)c;
+	if (im->nerr >= MAX_ERRORS)
+		goto done;
+	if (im->overflow) {
+		row_err(im, NULL, "more than %d columns or a field longer than "
+			"%d bytes", MAX_COLS, MAX_FIELD);
+	} else if (!im->header_done) {
+		im->header_done = 1;
+		read_header(im);
+	} else if (im->nf != im->nheader) {
+		row_err(im, NULL, "%zu fields, but the header has %zu", im->nf,
+			im->nheader);
+	} else {
+		im->rows++;
+		im->k->row(im);
+	}
+done:
+	im->nf = 0;
+	im->fields.len = 0;
+	im->overflow = 0;
+}
+
+/* ---- the file ---- */
+
+/* Loads the ids rows may name, so checks need no query per row. */
+static int load_ids(importer *im, up_strmap *map, const char *sql)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL))
+		return sql_err(im, "reading ids");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		im->owned = up_xrealloc(im->owned,
+					(im->nowned + 1) * sizeof(char *));
+		char *id = up_xstrdup((const char *)sqlite3_column_text(st, 0));
+		im->owned[im->nowned++] = id;
+		up_strmap_put(map, id, 1);
+	}
+	sqlite3_finalize(st);
+	return UP_OK;
+}
+
+static int prepare(importer *im)
+{
+	for (size_t i = 0; im->k->sql[i]; i++)
+		if (sqlite3_prepare_v2(im->db, im->k->sql[i], -1, &im->st[i],
+				       NULL))
+			return sql_err(im, "preparing the import");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, "SELECT coalesce(max(batch), 0) + 1 FROM"
+			       " observations", -1, &st, NULL))
+		return sql_err(im, "numbering the import");
+	im->batch = sqlite3_step(st) == SQLITE_ROW
+		? sqlite3_column_int64(st, 0) : 1;
+	sqlite3_finalize(st);
+	const char *table = !strcmp(im->k->kind, "units") ? "units" : "people";
+	char sql[80];
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(ord), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL))
+		return sql_err(im, "ordering the import");
+	im->ord = sqlite3_step(st) == SQLITE_ROW
+		? sqlite3_column_int64(st, 0) + 1 : 1;
+	sqlite3_finalize(st);
+	int rc = load_ids(im, &im->units, "SELECT id FROM units WHERE active");
+	return rc == UP_OK ? load_ids(im, &im->people, "SELECT id FROM people"
+				      " WHERE active") : rc;
+}
+
+/* Feeds FP to libcsv one line at a time; the line a row starts on is the
+ * one being fed when the parser is between rows. */
+static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
+		unsigned long long total)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long long done = 0;
+	while (im->nerr < MAX_ERRORS && (n = getline(&line, &cap, fp)) > 0) {
+		im->line++;
+		char *s = line;
+		if (im->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+			s += 3; /* a byte-order mark, as spreadsheets write */
+			n -= 3;
+		}
+		if (im->csv.pstate == 0)
+			im->row_line = im->line;
+		if (csv_parse(&im->csv, s, (size_t)n, on_field, on_row, im) !=
+		    (size_t)n) {
+			row_err(im, NULL, "malformed CSV: %s",
+				csv_strerror(csv_error(&im->csv)));
+			break;
+		}
+		done += (unsigned long long)n;
+		if (progress && (im->line & 0xffff) == 0)
+			progress(pctx, done, total);
+	}
+	free(line);
+	if (im->nerr < MAX_ERRORS &&
+	    csv_fini(&im->csv, on_field, on_row, im) != 0)
+		row_err(im, NULL, "malformed CSV: %s (an unclosed quote?)",
+			csv_strerror(csv_error(&im->csv)));
+	if (progress)
+		progress(pctx, total, total);
+	if (ferror(fp))
+		return up_err_at(im->err, UP_EINPUT, im->file, 0, 0,
+				 "read failed");
+	return UP_OK;
+}
+
+static void importer_free(importer *im)
+{
+	for (size_t i = 0; i < UP_COUNTOF(im->st); i++)
+		sqlite3_finalize(im->st[i]);
+	for (size_t i = 0; i < im->nheader; i++)
+		free(im->header[i]);
+	for (size_t i = 0; i < im->nowned; i++)
+		free(im->owned[i]);
+	free(im->owned);
+	up_strmap_free(&im->units);
+	up_strmap_free(&im->people);
+	up_strmap_free(&im->seen);
+	up_buf_free(&im->fields);
+	csv_free(&im->csv);
+}
+
+static int run(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
+	       unsigned long long total)
+{
+	int rc = prepare(im);
+	if (rc == UP_OK)
+		rc = feed(im, fp, progress, pctx, total);
+	if (rc == UP_OK && !im->nerr && !im->header_done)
+		rc = up_err_at(im->err, UP_EINPUT, im->file, 1, 0,
+			       "empty file: expected a header row");
+	if (rc == UP_OK && !im->nerr && im->k->end)
+		im->k->end(im);
+	if (im->nerr > MAX_ERRORS)
+		up_err_at(im->err, UP_EINPUT, im->file, 0, 0, "stopped after "
+			  "%d errors; nothing was imported", MAX_ERRORS);
+	return rc != UP_OK ? rc : im->nerr ? UP_EINPUT : UP_OK;
+}
+
+int up_import(up_store *s, const up_program *p, const char *kind,
+	      const char *path, up_progress_fn progress, void *pctx,
+	      long long *rows_out, up_error *err)
+{
+	const kind_spec *k = NULL;
+	for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			k = &kinds[i];
+	if (!k)
+		return up_err(err, UP_EINPUT, "cannot import '%s' (units, "
+			      "people, engagements, events, observations)",
+			      kind);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return up_err_at(err, UP_EINPUT, path, 0, 0, "cannot read: %s",
+				 strerror(errno));
+	struct stat sb;
+	unsigned long long total = fstat(fileno(fp), &sb) == 0
+		? (unsigned long long)sb.st_size : 0;
+	importer im = {.k = k, .s = s, .db = up_store_db(s), .p = p,
+		       .file = path, .err = err};
+	csv_init(&im.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	int rc = up_store_begin(s, err);
+	if (rc == UP_OK)
+		rc = up_store_sync(s, p, err);
+	if (rc == UP_OK)
+		rc = run(&im, fp, progress, pctx, total);
+	importer_free(&im);
+	fclose(fp);
+	if (rc == UP_OK)
+		rc = up_store_commit(s, err);
+	else
+		up_store_rollback(s);
+	if (rc == UP_OK && rows_out)
+		*rows_out = im.rows;
+	return rc;
+}
