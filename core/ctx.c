@@ -284,6 +284,7 @@ static int ctx_people(lua_State *L)
 	lua_Integer n = 0;
 	size_t from, to;
 	people_span(f, &flt, &from, &to);
+	up_sandbox_charge(L, 4 * (long long)(to - from));
 	for (size_t i = from; i < to; i++) {
 		const up_person *p = &f->people[i];
 		if (!in_scope(f, &flt, p->unit_ix) ||
@@ -314,8 +315,9 @@ static int ctx_events(lua_State *L)
 	read_filter(L, f, "events", &flt);
 	int kinds = opt_names(L, "kind", "events");
 	int kinds_ix = lua_gettop(L);
-	lua_getfield(L, 2, "person");
-	const char *person = lua_tostring(L, -1);
+	int persons = opt_names(L, "person", "events");
+	int persons_ix = lua_gettop(L);
+	up_sandbox_charge(L, 4 * (long long)f->nevents);
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
@@ -334,12 +336,14 @@ static int ctx_events(lua_State *L)
 			if (!hit)
 				continue;
 		}
-		if (person) {
+		if (persons) {
 			int hit = 0;
 			size_t k;
 			json_t *v;
+			lua_pushvalue(L, persons_ix);
 			json_array_foreach(e->people, k, v)
-				hit |= !strcmp(json_string_value(v), person);
+				hit |= matches_any(L, json_string_value(v));
+			lua_pop(L, 1);
 			if (!hit)
 				continue;
 		}
@@ -361,6 +365,7 @@ static int ctx_units(lua_State *L)
 	read_filter(L, f, "units", &flt);
 	int stages = opt_names(L, "stage", "units");
 	int stages_ix = lua_gettop(L);
+	up_sandbox_charge(L, 4 * (long long)f->nunits);
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
@@ -514,6 +519,7 @@ static int ctx_series(lua_State *L)
 	opt_period_bound(L, "to", 1, &to);
 	lua_newtable(L);
 	lua_Integer n = 0;
+	up_sandbox_charge(L, s >= 0 ? 2 * (long long)f->nobs : 0);
 	for (size_t i = 0; s >= 0 && i < f->nobs; i++) {
 		const up_obs *o = &f->obs[i];
 		if (o->series != s || o->start < from || o->end > to ||

@@ -55,8 +55,8 @@ static json_t *source_of(const up_decl *d)
 static void add_error(json_t *errors, const up_decl *d, const char *unit,
 		      const char *message)
 {
-	json_array_append_new(errors, json_pack("{s:s, s:s?, s:s}",
-		"rule", d ? d->id : "", "unit", unit, "message", message));
+	json_array_append_new(errors, UP_JSON(json_pack("{s:s, s:s?, s:s}",
+		"rule", d ? d->id : "", "unit", unit, "message", message)));
 }
 
 /* A new reference: the rule's evidence, or an empty object. */
@@ -68,10 +68,10 @@ static json_t *evidence_of(const up_result *r)
 static json_t *criterion_json(const up_decl *d, const up_result *r,
 			      double threshold)
 {
-	json_t *c = json_pack("{s:s, s:s, s:b, s:f, s:s}", "rule", d->id,
+	json_t *c = UP_JSON(json_pack("{s:s, s:s, s:b, s:f, s:s}", "rule", d->id,
 			      "title", d->title, "must", d->must, "weight",
 			      d->weight, "status",
-			      criterion_status(r, d->must, threshold));
+			      criterion_status(r, d->must, threshold)));
 	if (!d->must)
 		json_object_set_new(c, "score", r->status == UP_RES_SCORE
 			? json_real(r->score) : json_null());
@@ -99,7 +99,8 @@ static json_t *reason(const up_decision *dec, const up_criterion *cr,
 				      cr[i].status == UP_RES_FAIL
 					      ? "failed" : "raised an error");
 		else
-			up_buf_printf(&b, "%sa rule file failed to load", sep);
+			up_buf_printf(&b, "%sa rule file failed to load or to "
+				      "declare its rules", sep);
 		sep = "; ";
 	}
 	if (!b.len && dec->has_score)
@@ -132,13 +133,17 @@ static size_t broken_criteria(const up_error *lerr, json_t *criteria,
 	size_t n = up_error_count(lerr);
 	for (size_t i = 0; i < n; i++) {
 		const char *msg = up_error_message(lerr, i);
-		char file[300];
+		const char *what = strstr(msg, "error: ");
+		char file[300], where[300];
 		file_of(msg, file, sizeof file);
-		json_array_append_new(criteria, json_pack(
+		snprintf(where, sizeof where, "%.*s", what && what > msg + 2
+			 ? (int)(what - msg - 2) : (int)strlen(file),
+			 what && what > msg + 2 ? msg : file);
+		json_array_append_new(criteria, UP_JSON(json_pack(
 			"{s:s, s:s, s:b, s:f, s:s, s:s, s:{}, s:s}", "rule",
 			file, "title", "The rule file loads and declares cleanly",
 			"must", 1, "weight", 1.0, "status", "error", "message",
-			msg, "evidence", "source", file));
+			what ? what + 7 : msg, "evidence", "source", where)));
 		cr[i] = (up_criterion){1, 1.0, "hold", UP_RES_ERROR, 0};
 	}
 	return n;
@@ -174,11 +179,11 @@ static json_t *eval_gate(up_host *h, const up_program *p, const up_facts *f,
 	}
 	up_decision dec;
 	up_gate_decide(cr, k, threshold, margin, &dec);
-	json_t *g = json_pack("{s:s, s:s, s:o, s:f, s:o, s:o}", "gate",
+	json_t *g = UP_JSON(json_pack("{s:s, s:s, s:o, s:f, s:o, s:o}", "gate",
 		boundary, "decision", dec.decision, "score",
 		dec.has_score ? json_real(round4(dec.score)) : json_null(),
 		"threshold", threshold, "reason",
-		reason(&dec, cr, ds, k, threshold), "criteria", criteria);
+		reason(&dec, cr, ds, k, threshold), "criteria", criteria));
 	free(cr);
 	free(ds);
 	return g;
@@ -212,13 +217,13 @@ static json_t *eval_checks(up_host *h, const up_facts *f, int ui,
 			add_error(errors, d, u->id, r.message);
 		if (r.status == UP_RES_FAIL || r.status == UP_RES_WARN ||
 		    r.status == UP_RES_ERROR)
-			json_array_append_new(findings, json_pack(
+			json_array_append_new(findings, UP_JSON(json_pack(
 				"{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
 				"rule", d->id, "title", d->title, "status",
 				names[r.status], "severity", d->severity,
 				"message", r.message, "evidence",
 				evidence_of(&r),
-				"source", source_of(d)));
+				"source", source_of(d))));
 		up_result_free(&r);
 	}
 	return findings;
@@ -237,20 +242,20 @@ static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
 		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
 						       lerr, errors));
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", u->id,
+	return UP_JSON(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", u->id,
 			 "name", u->name, "stage", u->stage, "gates", gates,
 			 "findings", eval_checks(h, f, ui, errors), "metrics",
-			 up_metrics_of_unit(f, ui));
+			 up_metrics_of_unit(f, ui)));
 }
 
 static json_t *files_json(const up_program *p)
 {
 	json_t *a = json_array();
-	json_array_append_new(a, json_pack("{s:s, s:s}", "path", p->file,
-					   "sha256", p->hash));
+	json_array_append_new(a, UP_JSON(json_pack("{s:s, s:s}", "path", p->file,
+					   "sha256", p->hash)));
 	for (size_t i = 0; i < p->nrules; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "path",
-			p->rules[i].path, "sha256", p->rules[i].hash));
+		json_array_append_new(a, UP_JSON(json_pack("{s:s, s:s}", "path",
+			p->rules[i].path, "sha256", p->rules[i].hash)));
 	return a;
 }
 
@@ -261,9 +266,9 @@ static void load_errors(const up_error *e, json_t *errors)
 	for (size_t i = 0; i < up_error_count(e); i++) {
 		char file[300];
 		file_of(up_error_message(e, i), file, sizeof file);
-		json_array_append_new(errors, json_pack("{s:s, s:n, s:s}",
+		json_array_append_new(errors, UP_JSON(json_pack("{s:s, s:n, s:s}",
 			"rule", file, "unit", "message",
-			up_error_message(e, i)));
+			up_error_message(e, i))));
 	}
 }
 
@@ -282,10 +287,10 @@ static json_t *evaluate(const up_program *p, up_facts *f, long long number)
 						       errors));
 	up_error_free(lerr);
 	up_host_close(h);
-	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "program",
+	return UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "program",
 			 p->id, "cycle", (json_int_t)number, "as_of",
 			 f->as_of_s, "units", units, "metrics", metrics,
-			 "errors", errors, "files", files_json(p));
+			 "errors", errors, "files", files_json(p)));
 }
 
 /* ---- storing ---- */
@@ -384,6 +389,9 @@ static int store_cycle(up_store *s, const up_program *p, json_t *doc,
 	sqlite3_stmt *st;
 	char *text = json_dumps(doc, JSON_FLAGS);
 	int rc = UP_OK;
+	if (!text)
+		return up_err(err, UP_EINTERNAL, "the cycle's JSON could not be "
+			      "written");
 	if (sqlite3_prepare_v2(db, "INSERT INTO cycles(id, as_of, ran_at,"
 		" program_hash, doc) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ',"
 		" 'now'), ?, ?)", -1, &st, NULL)) {

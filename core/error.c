@@ -84,9 +84,8 @@ int up_err_raw(up_error *e, int code, const char *msg)
 		e->msgs = m;
 		e->cap = cap;
 	}
-	char *copy = strdup(msg);
-	if (!copy)
-		return code;
+	/* Messages quote user files; keep them valid UTF-8 for JSON. */
+	char *copy = up_utf8_clean(msg, strlen(msg), 4096, NULL);
 	e->msgs[e->n++] = copy;
 	if (e->code == UP_OK)
 		e->code = code;

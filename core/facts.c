@@ -70,64 +70,85 @@ int up_facts_unit(const up_facts *f, const char *id)
 /* Reorders units into preorder (children in store order) and numbers
  * each unit's subtree interval.  A unit whose parent is not active is
  * treated as a root. */
+/* The state of one preorder walk: see preorder(). */
+typedef struct {
+	const up_facts *f;
+	int *parent, *first, *next, *newix, *stack;
+	char *seen;
+	up_unit *out;
+	size_t k;
+} walk;
+
+/* Depth-first from R, children in store order. */
+static void visit(walk *w, int r)
+{
+	size_t sp = 0;
+	w->stack[sp++] = r;
+	while (sp) {
+		int u = w->stack[--sp];
+		w->seen[u] = 1;
+		w->newix[u] = (int)w->k;
+		w->out[w->k] = w->f->units[u];
+		w->out[w->k].pre = w->out[w->k].post = (int)w->k;
+		w->k++;
+		size_t mark = sp; /* push children, then reverse them */
+		for (int c = w->first[u]; c >= 0; c = w->next[c])
+			if (!w->seen[c])
+				w->stack[sp++] = c;
+		for (size_t a = mark, b = sp; a + 1 < b; a++, b--) {
+			int t = w->stack[a];
+			w->stack[a] = w->stack[b - 1];
+			w->stack[b - 1] = t;
+		}
+	}
+}
+
+/* Reorders units into preorder (children in store order) and numbers
+ * each unit's subtree interval.  A unit whose parent is not active is a
+ * root; so is one on a cycle in the store's data, which the loaders
+ * refuse but a damaged store might hold. */
 static void preorder(up_facts *f, const char **parents)
 {
 	size_t n = f->nunits;
 	index_units(f);
-	int *parent = up_xcalloc(n + 1, sizeof *parent);
-	int *first = up_xcalloc(n + 1, sizeof *first);
-	int *next = up_xcalloc(n + 1, sizeof *next);
+	walk w = {f, up_xcalloc(n + 1, sizeof(int)),
+		  up_xcalloc(n + 1, sizeof(int)), up_xcalloc(n + 1, sizeof(int)),
+		  up_xcalloc(n + 1, sizeof(int)), up_xcalloc(n + 1, sizeof(int)),
+		  up_xcalloc(n + 1, 1), up_xcalloc(n + 1, sizeof(up_unit)), 0};
 	for (size_t i = 0; i < n; i++)
-		first[i] = next[i] = -1;
+		w.first[i] = w.next[i] = -1;
 	for (size_t i = n; i-- > 0;) { /* reversed: lists end up in order */
-		parent[i] = parents[i] ? up_facts_unit(f, parents[i]) : -1;
-		if (parent[i] >= 0) {
-			next[i] = first[parent[i]];
-			first[parent[i]] = (int)i;
+		w.parent[i] = parents[i] ? up_facts_unit(f, parents[i]) : -1;
+		if (w.parent[i] >= 0) {
+			w.next[i] = w.first[w.parent[i]];
+			w.first[w.parent[i]] = (int)i;
 		}
 	}
-	up_unit *out = up_xcalloc(n + 1, sizeof *out);
-	int *newix = up_xcalloc(n + 1, sizeof *newix);
-	int *stack = up_xcalloc(n + 1, sizeof *stack);
-	size_t k = 0;
-	for (size_t r = 0; r < n; r++) {
-		if (parent[r] >= 0)
-			continue;
-		size_t sp = 0;
-		stack[sp++] = (int)r;
-		while (sp) {
-			int u = stack[--sp];
-			newix[u] = (int)k;
-			out[k] = f->units[u];
-			out[k].pre = out[k].post = (int)k;
-			k++;
-			size_t mark = sp; /* push children, then reverse them */
-			for (int c = first[u]; c >= 0; c = next[c])
-				stack[sp++] = c;
-			for (size_t a = mark, b = sp; a + 1 < b; a++, b--) {
-				int t = stack[a];
-				stack[a] = stack[b - 1];
-				stack[b - 1] = t;
-			}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t r = 0; r < n; r++) {
+			if (w.seen[r] || (pass == 0 && w.parent[r] >= 0))
+				continue;
+			w.parent[r] = -1;
+			visit(&w, (int)r);
 		}
-	}
 	for (size_t i = 0; i < n; i++)
-		out[newix[i]].parent_ix = parent[i] >= 0 ? newix[parent[i]] : -1;
-	for (size_t i = k; i-- > 0;) {
-		int pi = out[i].parent_ix;
-		if (pi >= 0 && out[i].post > out[pi].post)
-			out[pi].post = out[i].post;
+		w.out[w.newix[i]].parent_ix =
+			w.parent[i] >= 0 ? w.newix[w.parent[i]] : -1;
+	for (size_t i = n; i-- > 0;) {
+		int pi = w.out[i].parent_ix;
+		if (pi >= 0 && w.out[i].post > w.out[pi].post)
+			w.out[pi].post = w.out[i].post;
 	}
 	free(f->units);
-	f->units = out;
-	f->nunits = k;
+	f->units = w.out;
 	free(f->by_id);
 	index_units(f);
-	free(parent);
-	free(first);
-	free(next);
-	free(newix);
-	free(stack);
+	free(w.parent);
+	free(w.first);
+	free(w.next);
+	free(w.newix);
+	free(w.stack);
+	free(w.seen);
 }
 
 static int load_units(up_facts *f, up_store *s, up_error *err)
@@ -157,10 +178,11 @@ static int load_units(up_facts *f, up_store *s, up_error *err)
 		u->attrs = col_json(st, 6, 0);
 		parents[f->nunits++] = u->parent;
 	}
-	sqlite3_finalize(st);
+	/* finalize reports a step that failed: never judge on half the facts */
+	int bad = sqlite3_finalize(st) != SQLITE_OK;
 	preorder(f, parents);
 	free(parents);
-	return UP_OK;
+	return bad ? up_store_fail(s, "reading units", err) : UP_OK;
 }
 
 static int person_cmp(const void *a, const void *b)
@@ -196,7 +218,8 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 		" FROM people p LEFT JOIN engagements e ON e.id ="
 		" (SELECT id FROM engagements WHERE person = p.id AND date <= ?1"
 		"  ORDER BY date DESC, id DESC LIMIT 1)"
-		" WHERE p.active", -1, &st, NULL))
+		" WHERE p.active AND (p.joined IS NULL OR p.joined <= ?1)", -1,
+		&st, NULL))
 		return up_store_fail(s, "reading people", err);
 	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
 	size_t cap = 0;
@@ -215,7 +238,8 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 		p->roles = col_json(st, 3, 1);
 		engagement_as_of(p, st, f->as_of_s);
 	}
-	sqlite3_finalize(st);
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading people", err);
 	if (f->npeople)
 		qsort(f->people, f->npeople, sizeof *f->people, person_cmp);
 	return UP_OK;
@@ -251,7 +275,8 @@ static int load_events(up_facts *f, up_store *s, up_error *err)
 		e->attrs = col_json(st, 5, 0);
 		e->people = col_json(st, 6, 1);
 	}
-	sqlite3_finalize(st);
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading events", err);
 	return UP_OK;
 }
 
@@ -289,7 +314,8 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 		}
 		f->series[f->nseries++] = col_str(st, 0);
 	}
-	sqlite3_finalize(st);
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading series", err);
 	if (sqlite3_prepare_v2(up_store_db(s), "SELECT unit, series, kind,"
 			       " start, end, value FROM observations"
 			       " WHERE end <= ?1 ORDER BY start, unit, series",
@@ -315,7 +341,8 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 		o->end = sqlite3_column_int(st, 4);
 		o->value = sqlite3_column_double(st, 5);
 	}
-	sqlite3_finalize(st);
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading observations", err);
 	return UP_OK;
 }
 

@@ -9,9 +9,11 @@
  * swallow the kill.  Rules see a read-only base environment built from an
  * allow-list and a private _ENV per file.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -23,14 +25,20 @@
 #error "uptake's sandbox is written for Lua 5.4"
 #endif
 
-enum { HOOK_STEP = 1000, MAX_MESSAGE = 2000, EVIDENCE_DEPTH = 16,
-       EVIDENCE_ITEMS = 10000 };
+static up_sandbox *sb_of(lua_State *L)
+{
+	return *(up_sandbox **)lua_getextraspace(L);
+}
+
+/* CPU_SECONDS: per rule call, for what the instruction count cannot see. */
+enum { HOOK_STEP = 1000, CPU_SECONDS = 10, MOVE_MAX = 10000000, MAX_MESSAGE = 2000, EVIDENCE_DEPTH = 16,
+       EVIDENCE_ITEMS = 10000, EVIDENCE_BYTES = 64 << 10 };
 
 extern const char up_lua_prelude[];
 extern const size_t up_lua_prelude_len;
 
 static const char *const base_allowed[] = {
-	"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
+	"assert", "error", "getmetatable", "ipairs", "next", "pcall",
 	"rawequal", "rawget", "rawlen", "select", "tonumber", "tostring",
 	"type", "xpcall", "_VERSION"};
 
@@ -63,27 +71,66 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return np;
 }
 
+static long long cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Stops the rule for good: from now on every instruction raises. */
+static void trip(lua_State *L, up_sandbox *sb, int *flag, lua_Debug *ar)
+{
+	*flag = 1;
+	if (ar && lua_getinfo(L, "Sl", ar))
+		snprintf(sb->trip_where, sizeof sb->trip_where, "%s:%d",
+			 ar->short_src, ar->currentline);
+	lua_sethook(L, up_sandbox_hook, LUA_MASKCOUNT, 1);
+}
+
+static int tripped(const up_sandbox *sb)
+{
+	return sb->insn_tripped || sb->mem_tripped || sb->time_tripped;
+}
+
+/*
+ * Counts instructions, and CPU time as a backstop for work done inside
+ * C functions that the count never sees.
+ */
 void up_sandbox_hook(lua_State *L, lua_Debug *ar)
 {
 	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
-	if (!sb->insn_tripped && !sb->mem_tripped) {
+	if (!tripped(sb)) {
 		sb->used += HOOK_STEP;
-		if (sb->used < sb->budget)
+		if (sb->used >= sb->budget)
+			trip(L, sb, &sb->insn_tripped, ar);
+		else if (cpu_ns() > sb->cpu_deadline)
+			trip(L, sb, &sb->time_tripped, ar);
+		else
 			return;
-		sb->insn_tripped = 1;
-		if (lua_getinfo(L, "Sl", ar))
-			snprintf(sb->trip_where, sizeof sb->trip_where,
-				 "%s:%d", ar->short_src, ar->currentline);
-		lua_sethook(L, up_sandbox_hook, LUA_MASKCOUNT, 1);
 	}
 	lua_pushliteral(L, "rule stopped by the sandbox");
 	lua_error(L);
 }
 
+void up_sandbox_charge(lua_State *L, long long n)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	if (!sb->in_call)
+		return;
+	sb->used += n;
+	if (sb->used < sb->budget)
+		return;
+	lua_Debug ar;
+	trip(L, sb, &sb->insn_tripped, lua_getstack(L, 1, &ar) ? &ar : NULL);
+	luaL_error(L, "rule stopped by the sandbox");
+}
+
 static void arm(up_sandbox *sb)
 {
 	sb->used = 0;
-	sb->insn_tripped = sb->mem_tripped = 0;
+	sb->insn_tripped = sb->mem_tripped = sb->time_tripped = 0;
+	sb->cpu_deadline = cpu_ns() + CPU_SECONDS * 1000000000LL;
 	sb->trip_where[0] = '\0';
 	sb->in_call = 1;
 	lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, HOOK_STEP);
@@ -93,7 +140,7 @@ static void disarm(up_sandbox *sb)
 {
 	lua_sethook(sb->L, NULL, 0, 0);
 	sb->in_call = 0;
-	if (sb->insn_tripped || sb->mem_tripped)
+	if (tripped(sb))
 		lua_gc(sb->L, LUA_GCCOLLECT, 0);
 }
 
@@ -152,7 +199,11 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 	arm(sb);
 	int status = lua_pcall(L, nargs, nres, base);
 	int insn = sb->insn_tripped, mem = sb->mem_tripped;
-	if (status != LUA_OK && insn)
+	if (status != LUA_OK && sb->time_tripped)
+		snprintf(msg, msgsz, "%s: time limit exceeded (%d s of CPU)",
+			 sb->trip_where[0] ? sb->trip_where : where,
+			 CPU_SECONDS);
+	else if (status != LUA_OK && insn)
 		snprintf(msg, msgsz, "%s: instruction limit exceeded (%lld)",
 			 sb->trip_where[0] ? sb->trip_where : where,
 			 (long long)sb->budget);
@@ -175,15 +226,88 @@ static int ro_newindex(lua_State *L)
 	return luaL_error(L, "attempt to modify a read-only table");
 }
 
-/* next() over the hidden table in upvalue 1; the proxy passed as the
- * state is ignored, so the hidden table never reaches the rule. */
-static int ro_next(lua_State *L)
+/*
+ * pairs() in key order, not hash order: Lua seeds its string hash per
+ * process, so a rule that built a message with the stock pairs() would
+ * give a different cycle on every run.  Numbers sort first, then strings
+ * (bytewise), then booleans; other keys have no stable order.
+ */
+static int key_rank(lua_State *L, int i)
 {
-	lua_settop(L, 2);
-	if (lua_next(L, lua_upvalueindex(1)))
-		return 2;
-	lua_pushnil(L);
+	switch (lua_type(L, i)) {
+	case LUA_TNUMBER: return 0;
+	case LUA_TSTRING: return 1;
+	case LUA_TBOOLEAN: return 2;
+	default: return 3;
+	}
+}
+
+static int key_less(lua_State *L)
+{
+	int ra = key_rank(L, 1), rb = key_rank(L, 2), less = ra < rb;
+	if (ra == rb && ra == 0) {
+		less = lua_compare(L, 1, 2, LUA_OPLT);
+	} else if (ra == rb && ra == 1) {
+		size_t la, lb;
+		const char *a = lua_tolstring(L, 1, &la);
+		const char *b = lua_tolstring(L, 2, &lb);
+		int c = memcmp(a, b, la < lb ? la : lb);
+		less = c < 0 || (c == 0 && la < lb);
+	} else if (ra == rb && ra == 2) {
+		less = !lua_toboolean(L, 1) && lua_toboolean(L, 2);
+	}
+	lua_pushboolean(L, less);
 	return 1;
+}
+
+/* Upvalues: the table, its sorted keys, the position. */
+static int sorted_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
+	lua_pushinteger(L, i);
+	lua_replace(L, lua_upvalueindex(3));
+	if (lua_rawgeti(L, lua_upvalueindex(2), i) == LUA_TNIL)
+		return 1;
+	lua_pushvalue(L, -1);
+	lua_rawget(L, lua_upvalueindex(1));
+	return 2;
+}
+
+/* [-0, +3, m] the iterator triple over the plain table at T. */
+static int push_sorted_pairs(lua_State *L, int t)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	t = lua_absindex(L, t);
+	lua_pushvalue(L, t);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -3, ++n);
+	}
+	up_sandbox_charge(L, 4 * (long long)n);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->sort_ref);
+	lua_pushvalue(L, -2);
+	lua_pushcfunction(L, key_less);
+	lua_call(L, 2, 0);
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, sorted_next, 3);
+	lua_pushnil(L);
+	lua_pushnil(L);
+	return 3;
+}
+
+static int sorted_pairs(lua_State *L)
+{
+	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+		lua_pushvalue(L, 1);
+		lua_call(L, 1, 3);
+		return 3;
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	return push_sorted_pairs(L, 1);
 }
 
 static int ro_len(lua_State *L)
@@ -194,14 +318,13 @@ static int ro_len(lua_State *L)
 	return 1;
 }
 
+/* pairs() on a read-only proxy walks the hidden table, never hands it
+ * out. */
 static int ro_pairs(lua_State *L)
 {
 	lua_getmetatable(L, 1);
 	lua_getfield(L, -1, "__index");
-	lua_pushcclosure(L, ro_next, 1);
-	lua_pushvalue(L, 1);
-	lua_pushnil(L);
-	return 3;
+	return push_sorted_pairs(L, -1);
 }
 
 /* Replaces the table at the top with a read-only proxy of it. */
@@ -223,13 +346,58 @@ void up_sandbox_readonly(lua_State *L)
 	lua_remove(L, -2);
 }
 
+/* Calls the original (upvalue 1) with the same arguments. */
+static int call_original(lua_State *L)
+{
+	int n = lua_gettop(L);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* string.rep copies in C: charge a kilobyte as an instruction.  A copy
+ * too big for the memory cap is left to fail as what it is. */
+static int guarded_rep(lua_State *L)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	size_t len, seplen = 0;
+	luaL_checklstring(L, 1, &len);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_optlstring(L, 3, "", &seplen);
+	double bytes = ((double)len + (double)seplen) * (double)n;
+	if (n > 0 && bytes < (double)sb->limit)
+		up_sandbox_charge(L, (long long)(bytes / 1024));
+	return call_original(L);
+}
+
+/* table.move loops in C over any integer range, holes included. */
+static int guarded_move(lua_State *L)
+{
+	lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+	if (e >= f) {
+		lua_Unsigned n = (lua_Unsigned)e - (lua_Unsigned)f;
+		if (n >= MOVE_MAX)
+			return luaL_error(L, "table.move: more than %d "
+					  "elements", MOVE_MAX);
+		up_sandbox_charge(L, (long long)n);
+	}
+	return call_original(L);
+}
+
 static void open_lib(lua_State *L, const char *name, lua_CFunction open,
-		     const char *const *drop, int base)
+		     const char *const *drop, const luaL_Reg *guards, int base)
 {
 	luaL_requiref(L, name, open, 0);
 	for (; drop && *drop; drop++) {
 		lua_pushnil(L);
 		lua_setfield(L, -2, *drop);
+	}
+	/* Guards go into the real table: strings reach it as methods. */
+	for (; guards && guards->name; guards++) {
+		lua_getfield(L, -1, guards->name);
+		lua_pushcclosure(L, guards->func, 1);
+		lua_setfield(L, -2, guards->name);
 	}
 	up_sandbox_readonly(L);
 	lua_setfield(L, base, name);
@@ -272,6 +440,8 @@ static void build_base(lua_State *L)
 	luaL_requiref(L, "_G", luaopen_base, 0);
 	lua_pushcfunction(L, safe_setmetatable);
 	lua_setfield(L, base, "setmetatable");
+	lua_pushcfunction(L, sorted_pairs);
+	lua_setfield(L, base, "pairs");
 	for (size_t i = 0; i < UP_COUNTOF(base_allowed); i++) {
 		lua_getfield(L, -1, base_allowed[i]);
 		lua_setfield(L, base, base_allowed[i]);
@@ -285,10 +455,19 @@ static void build_base(lua_State *L)
 		lua_rawset(L, -4);
 	}
 	lua_pop(L, 1);
-	open_lib(L, "string", luaopen_string, string_drop, base);
-	open_lib(L, "table", luaopen_table, NULL, base);
-	open_lib(L, "math", luaopen_math, math_drop, base);
-	open_lib(L, "utf8", luaopen_utf8, NULL, base);
+	static const luaL_Reg string_guards[] = {{"rep", guarded_rep},
+						  {NULL, NULL}};
+	static const luaL_Reg table_guards[] = {{"move", guarded_move},
+						 {NULL, NULL}};
+	open_lib(L, "string", luaopen_string, string_drop, string_guards, base);
+	open_lib(L, "table", luaopen_table, NULL, table_guards, base);
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "table");
+	lua_getfield(L, -1, "sort");
+	sb_of(L)->sort_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pop(L, 2);
+	open_lib(L, "math", luaopen_math, math_drop, NULL, base);
+	open_lib(L, "utf8", luaopen_utf8, NULL, NULL, base);
 	/* Strings share one metatable whose __index is the real string
 	 * library; hide it so no rule can reach or change it. */
 	lua_pushliteral(L, "");
@@ -361,21 +540,17 @@ void up_sandbox_close(up_sandbox *sb)
 	sb->L = NULL;
 }
 
-/*
- * Loads a rule file as text only, with a private _ENV whose misses fall
- * through to the read-only base, and runs its declarations.
- */
-int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
-		    size_t msgsz)
+/* [-0, +0, e]: loads the rule file (lightuserdata 1) as text only, with
+ * a private _ENV whose misses fall through to the read-only base, and
+ * runs its declarations; in protected mode, so nothing here can panic. */
+static int load_p(lua_State *L)
 {
-	lua_State *L = sb->L;
+	const up_rule_file *rf = lua_touserdata(L, 1);
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
 	char chunk[300];
 	snprintf(chunk, sizeof chunk, "@%s", rf->path);
-	if (luaL_loadbufferx(L, rf->src, rf->len, chunk, "t") != LUA_OK) {
-		locate(lua_tostring(L, -1), rf->path, msg, msgsz);
-		lua_pop(L, 1);
-		return -1;
-	}
+	if (luaL_loadbufferx(L, rf->src, rf->len, chunk, "t") != LUA_OK)
+		return lua_error(L);
 	lua_createtable(L, 0, 8); /* _ENV */
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -2, "_G");
@@ -386,17 +561,36 @@ int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
 	lua_setupvalue(L, -2, 1);
-	return up_sandbox_call(sb, 0, 0, rf->path, msg, msgsz);
+	lua_call(L, 0, 0);
+	return 0;
 }
 
-/* ---- results ---- */
+int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
+		    size_t msgsz)
+{
+	lua_pushcfunction(sb->L, load_p);
+	lua_pushlightuserdata(sb->L, (void *)rf);
+	return up_sandbox_call(sb, 1, 0, rf->path, msg, msgsz);
+}
 
-static json_t *to_json(lua_State *L, int idx, int depth, size_t *items);
+/* What one result's evidence may cost the host, outside the Lua cap. */
+typedef struct {
+	size_t items, bytes;
+} ev_budget;
 
-/* A table with keys exactly 1..n is an array; anything else an object. */
+static json_t *to_json(lua_State *L, int idx, int depth, ev_budget *b);
+
+static int over(const ev_budget *b)
+{
+	return b->items > EVIDENCE_ITEMS || b->bytes > EVIDENCE_BYTES;
+}
+
+/* A table whose keys are exactly 1..n is an array (holes make it an
+ * object, so nothing is lost); anything else an object. */
 static int is_array(lua_State *L, int idx, size_t *len)
 {
 	size_t n = 0;
+	lua_Integer max = 0;
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		lua_pop(L, 1);
@@ -404,10 +598,12 @@ static int is_array(lua_State *L, int idx, size_t *len)
 			lua_pop(L, 1);
 			return 0;
 		}
+		if (lua_tointeger(L, -1) > max)
+			max = lua_tointeger(L, -1);
 		n++;
 	}
 	*len = n;
-	return lua_rawlen(L, idx) == n;
+	return (lua_Integer)n == max;
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -415,25 +611,53 @@ static int cmp_keys(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static json_t *object_to_json(lua_State *L, int idx, int depth,
-			      size_t *items)
+/* The key at -2 as text: strings (cleaned), numbers and booleans; other
+ * keys have no stable text and are left out (NULL).  *from_string tells
+ * a string key, which wins over a number that prints the same. */
+static char *key_text(lua_State *L, int *from_string)
 {
-	json_t *o = json_object();
+	char buf[64];
+	*from_string = lua_type(L, -2) == LUA_TSTRING;
+	if (*from_string) {
+		size_t len;
+		const char *s = lua_tolstring(L, -2, &len);
+		return up_utf8_clean(s, len, 256, NULL);
+	}
+	if (lua_isinteger(L, -2))
+		snprintf(buf, sizeof buf, "%lld", (long long)lua_tointeger(L, -2));
+	else if (lua_type(L, -2) == LUA_TNUMBER)
+		snprintf(buf, sizeof buf, "%.17g", (double)lua_tonumber(L, -2));
+	else if (lua_type(L, -2) == LUA_TBOOLEAN)
+		snprintf(buf, sizeof buf, "%s", lua_toboolean(L, -2) ? "true"
+								    : "false");
+	else
+		return NULL;
+	return up_xstrdup(buf);
+}
+
+static json_t *object_to_json(lua_State *L, int idx, int depth,
+			      ev_budget *b)
+{
+	json_t *o = json_object(), *strkeys = json_object();
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		char key[64];
-		if (lua_type(L, -2) == LUA_TSTRING)
-			snprintf(key, sizeof key, "%s", lua_tostring(L, -2));
-		else if (lua_isinteger(L, -2))
-			snprintf(key, sizeof key, "%lld",
-				 (long long)lua_tointeger(L, -2));
-		else
-			snprintf(key, sizeof key, "(%s)",
-				 luaL_typename(L, -2));
-		json_t *v = to_json(L, lua_gettop(L), depth + 1, items);
-		json_object_set_new(o, key, v);
+		if (over(b)) {
+			json_object_set_new(o, "...", json_string("..."));
+			lua_pop(L, 2);
+			break;
+		}
+		int from_string;
+		char *key = key_text(L, &from_string);
+		if (key && (from_string || !json_object_get(strkeys, key))) {
+			json_object_set_new(o, key, to_json(L, lua_gettop(L),
+							    depth + 1, b));
+			if (from_string)
+				json_object_set_new(strkeys, key, json_true());
+		}
+		free(key);
 		lua_pop(L, 1);
 	}
+	json_decref(strkeys);
 	/* Key order must not depend on Lua's hash layout. */
 	size_t n = json_object_size(o), i = 0;
 	const char **keys = up_xcalloc(n + 1, sizeof *keys);
@@ -450,34 +674,49 @@ static json_t *object_to_json(lua_State *L, int idx, int depth,
 	return sorted;
 }
 
-/* Uses only calls that cannot raise, so it may run outside a pcall. */
-static json_t *to_json(lua_State *L, int idx, int depth, size_t *items)
+static json_t *string_json(lua_State *L, int idx, ev_budget *b)
 {
-	if (++*items > EVIDENCE_ITEMS || depth > EVIDENCE_DEPTH ||
-	    !lua_checkstack(L, 4))
+	size_t len, clean;
+	const char *s = lua_tolstring(L, idx, &len);
+	char *c = up_utf8_clean(s, len, MAX_MESSAGE, &clean);
+	b->bytes += clean;
+	json_t *j = json_stringn(c, clean);
+	free(c);
+	return j;
+}
+
+/* Uses only calls that cannot raise, so it may run outside a pcall.
+ * Never returns NULL: what JSON cannot hold becomes null or "...". */
+static json_t *to_json(lua_State *L, int idx, int depth, ev_budget *b)
+{
+	++b->items;
+	if (over(b) || depth > EVIDENCE_DEPTH || !lua_checkstack(L, 4))
 		return json_string("...");
+	b->bytes += 8;
 	switch (lua_type(L, idx)) {
 	case LUA_TBOOLEAN:
 		return json_boolean(lua_toboolean(L, idx));
-	case LUA_TNUMBER:
+	case LUA_TNUMBER: {
 		if (lua_isinteger(L, idx))
 			return json_integer((json_int_t)lua_tointeger(L, idx));
-		return json_real(lua_tonumber(L, idx)); /* NaN/inf: NULL */
-	case LUA_TSTRING: {
-		size_t len;
-		const char *s = lua_tolstring(L, idx, &len);
-		return json_stringn_nocheck(s, len > MAX_MESSAGE ? MAX_MESSAGE
-							       : len);
+		double d = lua_tonumber(L, idx);
+		return isfinite(d) ? json_real(d) : json_null();
 	}
+	case LUA_TSTRING:
+		return string_json(L, idx, b);
 	case LUA_TTABLE: {
 		size_t n;
 		if (!is_array(L, idx, &n))
-			return object_to_json(L, idx, depth, items);
+			return object_to_json(L, idx, depth, b);
 		json_t *a = json_array();
 		for (size_t i = 1; i <= n; i++) {
+			if (over(b)) { /* one marker, not one per element */
+				json_array_append_new(a, json_string("..."));
+				break;
+			}
 			lua_rawgeti(L, idx, (lua_Integer)i);
 			json_array_append_new(
-				a, to_json(L, lua_gettop(L), depth + 1, items));
+				a, to_json(L, lua_gettop(L), depth + 1, b));
 			lua_pop(L, 1);
 		}
 		return a;
@@ -497,7 +736,12 @@ static const char *field_str(lua_State *L, int t, const char *k)
 	return s;
 }
 
-/* Reads the result table at the top into OUT; 0 if it is one. */
+/*
+ * Reads the result table at the top into OUT; -1 if it is not one, -2 if
+ * its status or score was tampered with.  The
+ * fields of a result may have been changed after pass() made it, so
+ * each is checked again here.
+ */
 int up_sandbox_result(up_sandbox *sb, up_result *out)
 {
 	lua_State *L = sb->L;
@@ -517,17 +761,23 @@ int up_sandbox_result(up_sandbox *sb, up_result *out)
 	for (size_t i = 0; st && i < UP_COUNTOF(names); i++)
 		if (!strcmp(st, names[i]))
 			out->status = (up_res_status)i;
-	const char *m = field_str(L, t, "message");
-	out->message = up_xstrdup(m ? m : "");
 	lua_pushliteral(L, "score");
 	lua_rawget(L, t);
 	out->score = lua_tonumber(L, -1);
 	lua_pop(L, 1);
+	if (out->status == UP_RES_ERROR ||
+	    (out->status == UP_RES_SCORE &&
+	     !(out->score >= 0 && out->score <= 10)))
+		return -2;
+	const char *m = field_str(L, t, "message");
+	/* the prelude already cut it, ellipsis included */
+	out->message = up_utf8_clean(m ? m : "", m ? strlen(m) : 0,
+				     MAX_MESSAGE + 8, NULL);
 	lua_pushliteral(L, "evidence");
 	lua_rawget(L, t);
 	if (!lua_isnil(L, -1)) {
-		size_t items = 0;
-		out->evidence = to_json(L, lua_gettop(L), 0, &items);
+		ev_budget b = {0, 0};
+		out->evidence = to_json(L, lua_gettop(L), 0, &b);
 	}
 	lua_pop(L, 1);
 	return 0;

@@ -12,9 +12,10 @@ typedef struct up_sandbox {
 	const char *file;
 	size_t mem, peak, limit;
 	long long used, budget;
-	int in_call, insn_tripped, mem_tripped;
+	int in_call, insn_tripped, mem_tripped, time_tripped;
+	long long cpu_deadline; /* ns of thread CPU time */
 	char trip_where[256];
-	int base_ref, result_ref;
+	int base_ref, result_ref, sort_ref;
 	/* The last ctx built: read-only, so every rule on the same unit in
 	 * the same cycle may share it. */
 	int ctx_ref, ctx_unit;
@@ -34,6 +35,7 @@ struct up_host {
 	int unit_ix;
 	const up_decl *cur;
 	size_t loading; /* sandbox being loaded, for declare */
+	int declaring;  /* gate{} and check{} only while files load */
 };
 
 int up_sandbox_open(up_sandbox *sb, struct up_host *h, const char *file,
@@ -45,6 +47,9 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 		    char *msg, size_t msgsz);
 int up_sandbox_result(up_sandbox *sb, up_result *out);
 void up_sandbox_hook(lua_State *L, lua_Debug *ar);
+/* Charges N instructions' worth of work done in C to the running rule;
+ * raises, for good, once the budget is spent. */
+void up_sandbox_charge(lua_State *L, long long n);
 void up_sandbox_readonly(lua_State *L);
 int up_sandbox_declare(lua_State *L);
 

@@ -617,6 +617,20 @@ static void on_field(void *s, size_t len, void *data)
 	up_buf_add(&im->fields, "", 1); /* NUL-separated, one buffer */
 }
 
+/* 1 if every field of the row is UTF-8; reports the first that is not. */
+static int utf8_row(importer *im)
+{
+	for (size_t h = 0; h < im->nf; h++) {
+		const char *v = im->fields.buf + im->offs[h];
+		if (!up_utf8_valid(v, strlen(v))) {
+			row_err(im, h < im->nheader ? im->header[h] : NULL,
+				"not valid UTF-8 (save the file as UTF-8)");
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void on_row(int c, void *data)
 {
 	importer *im = data;
@@ -629,6 +643,8 @@ static void on_row(int c, void *data)
 	} else if (!im->header_done) {
 		im->header_done = 1;
 		read_header(im);
+	} else if (!utf8_row(im)) {
+		/* reported */
 	} else if (im->nf != im->nheader) {
 		row_err(im, NULL, "%zu fields, but the header has %zu", im->nf,
 			im->nheader);

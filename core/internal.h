@@ -14,6 +14,10 @@
 #include "uptake.h"
 
 #define UP_UNUSED(x) ((void)(x))
+/* jansson returns NULL only for invalid UTF-8, NaN or exhausted memory;
+ * the first two are cleaned out before, so NULL here is a bug: stop
+ * rather than drop a result silently. */
+#define UP_JSON(x) up_json_nonnull((x), __FILE__, __LINE__)
 #define UP_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- errors (error.c) ---- */
@@ -33,6 +37,8 @@ void up_warn_at(up_error *err, const char *file, int line, int col,
 int up_err_raw(up_error *err, int code, const char *msg);
 
 /* ---- small utilities (util.c) ---- */
+
+json_t *up_json_nonnull(json_t *j, const char *file, int line);
 
 typedef struct {
 	char *buf;
@@ -74,6 +80,11 @@ int up_is_id(const char *s);
 /* Reads a whole file (at most MAX bytes) into a NUL-terminated buffer. */
 int up_read_file(const char *path, size_t max, char **out, size_t *len,
 		 up_error *err);
+/* Whether S is well-formed UTF-8. */
+int up_utf8_valid(const char *s, size_t len);
+/* A copy of S with each invalid byte replaced by U+FFFD, cut on a
+ * character boundary (then "...") to at most MAX + 3 bytes. */
+char *up_utf8_clean(const char *s, size_t len, size_t max, size_t *outlen);
 /* Hex SHA-256 of BUF into out[65]. */
 void up_sha256_hex(const void *buf, size_t len, char out[65]);
 

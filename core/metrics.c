@@ -219,8 +219,8 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 		if (history) {
 			char label[11];
 			up_period_format(&ev->periods[t], label);
-			json_array_append_new(hist, json_pack("{s:s, s:o}",
-				"period", label, "value", num_or_null(v)));
+			json_array_append_new(hist, UP_JSON(json_pack("{s:s, s:o}",
+				"period", label, "value", num_or_null(v))));
 		}
 	}
 	/* Data that stopped coming is no data, not a frozen last value. */
@@ -252,7 +252,7 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 	if (k)
 		up_period_format(&ev->periods[at[k - 1]], label);
 	int ratio = m->kind == UP_MK_RATIO;
-	json_t *j = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:s, s:o, "
+	json_t *j = UP_JSON(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:s, s:o, "
 			      "s:I}",
 		"metric", m->id, "period", k ? label : NULL,
 		"value", num_or_null(k ? out.value : NAN),
@@ -261,7 +261,7 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 		"target", num_or_null(target),
 		"expected", num_or_null(k ? out.expected : NAN),
 		"status", up_metric_status_name(out.status),
-		"signals", signal_names(&sig), "points", (json_int_t)k);
+		"signals", signal_names(&sig), "points", (json_int_t)k));
 	if (history)
 		json_object_set_new(j, "history", hist);
 	else

@@ -862,9 +862,18 @@ static void load_top(vctx *v, up_program *p, const up_ynode *root)
 	load_people(v, p, map_get(root, "people"));
 	load_rules(v, p, map_get(root, "rules"));
 	load_metrics(v, p, map_get(root, "metrics"));
-	/* Validated in full when packs and cadence land. */
-	want_kind(v, map_get(root, "packs"), UP_YSEQ, "'packs'");
-	want_kind(v, map_get(root, "cadence"), UP_YMAP, "'cadence'");
+	/* Accepted now, run when their features land; say so, or a program
+	 * that leans on a pack would pass every gate without a word. */
+	const up_ynode *packs = map_get(root, "packs");
+	if (want_kind(v, packs, UP_YSEQ, "'packs'") && packs->n)
+		up_warn_at(v->err, v->file, packs->line, packs->col, "'packs' "
+			   "are not run by this version of uptake; their rules "
+			   "do not take part in any gate");
+	const up_ynode *cadence = map_get(root, "cadence");
+	if (want_kind(v, cadence, UP_YMAP, "'cadence'"))
+		up_warn_at(v->err, v->file, cadence->line, cadence->col,
+			   "'cadence' is not run by this version of uptake: no "
+			   "follow-ups or training reminders are scheduled");
 }
 
 int up_program_parse(up_program **out, const char *dir, const char *buf,

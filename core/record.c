@@ -31,6 +31,9 @@ static int read_fields(fields *f, const char *what, size_t n,
 		if (!allowed[a])
 			return up_err(err, UP_EINPUT, "%s has no field '%s'",
 				      what, k);
+		if (!up_utf8_valid(v, strlen(v)))
+			return up_err(err, UP_EINPUT, "--%s: not valid UTF-8",
+				      k);
 		if (!strcmp(k, "attr")) {
 			if (f->nattr == MAX_ATTRS)
 				return up_err(err, UP_EINPUT, "more than %d "

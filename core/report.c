@@ -11,10 +11,34 @@
 
 #define JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
 
+/*
+ * A string field made safe for a terminal: rule messages come from code
+ * that may be hostile, and an escape sequence could rewrite the screen or
+ * the clipboard.  C0 and C1 controls become '?', tabs and newlines a
+ * space.  The text lives in a small ring of buffers, enough for one line.
+ */
 static const char *str(const json_t *o, const char *k)
 {
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
+	static char ring[8][4200];
+	static unsigned next;
+	const unsigned char *s =
+		(const unsigned char *)json_string_value(json_object_get(o, k));
+	if (!s)
+		return "";
+	char *out = ring[next++ % 8];
+	size_t n = 0;
+	for (; *s && n + 2 < sizeof ring[0]; s++) {
+		if (*s == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+			out[n++] = '?';
+			s++;
+		} else if (*s == '\t' || *s == '\n') {
+			out[n++] = ' ';
+		} else {
+			out[n++] = *s < 0x20 || *s == 0x7F ? '?' : (char)*s;
+		}
+	}
+	out[n] = '\0';
+	return out;
 }
 
 static const char *colour_of(const char *decision_or_status)
@@ -175,21 +199,21 @@ static json_t *status_json(const json_t *doc)
 	json_t *u;
 	json_array_foreach(json_object_get(doc, "units"), i, u) {
 		json_t *g = first_gate(u);
-		json_array_append_new(units, json_pack(
+		json_array_append_new(units, UP_JSON(json_pack(
 			"{s:s, s:s, s:s?, s:s?, s:O?, s:I}", "id",
 			str(u, "id"), "stage", str(u, "stage"), "gate",
 			g ? str(g, "gate") : NULL, "decision",
 			g ? str(g, "decision") : NULL, "score",
 			g ? json_object_get(g, "score") : NULL, "findings",
 			(json_int_t)json_array_size(
-				json_object_get(u, "findings"))));
+				json_object_get(u, "findings")))));
 	}
-	return json_pack("{s:O, s:O, s:O, s:o, s:I}", "program",
+	return UP_JSON(json_pack("{s:O, s:O, s:O, s:o, s:I}", "program",
 			 json_object_get(doc, "program"), "cycle",
 			 json_object_get(doc, "cycle"), "as_of",
 			 json_object_get(doc, "as_of"), "units", units,
 			 "errors", (json_int_t)json_array_size(
-				 json_object_get(doc, "errors")));
+				 json_object_get(doc, "errors"))));
 }
 
 int up_status_print(const up_cycle *c, FILE *fp, unsigned flags)

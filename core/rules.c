@@ -11,6 +11,8 @@
 
 #include "host_priv.h"
 
+enum { MAX_DECLS = 20000 };
+
 /* declare(kind, id, title, fn, must, weight, on_fail|severity, at|stages)
  * [-8, +0, m]: called by the prelude's gate{} and check{}. */
 int up_sandbox_declare(lua_State *L)
@@ -21,8 +23,22 @@ int up_sandbox_declare(lua_State *L)
 	int line = 0;
 	if (lua_getstack(L, 2, &ar) && lua_getinfo(L, "l", &ar))
 		line = ar.currentline;
+	if (!h->declaring) { /* at the rule's line: level 2, past gate{} */
+		luaL_where(L, 2);
+		lua_pushliteral(L, "gate{} and check{} belong at the top level "
+				"of a rule file, not inside a rule");
+		lua_concat(L, 2);
+		return lua_error(L);
+	}
 	int is_gate = !strcmp(luaL_checkstring(L, 1), "gate");
+	luaL_checkstring(L, 2);
+	luaL_checkstring(L, 3);
 	luaL_checktype(L, 4, LUA_TFUNCTION);
+	luaL_checkstring(L, 7);
+	if (is_gate)
+		luaL_checkstring(L, 8);
+	if (h->ndecls >= MAX_DECLS)
+		return luaL_error(L, "more than %d rules", MAX_DECLS);
 	lua_pushvalue(L, 4);
 	int ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: before mallocs */
 	if (h->ndecls == h->cap) {
@@ -35,7 +51,9 @@ int up_sandbox_declare(lua_State *L)
 	h->decl_sb[h->ndecls++] = (int)h->loading;
 	d->kind = is_gate ? UP_DECL_GATE : UP_DECL_CHECK;
 	d->id = up_xstrdup(lua_tostring(L, 2));
-	d->title = up_xstrdup(lua_tostring(L, 3));
+	size_t tlen;
+	const char *title = lua_tolstring(L, 3, &tlen);
+	d->title = up_utf8_clean(title, tlen, 500, NULL);
 	d->fn_ref = ref;
 	d->must = lua_toboolean(L, 5);
 	d->weight = lua_tonumber(L, 6);
@@ -128,18 +146,19 @@ static int check_stage_name(up_host *h, const up_decl *d, const char *s,
 	return -1;
 }
 
-/* 0 if declaration i fits the program; otherwise reports it. */
-static int validate_decl(up_host *h, size_t i, up_error *err)
+/* 0 if declaration i fits the program; otherwise reports it.  IDS maps
+ * the ids of the declarations kept so far to their index. */
+static int validate_decl(up_host *h, size_t i, up_strmap *ids,
+			 up_error *err)
 {
 	const up_decl *d = &h->decls[i];
-	for (size_t j = 0; j < i; j++)
-		if (!strcmp(h->decls[j].id, d->id)) {
-			up_err_at(err, UP_EINPUT, d->file, d->line, 0,
-				  "duplicate rule id '%s' (first declared "
-				  "at %s:%d)", d->id, h->decls[j].file,
-				  h->decls[j].line);
-			return -1;
-		}
+	int j = up_strmap_get(ids, d->id);
+	if (j >= 0) {
+		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+			  "duplicate rule id '%s' (first declared at %s:%d)",
+			  d->id, h->decls[j].file, h->decls[j].line);
+		return -1;
+	}
 	if (!up_is_id(d->id)) {
 		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
 			  "rule id '%s' is not a valid id (use letters, "
@@ -191,23 +210,31 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 	for (size_t i = 0; i < p->nrules; i++, h->nsb++) {
 		char msg[2300];
 		h->loading = i;
-		if (up_sandbox_open(&h->sb[i], h, p->rules[i].path, msg,
-				    sizeof msg) ||
-		    up_sandbox_load(&h->sb[i], &p->rules[i], msg,
-				    sizeof msg)) {
+		h->declaring = 1;
+		int bad = up_sandbox_open(&h->sb[i], h, p->rules[i].path, msg,
+					  sizeof msg) ||
+			  up_sandbox_load(&h->sb[i], &p->rules[i], msg,
+					  sizeof msg);
+		h->declaring = 0;
+		if (bad) {
 			lua_error_to(err, msg);
 			drop_file(h, i);
 			rc = UP_EINPUT;
 		}
 	}
+	/* Keys point into decls, which only shrink from here on; a dropped
+	 * declaration is never in the map. */
+	up_strmap ids = {0};
 	for (size_t i = 0; i < h->ndecls;) {
-		if (validate_decl(h, i, err) == 0) {
+		if (validate_decl(h, i, &ids, err) == 0) {
+			up_strmap_put(&ids, h->decls[i].id, (int)i);
 			i++;
 			continue;
 		}
 		drop_decl(h, i);
 		rc = UP_EINPUT;
 	}
+	up_strmap_free(&ids);
 	*out = h;
 	return rc;
 }
@@ -289,14 +316,19 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 	lua_pushcfunction(sb->L, eval_p);
 	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
 		out->status = UP_RES_ERROR;
-		out->message = up_xstrdup(msg);
+		out->message = up_utf8_clean(msg, strlen(msg), sizeof msg, NULL);
 		return;
 	}
-	if (up_sandbox_result(sb, out) != 0) {
+	int got = up_sandbox_result(sb, out);
+	if (got != 0) {
 		out->status = UP_RES_ERROR;
-		out->message = up_xasprintf(
-			"%s: rule '%s' returned no result (return pass(), "
-			"fail(), warn(), score() or skip())", where, d->id);
+		out->message = got == -2
+			? up_xasprintf("%s: rule '%s' returned a result with "
+				       "a bad status or a score outside 0-10",
+				       where, d->id)
+			: up_xasprintf("%s: rule '%s' returned no result "
+				       "(return pass(), fail(), warn(), "
+				       "score() or skip())", where, d->id);
 	}
 	lua_pop(sb->L, 1);
 }

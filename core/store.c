@@ -155,24 +155,11 @@ static int user_version(up_store *s, int *out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int migrate(up_store *s, up_error *err)
+/* Applies the migrations from version V on, in the open transaction. */
+static int apply_migrations(up_store *s, int v, up_error *err)
 {
-	int rc = up_store_begin(s, err), v = 0;
-	if (rc != UP_OK)
-		return rc;
-	if (user_version(s, &v)) {
-		rc = up_store_fail(s, "reading the schema version", err);
-		up_store_rollback(s);
-		return rc;
-	}
-	int want = up_store_schema_version();
-	if (v > want) {
-		up_store_rollback(s);
-		return up_err(err, UP_EINPUT, "%s has schema version %d, newer "
-			      "than this uptake understands (%d); upgrade "
-			      "uptake", s->path, v, want);
-	}
-	for (; v < want && rc == UP_OK; v++) {
+	int rc = UP_OK;
+	for (; v < up_store_schema_version() && rc == UP_OK; v++) {
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
 			 v + 1);
@@ -180,6 +167,38 @@ static int migrate(up_store *s, up_error *err)
 		if (rc == UP_OK)
 			rc = exec(s, pragma, "migrating the store", err);
 	}
+	return rc;
+}
+
+/*
+ * Brings the schema up to date.  A current store is not locked at all, so
+ * readers never wait on a running cycle; the version is read again under
+ * the write lock, since another process may have migrated meanwhile.
+ */
+static int migrate(up_store *s, int readonly, up_error *err)
+{
+	int v = 0, want = up_store_schema_version();
+	if (user_version(s, &v))
+		return up_store_fail(s, "reading the schema version", err);
+	if (v > want)
+		return up_err(err, UP_EINPUT, "%s has schema version %d, newer "
+			      "than this uptake understands (%d); upgrade "
+			      "uptake", s->path, v, want);
+	if (v == want)
+		return UP_OK;
+	if (readonly)
+		return up_err(err, UP_EINPUT, "%s has schema version %d; run a "
+			      "command that writes (uptake cycle) to upgrade it "
+			      "to %d", s->path, v, want);
+	int rc = up_store_begin(s, err);
+	if (rc != UP_OK)
+		return rc;
+	if (user_version(s, &v)) {
+		rc = up_store_fail(s, "reading the schema version", err);
+		up_store_rollback(s);
+		return rc;
+	}
+	rc = apply_migrations(s, v, err);
 	if (rc != UP_OK) {
 		up_store_rollback(s);
 		return rc;
@@ -202,12 +221,12 @@ static int make_dir_for(const char *path, up_error *err)
 	return rc;
 }
 
-static int configure(up_store *s, up_error *err)
+static int configure(up_store *s, int readonly, up_error *err)
 {
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
 	int rc = exec(s, "PRAGMA foreign_keys = ON", "configuring", err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && !readonly) /* readers find WAL in the file */
 		rc = exec(s, "PRAGMA journal_mode = WAL", "configuring", err);
 	if (rc == UP_OK)
 		rc = exec(s, "PRAGMA synchronous = NORMAL", "configuring", err);
@@ -220,7 +239,8 @@ int up_store_open(up_store **out, const char *dir, const char *path,
 	*out = NULL;
 	up_store *s = up_xcalloc(1, sizeof *s);
 	s->path = path ? up_xstrdup(path)
-		       : up_xasprintf("%s/.uptake/state.db", dir ? dir : ".");
+		       : up_xasprintf("%s/.uptake/state.db",
+				      dir && *dir ? dir : ".");
 	int rc = UP_OK;
 	struct stat sb;
 	if (flags & UP_STORE_READONLY) {
@@ -230,16 +250,17 @@ int up_store_open(up_store **out, const char *dir, const char *path,
 	} else if (!path) {
 		rc = make_dir_for(s->path, err);
 	}
-	int oflags = SQLITE_OPEN_READWRITE |
-		     ((flags & UP_STORE_READONLY) ? 0 : SQLITE_OPEN_CREATE);
+	int ro = (flags & UP_STORE_READONLY) != 0;
+	int oflags = ro ? SQLITE_OPEN_READONLY
+			: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (rc == UP_OK &&
 	    sqlite3_open_v2(s->path, &s->db, oflags, NULL) != SQLITE_OK)
 		rc = up_err(err, UP_EINPUT, "cannot open %s: %s", s->path,
 			    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	if (rc == UP_OK)
-		rc = configure(s, err);
+		rc = configure(s, ro, err);
 	if (rc == UP_OK)
-		rc = migrate(s, err);
+		rc = migrate(s, ro, err);
 	if (rc != UP_OK) {
 		up_store_close(s);
 		return rc;

@@ -16,6 +16,16 @@ static void oom(void)
 	abort();
 }
 
+json_t *up_json_nonnull(json_t *j, const char *file, int line)
+{
+	if (!j) {
+		fprintf(stderr, "uptake: internal error: a JSON value could "
+			"not be built (%s:%d)\n", file, line);
+		abort();
+	}
+	return j;
+}
+
 void *up_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -258,4 +268,56 @@ void up_strmap_free(up_strmap *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof *m);
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the valid UTF-8 sequence at S (at most N bytes), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	if (!len || len > n || c > 0xF4)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+	    (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return len;
+}
+
+int up_utf8_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+char *up_utf8_clean(const char *s, size_t len, size_t max, size_t *outlen)
+{
+	up_buf b = {0};
+	up_buf_add(&b, "", 0);
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+		const char *piece = k ? s + i : "\xEF\xBF\xBD"; /* U+FFFD */
+		size_t plen = k ? k : 3;
+		if (b.len + plen > max) {
+			up_buf_puts(&b, "...");
+			break;
+		}
+		up_buf_add(&b, piece, plen);
+		i += k ? k : 1;
+	}
+	if (outlen)
+		*outlen = b.len;
+	return b.buf;
 }

@@ -4,7 +4,7 @@
 local declare = ...
 
 local type, select, tostring, error = type, select, tostring, error
-local format, setmetatable = string.format, setmetatable
+local format, setmetatable, next, rawget = string.format, setmetatable, next, rawget
 
 -- Results carry this private metatable, so the core can tell a result made
 -- here from a table a rule forged.
@@ -29,7 +29,12 @@ local function result(status, score, fmt, ...)
       message = tostring(fmt)
     end
   end
-  if #message > MAX_MESSAGE then message = message:sub(1, MAX_MESSAGE) .. "..." end
+  if #message > MAX_MESSAGE then
+    -- cut on a character boundary, not inside a UTF-8 sequence
+    local cut = MAX_MESSAGE
+    while cut > 0 and (message:byte(cut + 1) or 0) & 0xC0 == 0x80 do cut = cut - 1 end
+    message = message:sub(1, cut) .. "..."
+  end
   return setmetatable({ status = status, score = score, message = message,
                         evidence = evidence }, RESULT)
 end
@@ -46,6 +51,22 @@ local function score(n, fmt, ...)
   return result("score", n, fmt, ...)
 end
 
+-- Declarations are read once, raw, into a plain table: a spec with an
+-- __index that answers differently each time cannot slip past the checks.
+local function fields(spec, keys, what)
+  if type(spec) ~= "table" then
+    error(what .. " expects a table: " .. what .. " { id = ..., check = function(ctx) ... end }", 3)
+  end
+  local out = {}
+  for k in next, spec do
+    if not keys[k] then
+      error(format("%s: unknown field '%s'", what, tostring(k)), 3)
+    end
+    out[k] = rawget(spec, k)
+  end
+  return out
+end
+
 local function want(spec, key, kind, required, what)
   local v = spec[key]
   if v == nil then
@@ -60,20 +81,10 @@ end
 local gate_keys = { id = 1, at = 1, must = 1, weight = 1, on_fail = 1,
                     title = 1, check = 1 }
 local check_keys = { id = 1, severity = 1, stages = 1, title = 1, check = 1 }
-
-local function validate(spec, keys, what)
-  if type(spec) ~= "table" then
-    error(what .. " expects a table: " .. what .. " { id = ..., check = function(ctx) ... end }", 3)
-  end
-  for k in pairs(spec) do
-    if not keys[k] then
-      error(format("%s: unknown field '%s'", what, tostring(k)), 3)
-    end
-  end
-end
+local MAX_WEIGHT = 1000000
 
 local function gate(spec)
-  validate(spec, gate_keys, "gate")
+  spec = fields(spec, gate_keys, "gate")
   want(spec, "id", "string", true, "gate")
   want(spec, "at", "string", true, "gate")
   want(spec, "check", "function", true, "gate")
@@ -86,8 +97,8 @@ local function gate(spec)
     error("gate: 'on_fail' must be hold, recycle or kill", 2)
   end
   local weight = spec.weight or 1
-  if weight <= 0 or weight ~= weight or weight == math.huge then
-    error("gate: 'weight' must be a positive number", 2)
+  if not (weight > 0 and weight <= MAX_WEIGHT) then
+    error(format("gate: 'weight' must be a positive number (at most %d)", MAX_WEIGHT), 2)
   end
   declare("gate", spec.id, spec.title or spec.id, spec.check, spec.must ~= false,
           weight, on_fail, spec.at)
@@ -96,7 +107,7 @@ end
 local severities = { low = 1, medium = 1, high = 1, critical = 1 }
 
 local function check(spec)
-  validate(spec, check_keys, "check")
+  spec = fields(spec, check_keys, "check")
   want(spec, "id", "string", true, "check")
   want(spec, "check", "function", true, "check")
   want(spec, "severity", "string", false, "check")
@@ -109,7 +120,8 @@ local function check(spec)
   local stages
   if spec.stages then
     stages = {}
-    for i, s in ipairs(spec.stages) do
+    for i = 1, #spec.stages do
+      local s = rawget(spec.stages, i)
       if type(s) ~= "string" then error("check: 'stages' must list stage names", 2) end
       stages[i] = s
     end

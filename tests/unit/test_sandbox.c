@@ -409,8 +409,9 @@ START_TEST(pairs_does_not_leak_the_hidden_table)
 	     "  for k, v in pairs(math) do n = n + 1 end\n"
 	     "  return pass('%s %s', ('x'):upper(), tostring(n > 10))\n"
 	     "end }\n");
+	/* pairs hands out an iterator and nothing else */
 	expect("leak", "ward", UP_RES_ERROR,
-	       "rules/t.lua:3: attempt to modify a read-only table");
+	       "rules/t.lua:3: attempt to index a nil value (local 's')");
 	expect("after", "ward", UP_RES_PASS, "X true");
 }
 END_TEST
@@ -466,6 +467,172 @@ START_TEST(date_helpers_stay_in_range)
 	       "from 9999-12-31 leaves the years 1000-9999");
 	expect("stages", "ward", UP_RES_PASS,
 	       "4 evaluate,procure,pilot,scale false false");
+}
+END_TEST
+
+START_TEST(declaring_inside_a_rule_is_refused)
+{
+	/* Declarations during evaluation reallocated the registry under the
+	 * cycle's feet (a use after free). */
+	boot("gate { id = 'g', at = " AT ", check = function(ctx)\n"
+	     "  gate { id = 'late', at = " AT ", check = function() return pass() end }\n"
+	     "  return pass()\n"
+	     "end }\n");
+	expect("g", "ward", UP_RES_ERROR, "rules/t.lua:2: gate{} and check{} "
+	       "belong at the top level of a rule file, not inside a rule");
+	ck_assert_uint_eq(up_host_ndecls(host), 1);
+}
+END_TEST
+
+START_TEST(declarations_are_read_once)
+{
+	/* An __index that answers differently on each read cannot pass the
+	 * checks with one value and declare another. */
+	write_program("[rules/t.lua]", "");
+	tu_write(dir, "rules/t.lua",
+		 "local n = 0\n"
+		 "gate(setmetatable({}, { __index = function(t, k)\n"
+		 "  if k == 'id' then n = n + 1; return n == 1 and 'x' or {} end\n"
+		 "  if k == 'at' then return " AT " end\n"
+		 "  if k == 'check' then return function() return pass() end end\n"
+		 "end }))\n");
+	open_world();
+	ck_assert_int_eq(open_host(), UP_EINPUT);
+	ck_assert_str_eq(up_error_message(err, 0), "rules/t.lua:2: error: "
+			 "gate: 'id' is required");
+	ck_assert_uint_eq(up_host_ndecls(host), 0);
+}
+END_TEST
+
+START_TEST(tampered_results_are_errors)
+{
+	boot("gate { id = 'nan', at = " AT ", must = false, check = function(ctx)\n"
+	     "  local r = score(5); r.score = 0/0; return r\n"
+	     "end }\n"
+	     "gate { id = 'big', at = " AT ", must = false, check = function(ctx)\n"
+	     "  local r = score(5); r.score = 1000; return r\n"
+	     "end }\n"
+	     "gate { id = 'status', at = " AT ", check = function(ctx)\n"
+	     "  local r = pass(); r.status = 'great'; return r\n"
+	     "end }\n");
+	expect("nan", "ward", UP_RES_ERROR, "rules/t.lua:1: rule 'nan' returned "
+	       "a result with a bad status or a score outside 0-10");
+	expect("big", "ward", UP_RES_ERROR, "rules/t.lua:4: rule 'big' returned "
+	       "a result with a bad status or a score outside 0-10");
+	expect("status", "ward", UP_RES_ERROR, "rules/t.lua:7: rule 'status' "
+	       "returned a result with a bad status or a score outside 0-10");
+}
+END_TEST
+
+START_TEST(text_out_of_rules_is_valid_utf8)
+{
+	boot("gate { id = 'cut', at = " AT ", check = function(ctx)\n"
+	     "  return fail(string.rep('a', 1999) .. '\\u{e9}')\n"
+	     "end }\n"
+	     "gate { id = 'bytes', at = " AT ", check = function(ctx)\n"
+	     "  return pass('caf\\xe9', { note = 'x\\xff' })\n"
+	     "end }\n"
+	     "gate { id = 'raise', at = " AT ", check = function(ctx)\n"
+	     "  error('bad \\xff byte')\n"
+	     "end }\n");
+	up_result r;
+	eval("cut", "ward", &r);
+	ck_assert_int_eq(r.status, UP_RES_FAIL);
+	ck_assert(up_utf8_valid(r.message, strlen(r.message)));
+	ck_assert_str_eq(r.message + 1999, "...");
+	up_result_free(&r);
+	eval("bytes", "ward", &r);
+	ck_assert_str_eq(r.message, "caf\xEF\xBF\xBD");
+	ck_assert_str_eq(json_string_value(json_object_get(r.evidence, "note")),
+			 "x\xEF\xBF\xBD");
+	up_result_free(&r);
+	expect("raise", "ward", UP_RES_ERROR,
+	       "rules/t.lua:8: bad \xEF\xBF\xBD byte");
+}
+END_TEST
+
+START_TEST(work_in_c_counts_against_the_budget)
+{
+	boot_with("gate { id = 'move', at = " AT ", check = function(ctx)\n"
+		  "  table.move({}, 1, math.maxinteger - 10, 2)\n"
+		  "  return pass()\n"
+		  "end }\n"
+		  "gate { id = 'rep', at = " AT ", check = function(ctx)\n"
+		  "  for i = 1, 1000 do local s = string.rep('x', 4000000) end\n"
+		  "  return pass()\n"
+		  "end }\n"
+		  "gate { id = 'after', at = " AT ", check = function(ctx)\n"
+		  "  return pass('fine')\n"
+		  "end }\n", "limits: {instructions: 100000}\n");
+	expect("move", "ward", UP_RES_ERROR,
+	       "rules/t.lua:2: table.move: more than 10000000 elements");
+	expect_part("rep", "ward", UP_RES_ERROR, "instruction limit exceeded");
+	expect("after", "ward", UP_RES_PASS, "fine");
+}
+END_TEST
+
+START_TEST(evidence_is_bounded_and_exact)
+{
+	boot("gate { id = 'huge', at = " AT ", check = function(ctx)\n"
+	     "  local s, ev = string.rep('y', 2000), {}\n"
+	     "  for i = 1, 9999 do ev[i] = s end\n"
+	     "  return pass('ok', { list = ev })\n"
+	     "end }\n"
+	     "gate { id = 'keys', at = " AT ", check = function(ctx)\n"
+	     "  local ev = {}\n"
+	     "  for i = 1, 8 do ev[string.rep('k', 70) .. i] = i end\n"
+	     "  return pass('ok', ev)\n"
+	     "end }\n"
+	     "gate { id = 'holes', at = " AT ", check = function(ctx)\n"
+	     "  return pass('ok', { list = { nil, 'x', nil, nil, 'z' } })\n"
+	     "end }\n");
+	up_result r;
+	eval("huge", "ward", &r);
+	char *text = json_dumps(r.evidence, JSON_COMPACT);
+	ck_assert_msg(strlen(text) < (100 << 10), "%zu bytes", strlen(text));
+	free(text);
+	up_result_free(&r);
+	eval("keys", "ward", &r);
+	ck_assert_uint_eq(json_object_size(r.evidence), 8);
+	char key[80];
+	snprintf(key, sizeof key, "%.70s5", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	ck_assert_int_eq(json_integer_value(json_object_get(r.evidence, key)), 5);
+	up_result_free(&r);
+	eval("holes", "ward", &r);
+	text = json_dumps(r.evidence, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(text, "{\"list\":{\"2\":\"x\",\"5\":\"z\"}}");
+	free(text);
+	up_result_free(&r);
+}
+END_TEST
+
+START_TEST(pairs_walks_keys_in_order)
+{
+	/* The stock pairs follows a per-process hash seed; cycles must be
+	 * reproducible, so rules iterate in key order. */
+	boot("gate { id = 'order', at = " AT ", check = function(ctx)\n"
+	     "  local t = { zeta = 1, alpha = 2, mid = 3, [3] = 'c', [1] = 'a',\n"
+	     "              [2.5] = 'b', [true] = 't' }\n"
+	     "  local out = {}\n"
+	     "  for k, v in pairs(t) do out[#out + 1] = tostring(k) end\n"
+	     "  local attrs = {}\n"
+	     "  for k in pairs(ctx.unit.attrs) do attrs[#attrs + 1] = k end\n"
+	     "  return pass('%s | %s', table.concat(out, ' '), table.concat(attrs, ' '))\n"
+	     "end }\n");
+	expect("order", "ward", UP_RES_PASS,
+	       "1 2.5 3 alpha mid zeta true | region");
+}
+END_TEST
+
+START_TEST(events_person_takes_a_list)
+{
+	boot("gate { id = 'p', at = " AT ", check = function(ctx)\n"
+	     "  return pass('%d %d %d', #ctx:events{ person = { 'nobody' } },\n"
+	     "              #ctx:events{ person = { 'dan', 'cat' } },\n"
+	     "              #ctx:events{ person = 'ann' })\n"
+	     "end }\n");
+	expect("p", "ward", UP_RES_PASS, "0 2 1");
 }
 END_TEST
 
@@ -1085,13 +1252,13 @@ static const struct {
 	{"gate { id = 'g', at = 'evaluate->procure', check = f, weight = '2' }",
 	 "gate: 'weight' must be a number, not a string"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f, weight = 0 }",
-	 "gate: 'weight' must be a positive number"},
+	 "gate: 'weight' must be a positive number (at most 1000000)"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f, weight = -1 }",
-	 "gate: 'weight' must be a positive number"},
+	 "gate: 'weight' must be a positive number (at most 1000000)"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
-	 " weight = 0/0 }", "gate: 'weight' must be a positive number"},
+	 " weight = 0/0 }", "gate: 'weight' must be a positive number (at most 1000000)"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
-	 " weight = math.huge }", "gate: 'weight' must be a positive number"},
+	 " weight = math.huge }", "gate: 'weight' must be a positive number (at most 1000000)"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
 	 " on_fail = 'abort' }",
 	 "gate: 'on_fail' must be hold, recycle or kill"},
@@ -1236,6 +1403,14 @@ int main(void)
 	tcase_add_test(tc, string_metatable_cannot_change);
 	tcase_add_test(tc, binary_chunk_is_refused_at_load);
 	tcase_add_test(tc, pairs_does_not_leak_the_hidden_table);
+	tcase_add_test(tc, declaring_inside_a_rule_is_refused);
+	tcase_add_test(tc, declarations_are_read_once);
+	tcase_add_test(tc, tampered_results_are_errors);
+	tcase_add_test(tc, text_out_of_rules_is_valid_utf8);
+	tcase_add_test(tc, work_in_c_counts_against_the_budget);
+	tcase_add_test(tc, evidence_is_bounded_and_exact);
+	tcase_add_test(tc, pairs_walks_keys_in_order);
+	tcase_add_test(tc, events_person_takes_a_list);
 	tcase_add_test(tc, finalizers_are_refused);
 	tcase_add_test(tc, every_error_points_at_the_rule);
 	tcase_add_test(tc, date_helpers_stay_in_range);

@@ -863,11 +863,70 @@ START_TEST(busy_store_writes_nothing)
 }
 END_TEST
 
+START_TEST(readers_do_not_wait_for_a_writer)
+{
+	fixture fx;
+	setup(&fx);
+	up_cycle_free(run_cycle(&fx, "2026-02-28"));
+	char *path = tu_path(fx.dir, ".uptake/state.db");
+	sqlite3 *other;
+	ck_assert_int_eq(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE,
+					 NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+				      NULL), SQLITE_OK);
+	/* A running cycle holds the write lock; status must not wait. */
+	double t0 = now_seconds();
+	up_store *ro = NULL;
+	up_cycle *c = NULL;
+	ck_assert_int_eq(up_store_open(&ro, fx.dir, NULL, UP_STORE_READONLY,
+				       fx.err), UP_OK);
+	ck_assert_int_eq(up_cycle_latest(&c, ro, fx.err), UP_OK);
+	ck_assert_msg(now_seconds() - t0 < 1.0, "a reader waited");
+	ck_assert_int_eq(up_cycle_number(c), 1);
+	up_cycle_free(c);
+	up_store_close(ro);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	free(path);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(people_exist_from_their_joined_date)
+{
+	fixture fx;
+	setup(&fx);
+	/* A champion who joins in September does not count in June. */
+	char *yaml = up_xasprintf("%s", program_yaml);
+	char *at = strstr(yaml, "engagement: consulted}");
+	ck_assert_ptr_nonnull(at);
+	char *text = up_xasprintf("%.*sengagement: bought_in, joined: "
+				  "2026-09-01}%s", (int)(at - yaml), yaml,
+				  at + strlen("engagement: consulted}"));
+	tu_write(fx.dir, "program.yaml", text);
+	up_program_free(fx.prog);
+	fx.prog = NULL;
+	ck_assert_int_eq(up_program_load(&fx.prog, fx.dir, fx.err), UP_OK);
+	up_cycle *june = run_cycle(&fx, "2026-06-01");
+	ck_assert_str_eq(org_message(june),
+			 "no bought-in clinician champion in Org");
+	up_cycle *autumn = run_cycle(&fx, "2026-09-01");
+	ck_assert_str_eq(org_message(autumn), "1 champion(s)");
+	up_cycle_free(june);
+	up_cycle_free(autumn);
+	free(yaml);
+	free(text);
+	teardown(&fx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("open");
 	tcase_add_test(tc, new_store_is_created_and_configured);
+	tcase_add_test(tc, readers_do_not_wait_for_a_writer);
+	tcase_add_test(tc, people_exist_from_their_joined_date);
 	tcase_add_test(tc, reopening_keeps_data);
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, readonly_open_of_missing_store);
