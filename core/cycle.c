@@ -551,3 +551,20 @@ int up_cycle_has(const up_cycle *c, const char *cond)
 	}
 	return 0;
 }
+
+int up_program_check_targets(const up_program *p, up_store *s,
+			     const char *as_of, up_error *warn)
+{
+	int32_t day = up_date_today();
+	const char *why;
+	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
+		return up_err(warn, UP_EINPUT, "invalid as-of date '%s': %s",
+			      as_of, why);
+	up_facts f;
+	int rc = up_facts_load(&f, s, day, warn);
+	if (rc != UP_OK)
+		return rc;
+	up_metrics_check_targets(p, &f, warn);
+	up_facts_free(&f);
+	return UP_OK;
+}

@@ -152,6 +152,12 @@ static int cmd_check(globals *g, int argc, char **argv)
 	int rc = load(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_program_check(prog, err);
+	/* With data in the store, also check the targets against it. */
+	up_store *store = NULL;
+	if (rc == UP_OK && up_store_open(&store, g->dir, g->db,
+					 UP_STORE_READONLY, NULL) == UP_OK)
+		rc = up_program_check_targets(prog, store, NULL, err);
+	up_store_close(store);
 	if (rc == UP_OK)
 		printf("%s/program.yaml: ok\n", up_program_dir(prog));
 	int status = report(err, rc);

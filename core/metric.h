@@ -121,10 +121,10 @@ typedef struct {
 	int anhoej_runs;     /* longest_run > run_limit, with 10+ useful */
 	int anhoej_crossings;/* crossings < crossing_min, with 10+ useful */
 	int shift;           /* 6+ consecutive useful points on one side */
-	int shift_up;        /* ...above the median (1) or below (0) */
+	int shift_up;        /* the latest such run is above the median */
 	int trend;           /* 5+ points steadily rising or falling; equal
 			      * neighbours neither count nor break */
-	int trend_up;
+	int trend_up;        /* the latest such trend rises */
 } up_signals;
 
 void up_run_chart(const double *y, size_t n, up_signals *out);

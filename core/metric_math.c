@@ -180,11 +180,11 @@ static void runs(const double *y, size_t n, up_signals *out)
 			side = up;
 			run = 1;
 		}
-		/* On equal lengths the later run wins: it is the news. */
-		if (run >= out->longest_run) {
+		if (run > out->longest_run)
 			out->longest_run = run;
+		/* The direction is the latest shift's: it is the news. */
+		if (run >= SHIFT_LEN)
 			out->shift_up = up;
-		}
 	}
 }
 
@@ -201,10 +201,10 @@ static void trends(const double *y, size_t n, up_signals *out)
 		len = d == dir ? len + 1 : 2;
 		dir = d;
 		prev = y[i];
-		if (len >= longest) {
+		if (len > longest)
 			longest = len;
+		if (len >= TREND_LEN) /* again, the latest trend's direction */
 			out->trend_up = d > 0;
-		}
 	}
 	out->trend = longest >= TREND_LEN;
 	if (!out->trend)

@@ -262,6 +262,9 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 		"expected", num_or_null(k ? out.expected : NAN),
 		"status", up_metric_status_name(out.status),
 		"signals", signal_names(&sig), "points", (json_int_t)k));
+	static const char *const kinds[] = {"ratio", "count", "sum", "mean",
+					    "latest"};
+	json_object_set_new(j, "kind", json_string(kinds[m->kind]));
 	if (history)
 		json_object_set_new(j, "history", hist);
 	else

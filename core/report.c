@@ -172,6 +172,68 @@ static void findings_list(const json_t *doc, FILE *fp, unsigned flags)
 	}
 }
 
+/* A ratio shows as a percentage, anything else as a number. */
+static void metric_number(const json_t *m, const char *k, char out[24])
+{
+	json_t *v = json_object_get(m, k);
+	int ratio = !strcmp(str(m, "kind"), "ratio");
+	if (!json_is_number(v))
+		snprintf(out, 24, "-");
+	else if (ratio)
+		snprintf(out, 24, "%.1f%%", 100 * json_number_value(v));
+	else
+		snprintf(out, 24, "%.4g", json_number_value(v));
+}
+
+static void metric_row(FILE *fp, const char *unit, const json_t *m, int wm,
+		       int wu, unsigned flags)
+{
+	char value[24], expected[24], target[24];
+	metric_number(m, "value", value);
+	metric_number(m, "expected", expected);
+	metric_number(m, "target", target);
+	const char *period = str(m, "period");
+	fprintf(fp, "%-*s  %-*s  %-8s  %7s  %7s  %7s  ", wm, str(m, "metric"),
+		wu, unit, *period ? period : "-", value, expected, target);
+	word(fp, str(m, "status"), 11, flags);
+	size_t i;
+	json_t *sig;
+	json_array_foreach(json_object_get(m, "signals"), i, sig)
+		fprintf(fp, "%s%s", i ? "," : "", json_string_value(sig));
+	fputc('\n', fp);
+}
+
+/* The program's metrics, then each unit's, in tree order. */
+static void metrics_table(const json_t *doc, FILE *fp, unsigned flags)
+{
+	json_t *top = json_object_get(doc, "metrics");
+	if (!json_array_size(top))
+		return;
+	int wm = 6, wu = 9;
+	size_t i, k;
+	json_t *u, *m;
+	json_array_foreach(top, i, m)
+		wm = (int)strlen(str(m, "metric")) > wm
+			? (int)strlen(str(m, "metric")) : wm;
+	json_array_foreach(json_object_get(doc, "units"), i, u)
+		wu = (int)strlen(str(u, "id")) > wu ? (int)strlen(str(u, "id"))
+						    : wu;
+	fprintf(fp, "\n%-*s  %-*s  %-8s  %7s  %7s  %7s  %-11sSIGNALS\n", wm,
+		"METRIC", wu, "UNIT", "PERIOD", "VALUE", "PLAN", "TARGET",
+		"STATUS");
+	json_array_foreach(top, i, m) {
+		metric_row(fp, "(program)", m, wm, wu, flags);
+		json_array_foreach(json_object_get(doc, "units"), k, u) {
+			json_t *um;
+			size_t j;
+			json_array_foreach(json_object_get(u, "metrics"), j, um)
+				if (!strcmp(str(um, "metric"), str(m, "metric")))
+					metric_row(fp, str(u, "id"), um, wm, wu,
+						   flags);
+		}
+	}
+}
+
 static int dump(const json_t *j, FILE *fp)
 {
 	if (json_dumpf(j, fp, JSON_OUT) != 0)
@@ -186,6 +248,7 @@ int up_cycle_print(const up_cycle *c, FILE *fp, unsigned flags)
 		return dump(c->doc, fp);
 	header(c->doc, fp);
 	unit_table(c->doc, fp, flags);
+	metrics_table(c->doc, fp, flags);
 	why_not_go(c->doc, fp, flags);
 	findings_list(c->doc, fp, flags);
 	print_errors_line(c->doc, fp);
@@ -200,18 +263,20 @@ static json_t *status_json(const json_t *doc)
 	json_array_foreach(json_object_get(doc, "units"), i, u) {
 		json_t *g = first_gate(u);
 		json_array_append_new(units, UP_JSON(json_pack(
-			"{s:s, s:s, s:s?, s:s?, s:O?, s:I}", "id",
+			"{s:s, s:s, s:s?, s:s?, s:O?, s:I, s:O?}", "id",
 			str(u, "id"), "stage", str(u, "stage"), "gate",
 			g ? str(g, "gate") : NULL, "decision",
 			g ? str(g, "decision") : NULL, "score",
 			g ? json_object_get(g, "score") : NULL, "findings",
 			(json_int_t)json_array_size(
-				json_object_get(u, "findings")))));
+				json_object_get(u, "findings")), "metrics",
+			json_object_get(u, "metrics"))));
 	}
-	return UP_JSON(json_pack("{s:O, s:O, s:O, s:o, s:I}", "program",
+	return UP_JSON(json_pack("{s:O, s:O, s:O, s:o, s:O?, s:I}", "program",
 			 json_object_get(doc, "program"), "cycle",
 			 json_object_get(doc, "cycle"), "as_of",
 			 json_object_get(doc, "as_of"), "units", units,
+			 "metrics", json_object_get(doc, "metrics"),
 			 "errors", (json_int_t)json_array_size(
 				 json_object_get(doc, "errors"))));
 }
@@ -226,6 +291,7 @@ int up_status_print(const up_cycle *c, FILE *fp, unsigned flags)
 	}
 	header(c->doc, fp);
 	unit_table(c->doc, fp, flags);
+	metrics_table(c->doc, fp, flags);
 	print_errors_line(c->doc, fp);
 	return UP_OK;
 }

@@ -86,6 +86,16 @@ UP_API int up_program_check(const up_program *prog, up_error *err);
 
 typedef struct up_store up_store;
 
+/*
+ * Checks that the unit targets of each metric still reach the program's
+ * target when weighted by each unit's recent denominator (the last three
+ * periods before AS_OF, NULL = today), using the data in STORE.  Adds a
+ * "program.yaml:L:C: warning: ..." to warn for each metric that falls
+ * short; the return code is not affected by warnings.
+ */
+UP_API int up_program_check_targets(const up_program *prog, up_store *store,
+				    const char *as_of, up_error *warn);
+
 enum {
 	UP_STORE_READONLY = 1 << 0 /* fail with UP_EINPUT if it does not exist */
 };

@@ -694,6 +694,27 @@ START_TEST(trend_of_five_with_an_equal_neighbour)
 }
 END_TEST
 
+START_TEST(direction_is_the_latest_shift)
+{
+	/* Twelve low months, then six high ones: the earlier run is longer,
+	 * but the news is the recent move up.  And a fall after a rise. */
+	double up[18], down[16];
+	for (int i = 0; i < 18; i++)
+		up[i] = i < 12 ? 1.0 + 0.01 * i : 5.0 + 0.01 * i;
+	up_signals s;
+	up_run_chart(up, 18, &s);
+	ck_assert_int_eq(s.shift, 1);
+	ck_assert_int_eq(s.shift_up, 1);
+	for (int i = 0; i < 16; i++)
+		down[i] = i < 10 ? 5.0 + 0.01 * i : 1.0 - 0.01 * i;
+	up_run_chart(down, 16, &s);
+	ck_assert_int_eq(s.shift, 1);
+	ck_assert_int_eq(s.shift_up, 0);
+	ck_assert_int_eq(s.trend, 1);
+	ck_assert_int_eq(s.trend_up, 0); /* the latest trend falls */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metric");
@@ -739,6 +760,7 @@ int main(void)
 	tcase_add_test(tr, median_of_odd_and_even_series);
 	tcase_add_test(tr, points_on_the_median_neither_count_nor_break);
 	tcase_add_test(tr, shift_of_six_not_five);
+	tcase_add_test(tr, direction_is_the_latest_shift);
 	tcase_add_test(tr, no_anhoej_signal_under_ten_useful_points);
 	tcase_add_test(tr, anhoej_run_signal_at_ten_useful_points);
 	tcase_add_test(tr, too_few_crossings_in_twenty_points);

@@ -1,0 +1,60 @@
+-- rollout.lua: Region Nord's gates for scaling digital patient meetings.
+-- A reception leaves the pilot when its own numbers say the habit holds,
+-- and the region hears early when a reception drifts back.
+
+local function describe(m)
+  if not m then return "no metric" end
+  local v = m.value and string.format("%.1f%%", 100 * m.value) or "no data"
+  local e = m.expected and string.format("%.1f%%", 100 * m.expected) or "-"
+  return string.format("%s in %s (plan %s, target %.0f%%), %s", v,
+                       m.period or "-", e, 100 * m.target, m.status)
+end
+
+gate {
+  id = "share-on-plan",
+  at = "pilot->scale",
+  title = "The reception's digital share is on its planned path",
+  check = function(ctx)
+    local m = ctx:metric("digital_share")
+    if not m or m.status == "no_data" then
+      return fail("no digital-meeting data from %s: ask for the booking export", ctx.unit.name)
+    end
+    if m.status == "off_track" then
+      return fail("%s", describe(m), { status = m.status, signals = m.signals })
+    end
+    return pass("%s", describe(m), { status = m.status })
+  end,
+}
+
+gate {
+  id = "share-rising",
+  at = "pilot->scale",
+  must = false,
+  title = "Digital share rising over the last six months",
+  check = function(ctx)
+    local months = ctx:series("digital_meetings", { from = ctx:add_days(ctx.now, -200) })
+    local totals = ctx:series("patient_meetings", { from = ctx:add_days(ctx.now, -200) })
+    if #months < 4 or #totals ~= #months then return skip("too few months of data") end
+    local first = months[1].value / totals[1].value
+    local last = months[#months].value / totals[#totals].value
+    if last > first then return score(10, "%.1f%% -> %.1f%%", 100 * first, 100 * last) end
+    return score(2, "not rising: %.1f%% -> %.1f%%", 100 * first, 100 * last)
+  end,
+}
+
+check {
+  id = "drifting-back",
+  severity = "high",
+  stages = { "pilot", "scale", "sustain" },
+  title = "A sustained fall in digital share (run-chart shift)",
+  check = function(ctx)
+    local m = ctx:metric("digital_share")
+    if not m then return pass() end
+    for _, s in ipairs(m.signals) do
+      if s == "shift_down" then
+        return warn("%s: six or more months below its median; find out what changed", describe(m))
+      end
+    end
+    return pass()
+  end,
+}
