@@ -230,6 +230,10 @@ static int configure(up_store *s, int readonly, up_error *err)
 		rc = exec(s, "PRAGMA journal_mode = WAL", "configuring", err);
 	if (rc == UP_OK)
 		rc = exec(s, "PRAGMA synchronous = NORMAL", "configuring", err);
+	/* 64 MiB of page cache: a national import or cycle stays in memory
+	 * instead of paging the b-trees through the default 2 MiB. */
+	if (rc == UP_OK)
+		rc = exec(s, "PRAGMA cache_size = -65536", "configuring", err);
 	return rc;
 }
 
