@@ -50,10 +50,12 @@ check {
   check = function(ctx)
     local m = ctx:metric("digital_share")
     if not m then return pass() end
-    for _, s in ipairs(m.signals) do
-      if s == "shift_down" then
-        return warn("%s: six or more months below its median; find out what changed", describe(m))
-      end
+    local has = {}
+    for _, s in ipairs(m.signals) do has[s] = true end
+    -- A run below the median that is not followed by a climb: the
+    -- reception went back to its old habits.
+    if has.shift_down and not has.trend_up then
+      return warn("%s: six or more months below its median; find out what changed", describe(m))
     end
     return pass()
   end,
