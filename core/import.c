@@ -130,11 +130,28 @@ static int date_field(importer *im, int i, const char **out)
 	return UP_OK;
 }
 
+/* The closest key of IDS to ID, for a hint; NULL if none is close. */
+static const char *closest(const up_strmap *ids, const char *id)
+{
+	const char **keys = up_xcalloc(ids->n + 1, sizeof *keys);
+	size_t n = 0;
+	for (size_t i = 0; i < ids->cap; i++)
+		if (ids->keys[i])
+			keys[n++] = ids->keys[i];
+	const char *hint = up_did_you_mean(id, keys, n);
+	free(keys);
+	return hint;
+}
+
 static int known(importer *im, const up_strmap *ids, const char *what,
 		 int i, const char *id)
 {
 	if (!id || up_strmap_get(ids, id) >= 0)
 		return UP_OK;
+	const char *hint = closest(ids, id);
+	if (hint)
+		return row_err(im, im->k->cols[i], "unknown %s '%s' (did you "
+			       "mean '%s'?)", what, id, hint);
 	return row_err(im, im->k->cols[i], "unknown %s '%s'", what, id);
 }
 
@@ -723,8 +740,9 @@ static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 			im->row_line = im->line;
 		if (csv_parse(&im->csv, s, (size_t)n, on_field, on_row, im) !=
 		    (size_t)n) {
-			row_err(im, NULL, "malformed CSV: %s",
-				csv_strerror(csv_error(&im->csv)));
+			row_err(im, NULL, "malformed CSV: a quoted field is "
+				"not closed, or text follows its closing "
+				"quote");
 			break;
 		}
 		done += (unsigned long long)n;
@@ -734,8 +752,8 @@ static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 	free(line);
 	if (im->nerr < MAX_ERRORS &&
 	    csv_fini(&im->csv, on_field, on_row, im) != 0)
-		row_err(im, NULL, "malformed CSV: %s (an unclosed quote?)",
-			csv_strerror(csv_error(&im->csv)));
+		row_err(im, NULL, "malformed CSV: a quoted field is not "
+			"closed at the end of the file");
 	if (progress)
 		progress(pctx, total, total);
 	if (ferror(fp))
@@ -785,10 +803,19 @@ int up_import(up_store *s, const up_program *p, const char *kind,
 	for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
 		if (!strcmp(kinds[i].kind, kind))
 			k = &kinds[i];
-	if (!k)
+	if (!k) {
+		const char *names[UP_COUNTOF(kinds)];
+		for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
+			names[i] = kinds[i].kind;
+		const char *hint = up_did_you_mean(kind, names,
+						   UP_COUNTOF(kinds));
+		if (hint)
+			return up_err(err, UP_EINPUT, "cannot import '%s' (did "
+				      "you mean '%s'?)", kind, hint);
 		return up_err(err, UP_EINPUT, "cannot import '%s' (units, "
 			      "people, engagements, events, observations)",
 			      kind);
+	}
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return up_err_at(err, UP_EINPUT, path, 0, 0, "cannot read: %s",

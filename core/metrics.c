@@ -382,15 +382,21 @@ static void check_metric_targets(const up_program *p, const up_facts *f,
 	mark_scope(&ev);
 	add_observations(&ev);
 	/* Weights: each leaf's denominator (or value) over the last three
-	 * periods, the best guess at its share of what is to come. */
-	size_t from = ev.nperiods > 3 ? ev.nperiods - 3 : 0;
+	 * periods with data, the best guess at its share of what is to come;
+	 * the latest periods may simply not be exported yet. */
+	size_t last = 0;
+	for (size_t u = 0; u < f->nunits; u++)
+		for (size_t t = 0; ev.in_scope[u] && t < ev.nperiods; t++)
+			if (ev.cells[u * ev.nperiods + t].count && t + 1 > last)
+				last = t + 1;
+	size_t from = last > 3 ? last - 3 : 0;
 	double wsum = 0, tsum = 0, plain = 0;
 	size_t leaves = 0;
 	for (size_t u = 0; u < f->nunits; u++) {
 		if (!ev.in_scope[u] || !is_leaf(&ev, u))
 			continue;
 		double w = 0;
-		for (size_t t = from; t < ev.nperiods; t++) {
+		for (size_t t = from; t < last; t++) {
 			const cell *c = &ev.cells[u * ev.nperiods + t];
 			w += m->kind == UP_MK_RATIO ? c->den : 1;
 		}

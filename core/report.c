@@ -195,10 +195,12 @@ static void metric_row(FILE *fp, const char *unit, const json_t *m, int wm,
 	const char *period = str(m, "period");
 	fprintf(fp, "%-*s  %-*s  %-8s  %7s  %7s  %7s  ", wm, str(m, "metric"),
 		wu, unit, *period ? period : "-", value, expected, target);
-	word(fp, str(m, "status"), 11, flags);
+	json_t *sigs = json_object_get(m, "signals");
+	/* no padding to trail the line when no signal follows */
+	word(fp, str(m, "status"), json_array_size(sigs) ? 11 : 0, flags);
 	size_t i;
 	json_t *sig;
-	json_array_foreach(json_object_get(m, "signals"), i, sig)
+	json_array_foreach(sigs, i, sig)
 		fprintf(fp, "%s%s", i ? "," : "", json_string_value(sig));
 	fputc('\n', fp);
 }
