@@ -459,13 +459,16 @@ static int ctx_metric(lua_State *L)
 {
 	up_host *h = host_of(L);
 	const char *id = luaL_checkstring(L, 2);
-	const char **ids = lua_newuserdatauv(L, (h->p->nmetrics + 1) *
-					     sizeof *ids, 0);
-	size_t i = 0;
-	for (; i < h->p->nmetrics && strcmp(h->p->metrics[i].id, id); i++)
-		ids[i] = h->p->metrics[i].id;
-	if (i == h->p->nmetrics) {
-		const char *hint = up_did_you_mean(id, ids, i);
+	size_t cap = h->p->nmetrics + h->ndecls + 1, n = 0;
+	const char **ids = lua_newuserdatauv(L, cap * sizeof *ids, 0);
+	int found = 0;
+	for (size_t i = 0; i < h->p->nmetrics; i++)
+		found |= !strcmp(ids[n++] = h->p->metrics[i].id, id);
+	for (size_t i = 0; i < h->ndecls; i++)
+		if (h->decls[i].kind == UP_DECL_METRIC)
+			found |= !strcmp(ids[n++] = h->decls[i].id, id);
+	if (!found) {
+		const char *hint = up_did_you_mean(id, ids, n);
 		if (hint)
 			luaL_error(L, "metric: unknown metric '%s' (did you "
 				   "mean '%s'?)", id, hint);

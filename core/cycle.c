@@ -272,6 +272,30 @@ static void load_errors(const up_error *e, json_t *errors)
 	}
 }
 
+/* metric{} rules, for every unit; the roots' values are the program's. */
+static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
+			     json_t *program_level, json_t *errors)
+{
+	for (size_t i = 0; i < up_host_ndecls(h); i++) {
+		const up_decl *d = up_host_decl(h, i);
+		if (d->kind != UP_DECL_METRIC)
+			continue;
+		for (size_t u = 0; u < f->nunits; u++) {
+			double v, num, den;
+			char *why = NULL;
+			if (up_host_compute(h, d, f, (int)u, &v, &num, &den,
+					    &why)) {
+				add_error(errors, d, f->units[u].id, why);
+				free(why);
+			}
+			json_t *j = up_metric_point(p, f, d, v, num, den);
+			if (f->units[u].parent_ix < 0)
+				json_array_append(program_level, j);
+			json_object_set_new(f->unit_metrics[u], d->id, j);
+		}
+	}
+}
+
 static json_t *evaluate(const up_program *p, up_facts *f, long long number)
 {
 	/* Metrics first: rules read them through ctx:metric. */
@@ -281,6 +305,7 @@ static json_t *evaluate(const up_program *p, up_facts *f, long long number)
 	up_host_open(&h, p, lerr);
 	json_t *errors = json_array();
 	load_errors(lerr, errors);
+	computed_metrics(h, p, f, metrics, errors);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
 		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,

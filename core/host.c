@@ -499,8 +499,9 @@ static int setup_p(lua_State *L)
 	lua_pushlightuserdata(L, sb);
 	lua_pushcclosure(L, up_sandbox_declare, 1);
 	lua_call(L, 1, 1);
-	static const char *const exports[] = {"gate", "check", "pass", "fail",
-					      "warn", "score", "skip"};
+	static const char *const exports[] = {"gate", "check", "metric",
+					      "pass", "fail", "warn", "score",
+					      "skip"};
 	for (size_t i = 0; i < UP_COUNTOF(exports); i++) {
 		lua_getfield(L, -1, exports[i]);
 		lua_setfield(L, base, exports[i]);

@@ -287,6 +287,8 @@ int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
 
 /* ---- success metrics (metrics.c) ---- */
 
+struct up_decl_s; /* a rule declaration, below */
+
 /*
  * Judges every metric of the program for every unit in its scope as of
  * f->as_of, filling f->unit_metrics (for ctx:metric) and returning the
@@ -295,6 +297,10 @@ int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
 json_t *up_metrics_eval(const up_program *p, up_facts *f);
 /* The metrics of unit UI for the cycle JSON: an array, maybe empty. */
 json_t *up_metrics_of_unit(const up_facts *f, int ui);
+/* The judged JSON of one computed value of a metric{} rule. */
+json_t *up_metric_point(const up_program *p, const up_facts *f,
+			const struct up_decl_s *d, double value, double num,
+			double den);
 /* Warnings from checking unit targets against the organisation's. */
 void up_metrics_check_targets(const up_program *p, const up_facts *f,
 			      up_error *warn);
@@ -303,9 +309,9 @@ void up_metrics_check_targets(const up_program *p, const up_facts *f,
 
 typedef struct up_host up_host;
 
-typedef enum { UP_DECL_GATE, UP_DECL_CHECK } up_decl_kind;
+typedef enum { UP_DECL_GATE, UP_DECL_CHECK, UP_DECL_METRIC } up_decl_kind;
 
-typedef struct {
+typedef struct up_decl_s {
 	up_decl_kind kind;
 	char *id, *title, *at, *on_fail, *severity;
 	char **stages; /* check: NULL = every stage */
@@ -315,6 +321,12 @@ typedef struct {
 	const char *file; /* borrowed from the program */
 	int line;         /* of the declaration */
 	int fn_ref;       /* registry ref of the check function */
+	/* metric{}: judged against TARGET, from BASELINE when has_baseline
+	 * (else the plan is the target itself), by DEADLINE (a date or +2y;
+	 * NULL: now) */
+	double target, baseline, tolerance;
+	int increase, has_baseline;
+	char *deadline;
 } up_decl;
 
 typedef enum {
@@ -342,6 +354,14 @@ int up_host_open(up_host **out, const up_program *p, up_error *err);
 void up_host_close(up_host *h);
 size_t up_host_ndecls(const up_host *h);
 const up_decl *up_host_decl(const up_host *h, size_t i);
+/*
+ * Computes a metric{} for one unit: *value (NaN for no data) and, when the
+ * rule returns them, *num and *den (else NaN).  0, or -1 with a message in
+ * *why (caller frees).
+ */
+int up_host_compute(up_host *h, const up_decl *d, const up_facts *f,
+		    int unit_ix, double *value, double *num, double *den,
+		    char **why);
 /* Evaluates one rule for one unit; never fails, errors become results. */
 void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 		  int unit_ix, up_result *out);

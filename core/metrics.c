@@ -427,3 +427,30 @@ void up_metrics_check_targets(const up_program *p, const up_facts *f,
 	for (size_t i = 0; i < p->nmetrics; i++)
 		check_metric_targets(p, f, &p->metrics[i], warn);
 }
+
+/* ---- metrics computed by rules (metric{}) ---- */
+
+json_t *up_metric_point(const up_program *p, const up_facts *f,
+			const up_decl *d, double value, double num, double den)
+{
+	int32_t start = f->as_of, deadline = f->as_of;
+	up_date_parse(p->start, &start, NULL);
+	if (d->deadline)
+		up_deadline_parse(d->deadline, start, &deadline, NULL);
+	int has = isfinite(value);
+	up_judge_in in = {&value, &f->as_of, has ? 1 : 0,
+			  d->has_baseline ? d->baseline : d->target, d->target,
+			  d->increase, d->tolerance, start, deadline, f->as_of,
+			  RECENT};
+	up_judge_out out;
+	up_metric_judge(&in, &out);
+	return UP_JSON(json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, "
+				 "s:[], s:I, s:s}",
+		"metric", d->id, "period", f->as_of_s,
+		"value", num_or_null(has ? value : NAN),
+		"numerator", num_or_null(num), "denominator", num_or_null(den),
+		"target", num_or_null(d->target),
+		"expected", num_or_null(has ? out.expected : NAN),
+		"status", up_metric_status_name(out.status), "signals",
+		"points", (json_int_t)(has ? 1 : 0), "kind", "computed"));
+}

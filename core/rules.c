@@ -3,6 +3,7 @@
  * sandbox, checks the declarations against the program, and evaluates one
  * rule for one unit.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <lauxlib.h>
 
 #include "host_priv.h"
+#include "metric.h"
 
 enum { MAX_DECLS = 20000 };
 
@@ -30,13 +32,20 @@ int up_sandbox_declare(lua_State *L)
 		lua_concat(L, 2);
 		return lua_error(L);
 	}
-	int is_gate = !strcmp(luaL_checkstring(L, 1), "gate");
+	const char *kind = luaL_checkstring(L, 1);
+	int is_gate = !strcmp(kind, "gate"), is_metric = !strcmp(kind, "metric");
 	luaL_checkstring(L, 2);
 	luaL_checkstring(L, 3);
 	luaL_checktype(L, 4, LUA_TFUNCTION);
 	luaL_checkstring(L, 7);
 	if (is_gate)
 		luaL_checkstring(L, 8);
+	if (is_metric) {
+		luaL_checknumber(L, 9);
+		luaL_optnumber(L, 10, 0);
+		luaL_optstring(L, 11, NULL);
+		luaL_checknumber(L, 12);
+	}
 	if (h->ndecls >= MAX_DECLS)
 		return luaL_error(L, "more than %d rules", MAX_DECLS);
 	lua_pushvalue(L, 4);
@@ -49,7 +58,8 @@ int up_sandbox_declare(lua_State *L)
 	up_decl *d = &h->decls[h->ndecls];
 	memset(d, 0, sizeof *d);
 	h->decl_sb[h->ndecls++] = (int)h->loading;
-	d->kind = is_gate ? UP_DECL_GATE : UP_DECL_CHECK;
+	d->kind = is_gate ? UP_DECL_GATE : is_metric ? UP_DECL_METRIC
+						     : UP_DECL_CHECK;
 	d->id = up_xstrdup(lua_tostring(L, 2));
 	size_t tlen;
 	const char *title = lua_tolstring(L, 3, &tlen);
@@ -59,7 +69,14 @@ int up_sandbox_declare(lua_State *L)
 	d->weight = lua_tonumber(L, 6);
 	d->file = sb->file;
 	d->line = line;
-	if (is_gate) {
+	if (is_metric) {
+		d->increase = !strcmp(lua_tostring(L, 7), "increase");
+		d->target = lua_tonumber(L, 9);
+		d->has_baseline = !lua_isnoneornil(L, 10);
+		d->baseline = lua_tonumber(L, 10);
+		d->deadline = up_xstrdup(lua_tostring(L, 11));
+		d->tolerance = lua_tonumber(L, 12);
+	} else if (is_gate) {
 		d->on_fail = up_xstrdup(lua_tostring(L, 7));
 		d->at = up_xstrdup(lua_tostring(L, 8));
 	} else {
@@ -85,6 +102,7 @@ static void decl_free(up_decl *d)
 	free(d->at);
 	free(d->on_fail);
 	free(d->severity);
+	free(d->deadline);
 	for (size_t i = 0; i < d->nstages; i++)
 		free(d->stages[i]);
 	free(d->stages);
@@ -146,6 +164,29 @@ static int check_stage_name(up_host *h, const up_decl *d, const char *s,
 	return -1;
 }
 
+static int validate_metric(up_host *h, const up_decl *d, up_error *err)
+{
+	for (size_t i = 0; i < h->p->nmetrics; i++)
+		if (!strcmp(h->p->metrics[i].id, d->id))
+			return up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+					 "metric '%s' is already defined in "
+					 "program.yaml", d->id), -1;
+	if (!isfinite(d->target) || !isfinite(d->baseline) ||
+	    !isfinite(d->tolerance))
+		return up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+				 "metric '%s': target, baseline and tolerance "
+				 "must be finite numbers", d->id), -1;
+	int32_t start, deadline;
+	const char *why;
+	if (d->deadline && h->p->start &&
+	    up_date_parse(h->p->start, &start, NULL) == UP_OK &&
+	    up_deadline_parse(d->deadline, start, &deadline, &why) != 0)
+		return up_err_at(err, UP_EINPUT, d->file, d->line, 0,
+				 "metric '%s': 'deadline' %s: %s", d->id,
+				 d->deadline, why), -1;
+	return 0;
+}
+
 /* 0 if declaration i fits the program; otherwise reports it.  IDS maps
  * the ids of the declarations kept so far to their index. */
 static int validate_decl(up_host *h, size_t i, up_strmap *ids,
@@ -168,6 +209,8 @@ static int validate_decl(up_host *h, size_t i, up_strmap *ids,
 	for (size_t k = 0; k < d->nstages; k++)
 		if (check_stage_name(h, d, d->stages[k], err))
 			return -1;
+	if (d->kind == UP_DECL_METRIC)
+		return validate_metric(h, d, err);
 	if (d->kind != UP_DECL_GATE)
 		return 0;
 	const char *arrow = strstr(d->at, "->");
@@ -331,6 +374,62 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 				       "score() or skip())", where, d->id);
 	}
 	lua_pop(sb->L, 1);
+}
+
+/* Reads what compute() returned: a number, nil, or a table of value,
+ * numerator and denominator (raw, no metamethods). */
+static int read_computed(lua_State *L, double *value, double *num,
+			 double *den)
+{
+	*value = *num = *den = NAN;
+	int t = lua_type(L, -1);
+	if (t == LUA_TNIL)
+		return 0;
+	if (t == LUA_TNUMBER) {
+		*value = lua_tonumber(L, -1);
+		return isfinite(*value) ? 0 : -1;
+	}
+	if (t != LUA_TTABLE)
+		return -1;
+	static const char *const keys[] = {"value", "numerator", "denominator"};
+	double *out[] = {value, num, den};
+	for (size_t i = 0; i < 3; i++) {
+		lua_pushstring(L, keys[i]);
+		int vt = lua_rawget(L, -2);
+		if (vt == LUA_TNUMBER)
+			*out[i] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+		if (vt != LUA_TNIL && (vt != LUA_TNUMBER || !isfinite(*out[i])))
+			return -1;
+	}
+	if (isnan(*value) && !isnan(*num) && !isnan(*den) && *den != 0)
+		*value = *num / *den;
+	return 0;
+}
+
+int up_host_compute(up_host *h, const up_decl *d, const up_facts *f,
+		    int unit_ix, double *value, double *num, double *den,
+		    char **why)
+{
+	up_sandbox *sb = &h->sb[h->decl_sb[d - h->decls]];
+	h->facts = f;
+	h->unit_ix = unit_ix;
+	h->cur = d;
+	char where[300], msg[2300];
+	snprintf(where, sizeof where, "%s:%d", d->file, d->line);
+	lua_pushcfunction(sb->L, eval_p);
+	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
+		*why = up_utf8_clean(msg, strlen(msg), sizeof msg, NULL);
+		*value = *num = *den = NAN;
+		return -1;
+	}
+	int rc = read_computed(sb->L, value, num, den);
+	lua_pop(sb->L, 1);
+	if (rc)
+		*why = up_xasprintf("%s: metric '%s' returned neither a number, "
+				    "nil nor { value =, numerator =, "
+				    "denominator = }", where, d->id);
+	return rc;
 }
 
 void up_result_free(up_result *r)

@@ -104,6 +104,33 @@ local function gate(spec)
           weight, on_fail, spec.at)
 end
 
+local metric_keys = { id = 1, title = 1, target = 1, direction = 1,
+                      baseline = 1, deadline = 1, tolerance = 1, compute = 1 }
+
+-- A metric computed by a rule: compute(ctx) returns a number, or a table
+-- { value = n, numerator = n, denominator = n }, or nil for no data.
+local function metric(spec)
+  spec = fields(spec, metric_keys, "metric")
+  want(spec, "id", "string", true, "metric")
+  want(spec, "compute", "function", true, "metric")
+  want(spec, "target", "number", true, "metric")
+  want(spec, "title", "string", false, "metric")
+  want(spec, "direction", "string", false, "metric")
+  want(spec, "baseline", "number", false, "metric")
+  want(spec, "deadline", "string", false, "metric")
+  want(spec, "tolerance", "number", false, "metric")
+  local dir = spec.direction or "increase"
+  if dir ~= "increase" and dir ~= "decrease" then
+    error("metric: 'direction' must be increase or decrease", 2)
+  end
+  if spec.tolerance and not (spec.tolerance >= 0) then
+    error("metric: 'tolerance' must be a number of at least 0", 2)
+  end
+  declare("metric", spec.id, spec.title or spec.id, spec.compute, true, 1,
+          dir, nil, spec.target, spec.baseline, spec.deadline,
+          spec.tolerance or 0)
+end
+
 local severities = { low = 1, medium = 1, high = 1, critical = 1 }
 
 local function check(spec)
@@ -130,5 +157,5 @@ local function check(spec)
           severity, stages)
 end
 
-return { gate = gate, check = check, pass = pass, fail = fail, warn = warn,
+return { gate = gate, check = check, metric = metric, pass = pass, fail = fail, warn = warn,
          score = score, skip = skip, RESULT = RESULT }

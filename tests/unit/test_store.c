@@ -920,11 +920,60 @@ START_TEST(people_exist_from_their_joined_date)
 }
 END_TEST
 
+START_TEST(metrics_computed_by_rules)
+{
+	fixture fx;
+	setup(&fx);
+	tu_write(fx.dir, "rules/champion.lua",
+		 "metric {\n"
+		 "  id = 'engaged_share', target = 0.5, tolerance = 0.1,\n"
+		 "  compute = function(ctx)\n"
+		 "    local all = ctx:people{ within = ctx.unit.id }\n"
+		 "    if #all == 0 then return nil end\n"
+		 "    local n = #ctx:people{ within = ctx.unit.id, min_engagement = 'consulted' }\n"
+		 "    return { numerator = n, denominator = #all }\n"
+		 "  end,\n"
+		 "}\n"
+		 "metric { id = 'broken', target = 1, compute = function(ctx) return 'x' end }\n"
+		 "gate { id = 'uses-it', at = 'evaluate->procure', check = function(ctx)\n"
+		 "  local m = ctx:metric('engaged_share')\n"
+		 "  return pass('%s %.2f', m.status, m.value)\n"
+		 "end }\n");
+	up_program_free(fx.prog);
+	fx.prog = NULL;
+	ck_assert_int_eq(up_program_load(&fx.prog, fx.dir, fx.err), UP_OK);
+	up_cycle *c = run_cycle(&fx, "2026-02-28");
+	/* dr-lind consulted, nurse-ann not: 1 of 2 */
+	ck_assert_str_eq(org_message(c), "met 0.50"); /* reached */
+	json_t *org = json_array_get(json_object_get(c->doc, "units"), 0);
+	json_t *m = json_array_get(json_object_get(org, "metrics"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "metric")),
+			 "broken");
+	m = json_array_get(json_object_get(org, "metrics"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "metric")),
+			 "engaged_share");
+	ck_assert_double_eq(json_number_value(json_object_get(m, "numerator")), 1);
+	ck_assert_double_eq(json_number_value(json_object_get(m, "denominator")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "kind")),
+			 "computed");
+	json_t *top = json_object_get(c->doc, "metrics");
+	ck_assert_uint_eq(json_array_size(top), 2);
+	json_t *e = json_array_get(json_object_get(c->doc, "errors"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+			 "rules/champion.lua:10: metric 'broken' returned "
+			 "neither a number, nil nor { value =, numerator =, "
+			 "denominator = }");
+	up_cycle_free(c);
+	teardown(&fx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("open");
 	tcase_add_test(tc, new_store_is_created_and_configured);
+	tcase_add_test(tc, metrics_computed_by_rules);
 	tcase_add_test(tc, readers_do_not_wait_for_a_writer);
 	tcase_add_test(tc, people_exist_from_their_joined_date);
 	tcase_add_test(tc, reopening_keeps_data);
