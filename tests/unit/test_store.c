@@ -946,10 +946,13 @@ START_TEST(metrics_computed_by_rules)
 	/* dr-lind consulted, nurse-ann not: 1 of 2 */
 	ck_assert_str_eq(org_message(c), "met 0.50"); /* reached */
 	json_t *org = json_array_get(json_object_get(c->doc, "units"), 0);
-	json_t *m = json_array_get(json_object_get(org, "metrics"), 0);
+	/* in declaration order */
+	json_t *m = json_array_get(json_object_get(org, "metrics"), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "metric")),
 			 "broken");
-	m = json_array_get(json_object_get(org, "metrics"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "status")),
+			 "no_data");
+	m = json_array_get(json_object_get(org, "metrics"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "metric")),
 			 "engaged_share");
 	ck_assert_double_eq(json_number_value(json_object_get(m, "numerator")), 1);
