@@ -545,6 +545,147 @@ static int ctx_series(lua_State *L)
 	return 1;
 }
 
+/* ctx:follow_up{days=, note=} and ctx:remind{days=, note=, role= or
+ * person=}: requests the cycle stores after the rule returns.  Arguments
+ * are checked before anything is allocated outside Lua. */
+static int request(lua_State *L, int remind)
+{
+	static const char *const fkeys[] = {"days", "note"};
+	static const char *const rkeys[] = {"days", "note", "role", "person"};
+	const char *method = remind ? "remind" : "follow_up";
+	up_host *h = host_of(L);
+	args(L);
+	check_keys(L, method, remind ? rkeys : fkeys, remind ? 4 : 2);
+	lua_getfield(L, 2, "days");
+	lua_Integer days = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+	if (days < 1 || days > 3650)
+		luaL_error(L, "%s: 'days' must be a whole number from 1 to 3650",
+			   method);
+	lua_getfield(L, 2, "note");
+	lua_getfield(L, 2, "role");
+	lua_getfield(L, 2, "person");
+	const char *note = lua_tostring(L, -3), *role = lua_tostring(L, -2);
+	const char *person = lua_tostring(L, -1);
+	if (remind && !role == !person)
+		luaL_error(L, "remind: give either 'role' or 'person'");
+	if ((role && !up_is_id(role)) || (person && !up_is_id(person)))
+		luaL_error(L, "remind: 'role' and 'person' must be ids");
+	if (h->nreq == 10000)
+		luaL_error(L, "%s: more than 10000 requests", method);
+	if (h->nreq == h->capreq) {
+		h->capreq = h->capreq ? 2 * h->capreq : 16;
+		h->req = up_xrealloc(h->req, h->capreq * sizeof *h->req);
+	}
+	up_request *r = &h->req[h->nreq++];
+	r->remind = remind;
+	r->rule = h->cur->id;
+	r->unit_ix = h->unit_ix;
+	r->due = h->facts->as_of + (int32_t)days;
+	r->note = note ? up_utf8_clean(note, strlen(note), 500, NULL) : NULL;
+	r->role = up_xstrdup(role);
+	r->person = up_xstrdup(person);
+	return 0;
+}
+
+static int ctx_follow_up(lua_State *L)
+{
+	return request(L, 0);
+}
+
+static int ctx_remind(lua_State *L)
+{
+	return request(L, 1);
+}
+
+/* ctx:trainings{person=, unit=, within=, since=}: sessions attended as of
+ * the cycle date, by person then date. */
+static int ctx_trainings(lua_State *L)
+{
+	static const char *const keys[] = {"person", "unit", "within",
+					   "since"};
+	const up_facts *f = host_of(L)->facts;
+	args(L);
+	check_keys(L, "trainings", keys, UP_COUNTOF(keys));
+	filter flt;
+	read_filter(L, f, "trainings", &flt);
+	lua_getfield(L, 2, "person");
+	const char *person = lua_tostring(L, -1);
+	up_sandbox_charge(L, 2 * (long long)f->ntrainings);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < f->ntrainings; i++) {
+		const up_session_rec *t = &f->trainings[i];
+		const up_person *p = &f->people[t->person_ix];
+		if ((person && strcmp(p->id, person)) ||
+		    (flt.has_since && t->day < flt.since) ||
+		    ((flt.unit >= 0 || flt.within >= 0) &&
+		     !in_scope(f, &flt, p->unit_ix)))
+			continue;
+		char d[11];
+		up_date_format(t->day, d);
+		lua_createtable(L, 0, 4);
+		set_str(L, "person", p->id);
+		set_str(L, "date", d);
+		set_str(L, "topic", t->topic);
+		set_str(L, "outcome", t->failed ? "failed" : "passed");
+		lua_rawseti(L, -2, ++n);
+	}
+	return 1;
+}
+
+/* The day of person PI's latest training, or INT32_MIN; trainings are
+ * sorted by person, then day. */
+static int32_t last_training(const up_facts *f, int pi)
+{
+	size_t lo = 0, hi = f->ntrainings;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->trainings[mid].person_ix <= pi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && f->trainings[lo - 1].person_ix == pi
+		? f->trainings[lo - 1].day : INT32_MIN;
+}
+
+/* ctx:coverage{unit=, days=90}: of the people in the unit (as of the
+ * date), how many attended a training in the last DAYS days. */
+static int ctx_coverage(lua_State *L)
+{
+	static const char *const keys[] = {"unit", "days"};
+	up_host *h = host_of(L);
+	const up_facts *f = h->facts;
+	args(L);
+	check_keys(L, "coverage", keys, UP_COUNTOF(keys));
+	int unit = opt_unit(L, f, "unit", "coverage");
+	if (unit < 0)
+		unit = h->unit_ix;
+	lua_getfield(L, 2, "days");
+	lua_Integer days = lua_isnil(L, -1) ? 90 : lua_tointeger(L, -1);
+	if (days < 1 || days > 3650)
+		luaL_error(L, "coverage: 'days' must be from 1 to 3650");
+	up_sandbox_charge(L, 4 * (long long)f->npeople);
+	lua_Integer staff = 0, trained = 0;
+	for (size_t i = 0; i < f->npeople; i++) {
+		if (f->people[i].unit_ix != unit)
+			continue;
+		staff++;
+		trained += last_training(f, (int)i) > f->as_of - days;
+	}
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, trained);
+	lua_setfield(L, -2, "trained");
+	lua_pushinteger(L, staff);
+	lua_setfield(L, -2, "staff");
+	if (staff)
+		lua_pushnumber(L, (lua_Number)trained / (lua_Number)staff);
+	else
+		lua_pushnil(L);
+	lua_setfield(L, -2, "value");
+	return 1;
+}
+
 static void push_program(lua_State *L, const up_program *p)
 {
 	lua_createtable(L, 0, 5);
@@ -567,7 +708,9 @@ void up_ctx_push(lua_State *L, up_host *h)
 		{"people", ctx_people}, {"events", ctx_events},
 		{"units", ctx_units}, {"days_between", ctx_days_between},
 		{"add_days", ctx_add_days}, {"metric", ctx_metric},
-		{"series", ctx_series}, {NULL, NULL}};
+		{"series", ctx_series}, {"follow_up", ctx_follow_up},
+		{"remind", ctx_remind}, {"trainings", ctx_trainings},
+		{"coverage", ctx_coverage}, {NULL, NULL}};
 	const up_facts *f = h->facts;
 	luaL_checkstack(L, 8, "ctx");
 	lua_createtable(L, 0, 10);

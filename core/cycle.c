@@ -296,26 +296,125 @@ static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
 	}
 }
 
-static json_t *evaluate(const up_program *p, up_facts *f, long long number)
+/* What running one follow-up found, as of its own due day. */
+static json_t *run_followup(up_host *h, const up_program *p, up_facts *fd,
+			    const json_t *fu)
+{
+	const char *rule = json_string_value(json_object_get(fu, "rule"));
+	const char *unit = json_string_value(json_object_get(fu, "unit"));
+	json_t *out = UP_JSON(json_pack("{s:O, s:s, s:O, s:O}", "id",
+		json_object_get(fu, "id"), "due", fd->as_of_s, "rule",
+		json_object_get(fu, "rule"), "unit", json_object_get(fu,
+		"unit")));
+	int ui = unit ? up_facts_unit(fd, unit) : -1;
+	const up_decl *d = rule ? up_host_find(h, rule) : NULL;
+	if (ui < 0 || (rule && !d) || (d && d->kind == UP_DECL_METRIC)) {
+		json_object_set_new(out, "status", json_string("skip"));
+		json_object_set_new(out, "message", json_string(ui < 0
+			? "the unit is gone" : "the rule is gone"));
+		return out;
+	}
+	if (d) {
+		static const char *const names[] = {"pass", "fail", "warn",
+						    "score", "skip", "error"};
+		up_result r;
+		up_host_eval(h, d, fd, ui, &r);
+		json_object_set_new(out, "status", json_string(names[r.status]));
+		json_object_set_new(out, "message", json_string(r.message));
+		up_result_free(&r);
+		return out;
+	}
+	/* the cadence: the unit's whole gate and checks */
+	json_t *errors = json_array();
+	up_error *none = up_error_new();
+	json_t *u = eval_unit(h, p, fd, ui, none, errors);
+	json_t *g = json_array_get(json_object_get(u, "gates"), 0);
+	json_object_set(out, "decision", g ? json_object_get(g, "decision")
+					   : json_null());
+	json_object_set_new(out, "findings", json_integer((json_int_t)
+		json_array_size(json_object_get(u, "findings"))));
+	json_object_set_new(out, "errors", json_integer((json_int_t)
+		json_array_size(errors)));
+	json_decref(u);
+	json_decref(errors);
+	up_error_free(none);
+	return out;
+}
+
+/*
+ * Runs every follow-up due up to the cycle's date, oldest day first, each
+ * as of its own day and exactly once; one run may ask for the next.
+ */
+static int catch_up(up_store *s, up_host *h, const up_program *p,
+		    const up_facts *f, long long number, json_t *ran,
+		    up_error *err)
+{
+	int32_t day;
+	int rc, found;
+	while ((found = up_schedule_next_due(s, f->as_of, &day, err)) == 1) {
+		up_facts fd;
+		if ((rc = up_facts_load(&fd, s, day, err)) != UP_OK)
+			return rc;
+		json_decref(up_metrics_eval(p, &fd));
+		json_t *list = up_schedule_due_on(s, day, err);
+		rc = list ? UP_OK : UP_EINTERNAL;
+		size_t i;
+		json_t *fu;
+		json_array_foreach(list, i, fu) {
+			json_t *res = run_followup(h, p, &fd, fu);
+			if (rc == UP_OK)
+				rc = up_schedule_mark_ran(s, json_string_value(
+					json_object_get(fu, "id")), number, res,
+					err);
+			json_array_append_new(ran, res);
+		}
+		json_decref(list);
+		if (rc == UP_OK)
+			rc = up_schedule_requests(s, h, &fd, number, err);
+		up_facts_free(&fd);
+		if (rc != UP_OK)
+			return rc;
+	}
+	return found < 0 ? found : UP_OK;
+}
+
+static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
+			long long number, up_error *err)
 {
 	/* Metrics first: rules read them through ctx:metric. */
 	json_t *metrics = up_metrics_eval(p, f);
 	up_error *lerr = up_error_new();
 	up_host *h = NULL;
 	up_host_open(&h, p, lerr);
-	json_t *errors = json_array();
+	json_t *errors = json_array(), *ran = json_array();
 	load_errors(lerr, errors);
+	int rc = up_schedule_cadence(s, p, f, number, err);
+	if (rc == UP_OK)
+		rc = catch_up(s, h, p, f, number, ran, err);
 	computed_metrics(h, p, f, metrics, errors);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
 		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,
 						       errors));
+	if (rc == UP_OK)
+		rc = up_schedule_requests(s, h, f, number, err);
+	if (rc == UP_OK)
+		rc = up_schedule_trainings(s, p, f, number, err);
+	json_t *reminders = rc == UP_OK ? up_schedule_actionable(s, f->as_of,
+								 err) : NULL;
 	up_error_free(lerr);
 	up_host_close(h);
-	return UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "program",
-			 p->id, "cycle", (json_int_t)number, "as_of",
-			 f->as_of_s, "units", units, "metrics", metrics,
-			 "errors", errors, "files", files_json(p)));
+	json_t *doc = UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
+					"s:o, s:o}", "program", p->id, "cycle",
+		(json_int_t)number, "as_of", f->as_of_s, "units", units,
+		"metrics", metrics, "followups", ran, "reminders",
+		reminders ? reminders : json_array(), "errors", errors,
+		"files", files_json(p)));
+	if (rc != UP_OK || !reminders) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 /* ---- storing ---- */
@@ -493,9 +592,10 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 	if (rc == UP_OK)
 		rc = up_facts_load(&f, s, day, err);
 	if (rc == UP_OK) {
-		doc = evaluate(p, &f, number);
+		doc = evaluate(s, p, &f, number, err);
 		up_facts_free(&f);
-		rc = store_cycle(s, p, doc, number, err);
+		rc = doc ? store_cycle(s, p, doc, number, err)
+			 : up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
 	}
 	if (rc == UP_OK)
 		rc = up_store_commit(s, err);

@@ -214,7 +214,7 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s),
 		"SELECT p.id, p.name, p.unit, p.roles, e.level, e.date,"
-		" p.level, p.level_since"
+		" p.level, p.level_since, p.joined"
 		" FROM people p LEFT JOIN engagements e ON e.id ="
 		" (SELECT id FROM engagements WHERE person = p.id AND date <= ?1"
 		"  ORDER BY date DESC, id DESC LIMIT 1)"
@@ -237,6 +237,7 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 		p->unit_ix = unit ? up_facts_unit(f, unit) : -1;
 		p->roles = col_json(st, 3, 1);
 		engagement_as_of(p, st, f->as_of_s);
+		p->joined = col_str(st, 8);
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return up_store_fail(s, "reading people", err);
@@ -277,6 +278,54 @@ static int load_events(up_facts *f, up_store *s, up_error *err)
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return up_store_fail(s, "reading events", err);
+	return UP_OK;
+}
+
+static int session_cmp(const void *a, const void *b)
+{
+	const up_session_rec *x = a, *y = b;
+	if (x->person_ix != y->person_ix)
+		return x->person_ix < y->person_ix ? -1 : 1;
+	return x->day < y->day ? -1 : x->day > y->day;
+}
+
+/* Trainings attended by active people as of the date. */
+static int load_trainings(up_facts *f, up_store *s, up_error *err)
+{
+	up_strmap ix = {0};
+	for (size_t i = 0; i < f->npeople; i++)
+		up_strmap_put(&ix, f->people[i].id, (int)i);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT person, date, failed,"
+			       " topic FROM trainings WHERE date <= ?1"
+			       " ORDER BY person, date, id", -1, &st, NULL)) {
+		up_strmap_free(&ix);
+		return up_store_fail(s, "reading trainings", err);
+	}
+	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int pi = up_strmap_get(&ix, (const char *)sqlite3_column_text(st, 0));
+		if (pi < 0)
+			continue;
+		if (f->ntrainings == cap) {
+			cap = cap ? 2 * cap : 256;
+			f->trainings = up_xrealloc(f->trainings,
+						   cap * sizeof *f->trainings);
+		}
+		up_session_rec *t = &f->trainings[f->ntrainings++];
+		t->person_ix = pi;
+		up_date_parse((const char *)sqlite3_column_text(st, 1), &t->day,
+			      NULL);
+		t->failed = sqlite3_column_int(st, 2);
+		t->topic = col_str(st, 3);
+	}
+	up_strmap_free(&ix);
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading trainings", err);
+	if (f->ntrainings)
+		qsort(f->trainings, f->ntrainings, sizeof *f->trainings,
+		      session_cmp);
 	return UP_OK;
 }
 
@@ -358,6 +407,8 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 		rc = load_events(f, s, err);
 	if (rc == UP_OK)
 		rc = load_observations(f, s, err);
+	if (rc == UP_OK)
+		rc = load_trainings(f, s, err);
 	if (rc != UP_OK)
 		up_facts_free(f);
 	return rc;
@@ -374,9 +425,13 @@ void up_facts_free(up_facts *f)
 		free(u->go_live);
 		json_decref(u->attrs);
 	}
+	for (size_t i = 0; i < f->ntrainings; i++)
+		free(f->trainings[i].topic);
+	free(f->trainings);
 	for (size_t i = 0; i < f->npeople; i++) {
 		free(f->people[i].id);
 		free(f->people[i].name);
+		free(f->people[i].joined);
 		json_decref(f->people[i].roles);
 	}
 	for (size_t i = 0; i < f->nevents; i++) {

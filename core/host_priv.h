@@ -34,6 +34,8 @@ struct up_host {
 	const up_facts *facts;
 	int unit_ix;
 	const up_decl *cur;
+	up_request *req; /* what rules asked for during evaluation */
+	size_t nreq, capreq;
 	size_t loading; /* sandbox being loaded, for declare */
 	int declaring;  /* gate{} and check{} only while files load */
 };

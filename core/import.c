@@ -476,6 +476,41 @@ static int event_row(importer *im)
 	return rc;
 }
 
+enum { T_PERSON, T_DATE, T_TOPIC, T_OUTCOME };
+static const char *const training_cols[] = {"person", "date", "topic",
+					    "outcome", NULL};
+static const char *const training_need[] = {"person", "date", NULL};
+static const char *const training_sql[] = {
+	"INSERT INTO trainings(person, date, topic, failed, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)"
+	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING",
+	NULL};
+
+static int training_row(importer *im)
+{
+	const char *person = need(im, T_PERSON), *date;
+	const char *outcome = col(im, T_OUTCOME);
+	int rc = date_field(im, T_DATE, &date) |
+		 known(im, &im->people, "person", T_PERSON, person);
+	if (!need(im, T_DATE))
+		rc = UP_EINPUT;
+	if (outcome && strcmp(outcome, "passed") && strcmp(outcome, "failed"))
+		rc = row_err(im, "outcome", "'%s' is not passed or failed",
+			     outcome);
+	if (rc != UP_OK || !person || !date || im->nerr)
+		return rc | (person && date ? 0 : UP_EINPUT);
+	const char *parts[] = {person, date, col(im, T_TOPIC), outcome};
+	char key[65];
+	content_key(key, parts, UP_COUNTOF(parts));
+	sqlite3_stmt *st = im->st[0];
+	bind(st, 1, person);
+	bind(st, 2, date);
+	bind(st, 3, col(im, T_TOPIC));
+	sqlite3_bind_int(st, 4, outcome && !strcmp(outcome, "failed"));
+	bind(st, 5, key);
+	return step(im, st, "importing trainings");
+}
+
 enum { O_UNIT, O_SERIES, O_PERIOD, O_VALUE };
 static const char *const obs_cols[] = {"unit", "series", "period", "value",
 				       NULL};
@@ -560,6 +595,11 @@ static const kind_spec kinds[] = {
 	 "  people are separated by ';'; attr.outcome=held|cancelled|no_show,\n"
 	 "  attr.proposed_by=us|them, attr.in_person=yes|no, attr.owner,\n"
 	 "  attr.due, attr.done and any other attr.KEY.\n"},
+	{"trainings", training_cols, training_need, 0, training_sql,
+	 training_row, NULL,
+	 "trainings: person,date,topic,outcome\n"
+	 "  outcome is passed (the default) or failed: a failed check starts\n"
+	 "  the person's training plan again from its first interval.\n"},
 	{"observations", obs_cols, obs_need, 0, obs_sql, observation_row, NULL,
 	 "observations: unit,series,period,value\n"
 	 "  period is a month 2026-03, a quarter 2026-Q1, an ISO week\n"
@@ -813,8 +853,8 @@ int up_import(up_store *s, const up_program *p, const char *kind,
 			return up_err(err, UP_EINPUT, "cannot import '%s' (did "
 				      "you mean '%s'?)", kind, hint);
 		return up_err(err, UP_EINPUT, "cannot import '%s' (units, "
-			      "people, engagements, events, observations)",
-			      kind);
+			      "people, engagements, events, trainings, "
+			      "observations)", kind);
 	}
 	FILE *fp = fopen(path, "rb");
 	if (!fp)

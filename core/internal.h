@@ -185,6 +185,21 @@ typedef struct {
 	int line, col;    /* of its key in program.yaml, for warnings */
 } up_metric_def;
 
+/* cadence: in program.yaml (DOMAIN.md "Habit and training cadence") */
+typedef enum { UP_EVAL_NONE, UP_EVAL_WEEKLY, UP_EVAL_MONTHLY,
+	       UP_EVAL_QUARTERLY, UP_EVAL_OFFSETS } up_eval_cadence;
+
+typedef struct {
+	up_eval_cadence evaluation;
+	int *eval_offsets; /* days after each unit's go-live */
+	size_t neval_offsets;
+	int training;      /* a training: section was given */
+	int window_days, grace_days, reschedule_days;
+	int *offsets, *manager_offsets; /* staff; first-line managers */
+	size_t noffsets, nmanager_offsets;
+	char *escalate_to; /* a role */
+} up_cadence;
+
 struct up_program {
 	char *dir, *file; /* file: "program.yaml" as shown in messages */
 	char *id, *title, *organization, *start;
@@ -201,6 +216,7 @@ struct up_program {
 	size_t ngates;
 	up_metric_def *metrics;
 	size_t nmetrics;
+	up_cadence cadence;
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
@@ -227,6 +243,10 @@ int up_store_commit(up_store *s, up_error *err);
 void up_store_rollback(up_store *s);
 /* Maps the last SQLite error of the store to a code and message. */
 int up_store_fail(up_store *s, const char *what, up_error *err);
+/* Statements used in hot loops, prepared once per store (slot: who). */
+enum { UP_STMT_REMINDER, UP_STMT_FOLLOWUP, UP_STMT_SLOTS };
+typedef struct sqlite3_stmt sqlite3_stmt;
+sqlite3_stmt *up_store_cached(up_store *s, int slot, const char *sql);
 /* Mirrors program.yaml's units, people and baseline engagement. */
 int up_store_sync(up_store *s, const up_program *p, up_error *err);
 
@@ -241,7 +261,7 @@ typedef struct {
 } up_unit;
 
 typedef struct {
-	char *id, *name;
+	char *id, *name, *joined;
 	json_t *roles; /* array of strings */
 	int unit_ix;   /* -1 when in no unit */
 	int level;                      /* engagement as of the date, or -1 */
@@ -264,6 +284,13 @@ typedef struct {
 } up_obs;
 
 typedef struct {
+	int person_ix; /* into up_facts.people */
+	int32_t day;
+	int failed;
+	char *topic;
+} up_session_rec;
+
+typedef struct {
 	int32_t as_of;
 	char as_of_s[11];
 	up_unit *units; /* in preorder */
@@ -277,6 +304,8 @@ typedef struct {
 	size_t nobs;
 	char **series; /* series names, sorted; up_obs.series indexes them */
 	size_t nseries;
+	up_session_rec *trainings; /* attended as of as_of, by person, day */
+	size_t ntrainings;
 	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
 } up_facts;
 
@@ -354,6 +383,20 @@ int up_host_open(up_host **out, const up_program *p, up_error *err);
 void up_host_close(up_host *h);
 size_t up_host_ndecls(const up_host *h);
 const up_decl *up_host_decl(const up_host *h, size_t i);
+/* What a rule asked for with ctx:follow_up or ctx:remind. */
+typedef struct {
+	int remind;         /* 0: follow-up, 1: reminder */
+	const char *rule;   /* borrowed from the host's declarations */
+	int unit_ix;
+	int32_t due;
+	char *note, *role, *person;
+} up_request;
+
+/* The requests since the last clear; the host owns them. */
+size_t up_host_requests(up_host *h, const up_request **out);
+void up_host_clear_requests(up_host *h);
+const up_decl *up_host_find(const up_host *h, const char *id);
+
 /*
  * Computes a metric{} for one unit: *value (NaN for no data) and, when the
  * rule returns them, *num and *den (else NaN).  0, or -1 with a message in
@@ -368,6 +411,25 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 void up_result_free(up_result *r);
 /* Memory the sandbox holds now and its peak, for benchmarks and tests. */
 size_t up_host_memory(const up_host *h, size_t *peak);
+
+/* ---- the schedule (schedule.c) ---- */
+
+int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
+			long long cycle, up_error *err);
+int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
+			 long long cycle, up_error *err);
+/* 1 and *day: the earliest follow-up pending up to AS_OF; 0: none. */
+int up_schedule_next_due(up_store *s, int32_t as_of, int32_t *day,
+			 up_error *err);
+json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err);
+int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
+			 const json_t *result, up_error *err);
+int up_schedule_trainings(up_store *s, const up_program *p,
+			  const up_facts *f, long long cycle, up_error *err);
+json_t *up_schedule_actionable(up_store *s, int32_t as_of, up_error *err);
+
+/* The table of `uptake due` (report.c). */
+void up_print_due(const json_t *list, FILE *fp, unsigned flags);
 
 /* ---- gate aggregation (gate.c) ---- */
 

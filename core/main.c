@@ -195,6 +195,13 @@ static int cmd_record(globals *g, int argc, char **argv)
 		{"date", required_argument, 0, 0},
 		{"note", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option training[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"topic", required_argument, 0, 0},
+		{"outcome", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	static const struct option event[] = {
 		{"db", required_argument, 0, 0},
 		{"kind", required_argument, 0, 0},
@@ -208,17 +215,19 @@ static int cmd_record(globals *g, int argc, char **argv)
 		if (argc >= 2 && (!strcmp(argv[1], "--help") ||
 				  !strcmp(argv[1], "-h")))
 			return help_of("record");
-		return usage_error("record", "say what to record: engagement "
-				   "or event");
+		return usage_error("record", "say what to record: engagement, "
+				   "event or training");
 	}
 	const char *kind = argv[1];
-	int is_event = !strcmp(kind, "event");
-	if (!is_event && strcmp(kind, "engagement"))
-		return usage_error("record", "cannot record '%s' (engagement "
-				   "or event)", kind);
+	const struct option *opts = !strcmp(kind, "event") ? event
+		: !strcmp(kind, "training") ? training
+		: !strcmp(kind, "engagement") ? engagement : NULL;
+	if (!opts)
+		return usage_error("record", "cannot record '%s' (engagement, "
+				   "event or training)", kind);
 	record_args r = {0};
-	int first = parse_opts(g, "record", argc - 1, argv + 1,
-			       is_event ? event : engagement, record_opt, &r);
+	int first = parse_opts(g, "record", argc - 1, argv + 1, opts,
+			       record_opt, &r);
 	if (first == -2)
 		return help_of("record");
 	if (first < 0)
@@ -393,6 +402,110 @@ static int cmd_cycle(globals *g, int argc, char **argv)
 	return status;
 }
 
+typedef struct {
+	const char *as_of, *unit, *person, *days;
+} due_args;
+
+static int due_opt(globals *g, void *ctx, const char *name, const char *val)
+{
+	due_args *a = ctx;
+	if (!common_opt(g, name, val))
+		return 0;
+	if (!strcmp(name, "as-of"))
+		a->as_of = val;
+	else if (!strcmp(name, "unit"))
+		a->unit = val;
+	else if (!strcmp(name, "person"))
+		a->person = val;
+	else
+		a->days = val;
+	return 0;
+}
+
+static int cmd_due(globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+		{"as-of", required_argument, 0, 0},
+		{"unit", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	due_args a = {0};
+	int first = parse_opts(g, "due", argc, argv, opts, due_opt, &a);
+	if (first == -2)
+		return help_of("due");
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return usage_error("due", "unexpected argument '%s'",
+				   argv[first]);
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	int rc = load(g, &prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
+				   err);
+	if (rc == UP_OK)
+		rc = up_due_print(store, prog, a.as_of, a.unit, a.person,
+				  stdout, g->flags, err);
+	int status = report(err, rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
+
+/* ack ID and snooze ID --days N */
+static int cmd_act(globals *g, int argc, char **argv, int snooze)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0},
+		{"days", required_argument, 0, 0},
+		{"as-of", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *cmd = snooze ? "snooze" : "ack";
+	due_args a = {0};
+	int first = parse_opts(g, cmd, argc, argv, opts, due_opt, &a);
+	if (first == -2)
+		return help_of(cmd);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1)
+		return usage_error(cmd, "give one reminder id (see 'uptake "
+				   "due')");
+	if (!snooze && (a.days || a.as_of))
+		return usage_error(cmd, "ack takes only an id");
+	char *end = NULL;
+	long days = a.days ? strtol(a.days, &end, 10) : 0;
+	if (snooze && (!a.days || *end))
+		return usage_error(cmd, "--days N is required (a whole number)");
+	up_error *err = up_error_new();
+	up_store *store = NULL;
+	int rc = up_store_open(&store, g->dir, g->db, 0, err);
+	if (rc == UP_OK)
+		rc = snooze ? up_reminder_snooze(store, argv[first], (int)days,
+						 a.as_of, err)
+			    : up_reminder_ack(store, argv[first], err);
+	if (rc == UP_OK)
+		printf("%s %s\n", snooze ? "snoozed" : "acknowledged",
+		       argv[first]);
+	int status = report(err, rc);
+	up_store_close(store);
+	up_error_free(err);
+	return status;
+}
+
+static int cmd_ack(globals *g, int argc, char **argv)
+{
+	return cmd_act(g, argc, argv, 0);
+}
+
+static int cmd_snooze(globals *g, int argc, char **argv)
+{
+	return cmd_act(g, argc, argv, 1);
+}
+
 /* status and explain read the last stored cycle; no program needed. */
 static int with_latest(globals *g, up_cycle **cycle, up_store **store,
 		       up_error *err)
@@ -461,7 +574,7 @@ static const command commands[] = {
 	 "running its declarations but no rule.  Exit status 0 when valid, 65\n"
 	 "with every problem listed otherwise.  Nothing is written.\n",
 	 cmd_check},
-	{"record", "engagement|event --field VALUE ...",
+	{"record", "engagement|event|training --field VALUE ...",
 	 "record one dated fact",
 	 "Records one dated fact in the store, in one transaction.  Bad values\n"
 	 "exit 65 and write nothing.\n"
@@ -481,7 +594,13 @@ static const command commands[] = {
 	 "  --attr K=V      an attribute; repeatable.  Checked: "
 	 "proposed_by=us|them,\n"
 	 "                  outcome=held|cancelled|no_show, in_person=yes|no,\n"
-	 "                  owner=PERSON, due=DATE, done=DATE\n",
+	 "                  owner=PERSON, due=DATE, done=DATE\n"
+	 "\nuptake record training:\n"
+	 "  --person ID     who attended\n"
+	 "  --date DATE     YYYY-MM-DD\n"
+	 "  --topic TEXT\n"
+	 "  --outcome O     passed (default) or failed: a failed check starts\n"
+	 "                  the person's plan again from its first interval\n",
 	 cmd_record},
 	{"import", "KIND FILE [--db PATH]",
 	 "load a CSV export: units, people, engagements, events, observations",
@@ -507,6 +626,19 @@ static const command commands[] = {
 	 "with its status, message, evidence and source location, then the\n"
 	 "unit's findings.  GATE-or-RULE narrows it to one gate or rule.\n",
 	 cmd_explain},
+	{"due", "[--as-of DATE] [--unit U] [--person P] [--json] [--db PATH]",
+	 "list the reminders and follow-ups to act on",
+	 "Lists reminders as of DATE (default: today): training refreshers,\n"
+	 "follow-ups, escalations, and rules' reminders that are due, overdue,\n"
+	 "escalated or snoozed, or due within 14 days.  A cycle raises them.\n",
+	 cmd_due},
+	{"ack", "ID [--db PATH]", "mark a reminder done",
+	 "Marks the reminder ID (from uptake due) done.  An unknown id exits "
+	 "65.\n", cmd_ack},
+	{"snooze", "ID --days N [--as-of DATE] [--db PATH]",
+	 "hide a reminder for N days",
+	 "Hides the reminder ID for N days (1-365) from DATE (default: "
+	 "today).\n", cmd_snooze},
 	{"help", "[COMMAND]", "show help for uptake or one command",
 	 "Shows help for uptake, or for one command.\n", cmd_help},
 };

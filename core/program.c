@@ -840,6 +840,125 @@ static void load_metrics(vctx *v, up_program *p, const up_ynode *n)
 	}
 }
 
+/* ---- cadence ---- */
+
+static const char *const cadence_keys[] = {"evaluation", "training"};
+static const char *const training_keys[] = {
+	"window_days", "offsets_days", "grace_days", "reschedule_days",
+	"escalate_to", "first_line_manager"};
+static const char *const manager_keys[] = {"offsets_days"};
+
+/* The defaults of DOMAIN.md: expanding intervals over ~300 days, and
+ * first-line managers trained before go-live, then monthly to day 90. */
+static const int default_offsets[] = {0, 7, 21, 45, 90, 150, 210, 300};
+static const int default_manager_offsets[] = {-14, 0, 30, 60, 90};
+
+/* A list of whole days, ascending, within [LO, 3650]. */
+static int *load_days(vctx *v, const up_ynode *n, const char *what, int lo,
+		      size_t *count)
+{
+	*count = 0;
+	if (!want_kind(v, n, UP_YSEQ, what))
+		return NULL;
+	if (!n->n) {
+		verr(v, n, "%s needs at least one day", what);
+		return NULL;
+	}
+	int *days = up_xcalloc(n->n, sizeof *days);
+	for (size_t i = 0; i < n->n; i++) {
+		long long d;
+		if (!get_int(v, n->kids[i], what, lo, 3650, &d))
+			continue;
+		if (*count && d <= days[*count - 1])
+			verr(v, n->kids[i], "%s must ascend, and %lld does not",
+			     what, d);
+		days[(*count)++] = (int)d;
+	}
+	return days;
+}
+
+static int *copy_days(const int *d, size_t n, size_t *count)
+{
+	int *out = up_xcalloc(n, sizeof *out);
+	memcpy(out, d, n * sizeof *out);
+	*count = n;
+	return out;
+}
+
+static void load_evaluation(vctx *v, up_cadence *c, const up_ynode *n)
+{
+	if (!n)
+		return;
+	if (n->kind == UP_YSEQ) {
+		c->evaluation = UP_EVAL_OFFSETS;
+		c->eval_offsets = load_days(v, n, "cadence.evaluation", 1,
+					    &c->neval_offsets);
+		return;
+	}
+	static const char *const names[] = {"weekly", "monthly", "quarterly"};
+	for (size_t i = 0; n->kind == UP_YSCALAR && i < 3; i++)
+		if (!strcmp(n->str, names[i])) {
+			c->evaluation = (up_eval_cadence)(UP_EVAL_WEEKLY + i);
+			return;
+		}
+	verr(v, n, "cadence.evaluation must be weekly, monthly, quarterly or "
+	     "a list of days after go-live");
+}
+
+static void load_training(vctx *v, up_cadence *c, const up_ynode *n)
+{
+	c->window_days = 300;
+	c->grace_days = 7;
+	c->reschedule_days = 7;
+	if (!n || !want_kind(v, n, UP_YMAP, "cadence.training"))
+		return;
+	check_keys(v, n, training_keys, UP_COUNTOF(training_keys));
+	c->training = 1;
+	long long x;
+	if (get_int(v, map_get(n, "window_days"), "window_days", 1, 3650, &x))
+		c->window_days = (int)x;
+	if (get_int(v, map_get(n, "grace_days"), "grace_days", 0, 90, &x))
+		c->grace_days = (int)x;
+	if (get_int(v, map_get(n, "reschedule_days"), "reschedule_days", 1,
+		    365, &x))
+		c->reschedule_days = (int)x;
+	const up_ynode *o = map_get(n, "offsets_days");
+	c->offsets = o ? load_days(v, o, "offsets_days", 0, &c->noffsets)
+		       : NULL;
+	const up_ynode *m = map_get(n, "first_line_manager");
+	if (m && want_kind(v, m, UP_YMAP, "first_line_manager")) {
+		check_keys(v, m, manager_keys, UP_COUNTOF(manager_keys));
+		const up_ynode *mo = map_get(m, "offsets_days");
+		if (mo)
+			c->manager_offsets = load_days(v, mo, "offsets_days",
+						       -365,
+						       &c->nmanager_offsets);
+	}
+	const up_ynode *e = map_get(n, "escalate_to");
+	c->escalate_to = e ? get_id(v, e, "escalate_to") : NULL;
+}
+
+static void load_cadence(vctx *v, up_program *p, const up_ynode *n)
+{
+	up_cadence *c = &p->cadence;
+	if (n && want_kind(v, n, UP_YMAP, "'cadence'")) {
+		check_keys(v, n, cadence_keys, UP_COUNTOF(cadence_keys));
+		load_evaluation(v, c, map_get(n, "evaluation"));
+		load_training(v, c, map_get(n, "training"));
+	} else {
+		load_training(v, c, NULL);
+	}
+	if (!c->offsets)
+		c->offsets = copy_days(default_offsets,
+				       UP_COUNTOF(default_offsets), &c->noffsets);
+	if (!c->manager_offsets)
+		c->manager_offsets = copy_days(default_manager_offsets,
+					       UP_COUNTOF(default_manager_offsets),
+					       &c->nmanager_offsets);
+	if (!c->escalate_to)
+		c->escalate_to = up_xstrdup("first_line_manager");
+}
+
 static void load_top(vctx *v, up_program *p, const up_ynode *root)
 {
 	check_keys(v, root, top_keys, UP_COUNTOF(top_keys));
@@ -869,11 +988,7 @@ static void load_top(vctx *v, up_program *p, const up_ynode *root)
 		up_warn_at(v->err, v->file, packs->line, packs->col, "'packs' "
 			   "are not run by this version of uptake; their rules "
 			   "do not take part in any gate");
-	const up_ynode *cadence = map_get(root, "cadence");
-	if (want_kind(v, cadence, UP_YMAP, "'cadence'"))
-		up_warn_at(v->err, v->file, cadence->line, cadence->col,
-			   "'cadence' is not run by this version of uptake: no "
-			   "follow-ups or training reminders are scheduled");
+	load_cadence(v, p, map_get(root, "cadence"));
 }
 
 int up_program_parse(up_program **out, const char *dir, const char *buf,
@@ -984,6 +1099,10 @@ void up_program_free(up_program *p)
 	for (size_t i = 0; i < p->nmetrics; i++)
 		metric_free(&p->metrics[i]);
 	free(p->metrics);
+	free(p->cadence.eval_offsets);
+	free(p->cadence.offsets);
+	free(p->cadence.manager_offsets);
+	free(p->cadence.escalate_to);
 	up_strmap_free(&p->unit_ids);
 	up_strmap_free(&p->person_ids);
 	free(p);

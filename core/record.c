@@ -13,6 +13,7 @@ enum { MAX_ATTRS = 64, MAX_PEOPLE = 256, MAX_NOTE = 4000 };
 
 typedef struct {
 	const char *person, *level, *date, *note, *kind, *unit, *people;
+	const char *topic, *outcome;
 	const char *attr[MAX_ATTRS];
 	size_t nattr;
 } fields;
@@ -46,7 +47,9 @@ static int read_fields(fields *f, const char *what, size_t n,
 		     : !strcmp(k, "date") ? &f->date
 		     : !strcmp(k, "note") ? &f->note
 		     : !strcmp(k, "kind") ? &f->kind
-		     : !strcmp(k, "unit") ? &f->unit : &f->people;
+		     : !strcmp(k, "unit") ? &f->unit
+		     : !strcmp(k, "topic") ? &f->topic
+		     : !strcmp(k, "outcome") ? &f->outcome : &f->people;
 		if (*slot)
 			return up_err(err, UP_EINPUT, "--%s given twice", k);
 		*slot = v;
@@ -332,6 +335,39 @@ static int record_event(up_store *s, const fields *f, long long *id,
 	return rc;
 }
 
+static int record_training(up_store *s, const fields *f, long long *id,
+			   up_error *err)
+{
+	int rc = need(f->person, "person", err);
+	rc |= need(f->date, "date", err);
+	if (rc)
+		return UP_EINPUT;
+	rc = check_date(f->date, "date", err);
+	if (f->outcome && strcmp(f->outcome, "passed") &&
+	    strcmp(f->outcome, "failed"))
+		rc = up_err(err, UP_EINPUT, "--outcome: '%s' is not passed or "
+			    "failed", f->outcome);
+	if (exists(s, "people", "person", f->person, err) != UP_OK)
+		rc = UP_EINPUT;
+	if (rc != UP_OK)
+		return rc;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "INSERT INTO trainings(person,"
+			       " date, topic, failed) VALUES (?, ?, ?, ?)", -1,
+			       &st, NULL))
+		return up_store_fail(s, "recording training", err);
+	sqlite3_bind_text(st, 1, f->person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->date, -1, SQLITE_STATIC);
+	if (f->topic)
+		sqlite3_bind_text(st, 3, f->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, f->outcome && !strcmp(f->outcome, "failed"));
+	rc = sqlite3_step(st) == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "recording training", err);
+	sqlite3_finalize(st);
+	*id = sqlite3_last_insert_rowid(up_store_db(s));
+	return rc;
+}
+
 int up_record(up_store *s, const up_program *p, const char *kind,
 	      size_t n, const char *const names[], const char *const values[],
 	      long long *id_out, up_error *err)
@@ -340,13 +376,16 @@ int up_record(up_store *s, const up_program *p, const char *kind,
 					  NULL};
 	static const char *const ev[] = {"kind", "date", "unit", "people",
 					 "note", "attr", NULL};
-	int is_event = !strcmp(kind, "event");
-	if (!is_event && strcmp(kind, "engagement"))
-		return up_err(err, UP_EINPUT, "cannot record '%s' (engagement "
-			      "or event)", kind);
+	static const char *const tr[] = {"person", "date", "topic", "outcome",
+					 NULL};
+	int is_event = !strcmp(kind, "event"), is_training =
+		!strcmp(kind, "training");
+	if (!is_event && !is_training && strcmp(kind, "engagement"))
+		return up_err(err, UP_EINPUT, "cannot record '%s' (engagement, "
+			      "event or training)", kind);
 	fields f;
-	int rc = read_fields(&f, kind, n, names, values, is_event ? ev : eng,
-			     err);
+	int rc = read_fields(&f, kind, n, names, values,
+			     is_event ? ev : is_training ? tr : eng, err);
 	if (rc != UP_OK)
 		return rc;
 	long long id = 0;
@@ -355,7 +394,8 @@ int up_record(up_store *s, const up_program *p, const char *kind,
 		rc = up_store_sync(s, p, err);
 	if (rc == UP_OK)
 		rc = is_event ? record_event(s, &f, &id, err)
-			      : record_engagement(s, &f, &id, err);
+		   : is_training ? record_training(s, &f, &id, err)
+				 : record_engagement(s, &f, &id, err);
 	if (rc == UP_OK)
 		rc = up_store_commit(s, err);
 	else

@@ -468,3 +468,25 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 	print_findings(fp, u, rule, flags);
 	return UP_OK;
 }
+
+/* ---- due ---- */
+
+void up_print_due(const json_t *list, FILE *fp, unsigned flags)
+{
+	if (!json_array_size(list)) {
+		fputs("nothing due\n", fp);
+		return;
+	}
+	fprintf(fp, "%-16s  %-10s  %-10s  %-18s  %-20s  %s\n", "ID", "DUE",
+		"STATE", "KIND", "WHO", "UNIT");
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r) {
+		const char *who = *str(r, "person") ? str(r, "person")
+						    : str(r, "role");
+		fprintf(fp, "%-16s  %-10s  ", str(r, "id"), str(r, "due"));
+		word(fp, str(r, "state"), 10, flags);
+		fprintf(fp, "  %-18s  %-20s  %s\n", str(r, "kind"), who,
+			str(r, "unit"));
+	}
+}

@@ -282,10 +282,36 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 	return rc;
 }
 
+size_t up_host_requests(up_host *h, const up_request **out)
+{
+	*out = h->req;
+	return h->nreq;
+}
+
+void up_host_clear_requests(up_host *h)
+{
+	for (size_t i = 0; i < h->nreq; i++) {
+		free(h->req[i].note);
+		free(h->req[i].role);
+		free(h->req[i].person);
+	}
+	h->nreq = 0;
+}
+
+const up_decl *up_host_find(const up_host *h, const char *id)
+{
+	for (size_t i = 0; i < h->ndecls; i++)
+		if (!strcmp(h->decls[i].id, id))
+			return &h->decls[i];
+	return NULL;
+}
+
 void up_host_close(up_host *h)
 {
 	if (!h)
 		return;
+	up_host_clear_requests(h);
+	free(h->req);
 	for (size_t i = 0; i < h->ndecls; i++)
 		decl_free(&h->decls[i]);
 	free(h->decls);

@@ -16,6 +16,7 @@
 struct up_store {
 	sqlite3 *db;
 	char *path;
+	sqlite3_stmt *cached[UP_STMT_SLOTS];
 };
 
 enum { BUSY_TIMEOUT_MS = 5000 };
@@ -90,6 +91,29 @@ static const char *const migrations[] = {
 	"ALTER TABLE engagements ADD COLUMN import_key TEXT;"
 	"CREATE UNIQUE INDEX engagements_import_key ON engagements(import_key)"
 	" WHERE import_key IS NOT NULL;",
+	/* 3 -> 4: the schedule.  Ids are derived from what a row is (rule,
+	 * unit, date; person, slot), so asking twice never makes two rows. */
+	"CREATE TABLE trainings("
+	" id INTEGER PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id),"
+	" date TEXT NOT NULL, topic TEXT, failed INTEGER NOT NULL DEFAULT 0,"
+	" import_key TEXT);"
+	"CREATE INDEX trainings_person ON trainings(person, date);"
+	"CREATE UNIQUE INDEX trainings_import_key ON trainings(import_key)"
+	" WHERE import_key IS NOT NULL;"
+	"CREATE TABLE followups("
+	" id TEXT PRIMARY KEY, source TEXT NOT NULL, rule TEXT,"
+	" unit TEXT NOT NULL, due TEXT NOT NULL, note TEXT,"
+	" asked_in INTEGER REFERENCES cycles(id),"
+	" ran_in INTEGER REFERENCES cycles(id), result TEXT) WITHOUT ROWID;"
+	"CREATE INDEX followups_pending ON followups(due) WHERE ran_in IS NULL;"
+	"CREATE TABLE reminders("
+	" id TEXT PRIMARY KEY, kind TEXT NOT NULL, person TEXT, role TEXT,"
+	" unit TEXT NOT NULL, due TEXT NOT NULL, planned TEXT, note TEXT,"
+	" state TEXT NOT NULL, acked INTEGER NOT NULL DEFAULT 0,"
+	" snoozed_until TEXT, sequence INTEGER NOT NULL DEFAULT 0,"
+	" cancelled INTEGER NOT NULL DEFAULT 0,"
+	" raised_in INTEGER, updated_in INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX reminders_due ON reminders(due);",
 };
 
 int up_store_schema_version(void)
@@ -273,10 +297,22 @@ int up_store_open(up_store **out, const char *dir, const char *path,
 	return UP_OK;
 }
 
+sqlite3_stmt *up_store_cached(up_store *s, int slot, const char *sql)
+{
+	if (!s->cached[slot] &&
+	    sqlite3_prepare_v2(s->db, sql, -1, &s->cached[slot], NULL))
+		return NULL;
+	sqlite3_reset(s->cached[slot]);
+	sqlite3_clear_bindings(s->cached[slot]);
+	return s->cached[slot];
+}
+
 void up_store_close(up_store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < UP_STMT_SLOTS; i++)
+		sqlite3_finalize(s->cached[i]);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);

@@ -188,6 +188,24 @@ UP_API int up_explain_print(const up_cycle *cycle, const char *unit,
 			    const char *rule, FILE *fp, unsigned flags,
 			    up_error *err);
 
+/* ---- reminders ---------------------------------------------------------- */
+
+/*
+ * Lists the reminders to act on as of AS_OF (NULL = today): due, overdue,
+ * escalated and snoozed ones, and those due within the next 14 days, for
+ * one UNIT or PERSON if given.  States: pending, due, overdue, done,
+ * snoozed, escalated.  A table, or with UP_PRINT_JSON an array.
+ */
+UP_API int up_due_print(up_store *store, const up_program *prog,
+			const char *as_of, const char *unit,
+			const char *person, FILE *fp, unsigned flags,
+			up_error *err);
+/* Marks a reminder done; UP_EINPUT for an unknown id. */
+UP_API int up_reminder_ack(up_store *store, const char *id, up_error *err);
+/* Hides a reminder until DAYS after AS_OF (NULL = today). */
+UP_API int up_reminder_snooze(up_store *store, const char *id, int days,
+			      const char *as_of, up_error *err);
+
 /* ---- dates ------------------------------------------------------------- */
 
 /*

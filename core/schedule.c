@@ -1,0 +1,459 @@
+/*
+ * schedule.c: follow-ups and reminders in the store.  Every row's id is
+ * derived from what it is (rule, unit, date; person, unit, slot), so a
+ * cycle that runs twice, or late, or after a gap, writes the same rows:
+ * nothing is ever raised twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "internal.h"
+#include "metric.h"
+#include "training.h"
+
+/* A short stable id: the first 16 hex digits of the SHA-256 of PARTS. */
+static void stable_id(char out[17], const char *prefix,
+		      const char *const *parts, size_t n)
+{
+	up_buf b = {0};
+	up_buf_puts(&b, prefix);
+	for (size_t i = 0; i < n; i++) {
+		up_buf_add(&b, "\x1f", 1);
+		up_buf_puts(&b, parts[i] ? parts[i] : "");
+	}
+	char hex[65];
+	up_sha256_hex(b.buf, b.len, hex);
+	up_buf_free(&b);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int run_stmt(up_store *s, sqlite3_stmt *st, const char *what,
+		    up_error *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW
+		? UP_OK : up_store_fail(s, what, err);
+}
+
+/* ---- follow-ups ---- */
+
+/*
+ * Inserts a follow-up unless one is pending for the same source, rule and
+ * unit: a rule that asks on every evaluation keeps one look-again on the
+ * calendar, whether cycles run daily or once after a gap.
+ */
+static int add_followup(up_store *s, const char *source, const char *rule,
+			const char *unit, int32_t due, const char *note,
+			long long cycle, up_error *err)
+{
+	char day[11], id[17];
+	up_date_format(due, day);
+	const char *parts[] = {source, rule, unit, day};
+	stable_id(id, "followup", parts, 4);
+	sqlite3_stmt *st = up_store_cached(s, UP_STMT_FOLLOWUP,
+		"INSERT OR IGNORE INTO followups(id, source, rule, unit, due,"
+		" note, asked_in) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
+		" WHERE ?2 = 'cadence' OR NOT EXISTS (SELECT 1 FROM followups"
+		"  WHERE source = ?2 AND rule IS ?3 AND unit = ?4"
+		"  AND ran_in IS NULL)");
+	if (!st)
+		return up_store_fail(s, "scheduling a follow-up", err);
+	bind_text(st, 1, id);
+	bind_text(st, 2, source);
+	bind_text(st, 3, rule);
+	bind_text(st, 4, unit);
+	bind_text(st, 5, day);
+	bind_text(st, 6, note);
+	sqlite3_bind_int64(st, 7, cycle);
+	return run_stmt(s, st, "scheduling a follow-up", err);
+}
+
+/* The cadence's due days for a unit that went live on GO, up to LAST. */
+static size_t cadence_days(const up_cadence *c, int32_t go, int32_t last,
+			   int32_t *out, size_t max)
+{
+	size_t n = 0;
+	if (c->evaluation == UP_EVAL_OFFSETS) {
+		for (size_t i = 0; i < c->neval_offsets && n < max; i++)
+			if (go + c->eval_offsets[i] <= last)
+				out[n++] = go + c->eval_offsets[i];
+		return n;
+	}
+	char spec[16];
+	for (int k = 1; n < max; k++) {
+		/* k steps from go-live itself, so month ends clamp alike */
+		if (c->evaluation == UP_EVAL_WEEKLY)
+			snprintf(spec, sizeof spec, "+%dw", k);
+		else
+			snprintf(spec, sizeof spec, "+%dm",
+				 c->evaluation == UP_EVAL_QUARTERLY ? 3 * k : k);
+		int32_t d;
+		if (up_deadline_parse(spec, go, &d, NULL) != 0 || d > last)
+			break;
+		out[n++] = d;
+	}
+	return n;
+}
+
+int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
+			long long cycle, up_error *err)
+{
+	const up_cadence *c = &p->cadence;
+	if (c->evaluation == UP_EVAL_NONE)
+		return UP_OK;
+	/* the next one after as-of too, so it shows on the calendar */
+	int32_t horizon = f->as_of + 92;
+	int32_t *days = up_xcalloc(2048, sizeof *days);
+	int rc = UP_OK;
+	for (size_t u = 0; u < f->nunits && rc == UP_OK; u++) {
+		int32_t go;
+		if (!f->units[u].go_live ||
+		    up_date_parse(f->units[u].go_live, &go, NULL) != UP_OK)
+			continue;
+		size_t n = cadence_days(c, go, horizon, days, 2048);
+		for (size_t i = 0; i < n && rc == UP_OK; i++)
+			rc = add_followup(s, "cadence", NULL, f->units[u].id,
+					  days[i], "routine evaluation", cycle,
+					  err);
+	}
+	free(days);
+	return rc;
+}
+
+static int add_reminder(up_store *s, const char *id, const char *kind,
+			const char *person, const char *role,
+			const char *unit, int32_t due, int32_t planned,
+			const char *note, const char *state, int cancelled,
+			long long cycle, up_error *err);
+
+int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
+			 long long cycle, up_error *err)
+{
+	const up_request *r;
+	size_t n = up_host_requests(h, &r);
+	int rc = UP_OK;
+	for (size_t i = 0; i < n && rc == UP_OK; i++) {
+		const char *unit = f->units[r[i].unit_ix].id;
+		if (!r[i].remind) {
+			rc = add_followup(s, "rule", r[i].rule, unit, r[i].due,
+					  r[i].note, cycle, err);
+			continue;
+		}
+		char id[17], day[11];
+		up_date_format(r[i].due, day);
+		const char *parts[] = {r[i].rule, unit, r[i].role, r[i].person,
+				       day};
+		stable_id(id, "remind", parts, 5);
+		rc = add_reminder(s, id, "rule", r[i].person, r[i].role, unit,
+				  r[i].due, r[i].due, r[i].note, "pending", 0,
+				  cycle, err);
+	}
+	up_host_clear_requests(h);
+	return rc;
+}
+
+/* The earliest pending follow-up day up to AS_OF, or 0 if none. */
+int up_schedule_next_due(up_store *s, int32_t as_of, int32_t *day,
+			 up_error *err)
+{
+	char lim[11];
+	up_date_format(as_of, lim);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT min(due) FROM followups"
+			       " WHERE ran_in IS NULL AND due <= ?1", -1, &st,
+			       NULL))
+		return up_store_fail(s, "reading follow-ups", err);
+	sqlite3_bind_text(st, 1, lim, -1, SQLITE_STATIC);
+	int found = 0;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		found = up_date_parse((const char *)sqlite3_column_text(st, 0),
+				      day, NULL) == UP_OK;
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading follow-ups", err);
+	return found ? 1 : 0;
+}
+
+/* The pending follow-ups due on DAY: ids, sources, rules, units. */
+json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err)
+{
+	char d[11];
+	up_date_format(day, d);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, source, rule, unit"
+			       " FROM followups WHERE ran_in IS NULL AND due = ?1"
+			       " ORDER BY id", -1, &st, NULL)) {
+		up_store_fail(s, "reading follow-ups", err);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
+	json_t *a = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_object();
+		static const char *const k[] = {"id", "source", "rule", "unit"};
+		for (int i = 0; i < 4; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			json_object_set_new(o, k[i], v ? json_string(v)
+						       : json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK) {
+		json_decref(a);
+		up_store_fail(s, "reading follow-ups", err);
+		return NULL;
+	}
+	return a;
+}
+
+int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
+			 const json_t *result, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE followups SET ran_in ="
+			       " ?1, result = ?2 WHERE id = ?3", -1, &st, NULL))
+		return up_store_fail(s, "recording a follow-up", err);
+	char *js = json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	sqlite3_bind_int64(st, 1, cycle);
+	bind_text(st, 2, js);
+	bind_text(st, 3, id);
+	int rc = run_stmt(s, st, "recording a follow-up", err);
+	free(js);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- reminders ---- */
+
+/*
+ * Raises or updates a reminder by its stable id.  SEQUENCE grows only when
+ * the due day moves, as a calendar expects; a reminder that was acked or
+ * snoozed keeps that.
+ */
+static int add_reminder(up_store *s, const char *id, const char *kind,
+			const char *person, const char *role,
+			const char *unit, int32_t due, int32_t planned,
+			const char *note, const char *state, int cancelled,
+			long long cycle, up_error *err)
+{
+	char d[11], pl[11];
+	up_date_format(due, d);
+	up_date_format(planned, pl);
+	/* prepared once per store: a large program has a million of these */
+	sqlite3_stmt *st = up_store_cached(s, UP_STMT_REMINDER,
+		"INSERT INTO reminders(id, kind, person, role, unit, due,"
+		" planned, note, state, cancelled, raised_in, updated_in)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+		" ON CONFLICT(id) DO UPDATE SET"
+		"  sequence = sequence + (due != ?6 OR cancelled != ?10),"
+		"  due = ?6, state = ?9, cancelled = ?10, updated_in = ?11"
+		" WHERE due != ?6 OR state != ?9 OR cancelled != ?10");
+	if (!st)
+		return up_store_fail(s, "raising a reminder", err);
+	bind_text(st, 1, id);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, person);
+	bind_text(st, 4, role);
+	bind_text(st, 5, unit);
+	bind_text(st, 6, d);
+	bind_text(st, 7, pl);
+	bind_text(st, 8, note);
+	bind_text(st, 9, state);
+	sqlite3_bind_int(st, 10, cancelled);
+	sqlite3_bind_int64(st, 11, cycle);
+	return run_stmt(s, st, "raising a reminder", err);
+}
+
+static const char *slot_state(up_slot_state s)
+{
+	switch (s) {
+	case UP_SLOT_DONE: return "done";
+	case UP_SLOT_DUE: return "due";
+	case UP_SLOT_OVERDUE: return "overdue";
+	case UP_SLOT_MISSED: return "missed";
+	default: return "pending";
+	}
+}
+
+static int has_role(const up_person *p, const char *role)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(p->roles, i, r) {
+		if (!strcmp(json_string_value(r), role))
+			return 1;
+	}
+	return 0;
+}
+
+static int listed(const up_slot *sl, size_t n, int gen, int k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sl[i].gen == gen && sl[i].k == k)
+			return 1;
+	return 0;
+}
+
+/* One training reminder per slot, stable across moves of the go-live. */
+static int slot_reminder(up_store *s, const up_person *p, const char *unit,
+			 int gen, int k, int32_t due, int32_t planned,
+			 const char *state, int cancelled, long long cycle,
+			 up_error *err)
+{
+	char g[16], kk[16], id[17], note[80];
+	snprintf(g, sizeof g, "%d", gen);
+	snprintf(kk, sizeof kk, "%d", k);
+	const char *parts[] = {p->id, unit, g, kk};
+	stable_id(id, "training", parts, 4);
+	snprintf(note, sizeof note, "training refresher %d%s", k + 1,
+		 gen ? " (plan restarted)" : "");
+	return add_reminder(s, id, "training_refresher", p->id, NULL, unit,
+			    due, planned, note, state, cancelled, cycle, err);
+}
+
+/*
+ * The slots a reset dropped are kept as cancelled reminders, computed from
+ * the plan rather than remembered, so a cycle after a gap cancels the same
+ * slots as daily cycles did.
+ */
+static int dropped_slots(up_store *s, const up_person *p, const char *unit,
+			 const up_plan_rules *r, const up_slot *sl, size_t n,
+			 const up_reset *rs, size_t nrs, long long cycle,
+			 up_error *err)
+{
+	int rc = UP_OK;
+	for (size_t g = 0; g < nrs && rc == UP_OK; g++) {
+		int gen = rs[g].gen - 1;
+		int32_t start = gen == 0 ? r->anchor : rs[g - 1].day;
+		for (size_t k = 0; k < r->noffsets && rc == UP_OK; k++) {
+			if (gen > 0 && r->offsets[k] < 0)
+				continue;
+			int32_t day = start + r->offsets[k];
+			if (day > r->window_end || listed(sl, n, gen, (int)k))
+				continue;
+			rc = slot_reminder(s, p, unit, gen, (int)k, day, day,
+					   "cancelled", 1, cycle, err);
+		}
+	}
+	return rc;
+}
+
+static int person_plan(up_store *s, const up_program *p, const up_facts *f,
+		       size_t pi, const up_session *sessions, size_t ns,
+		       long long cycle, up_error *err)
+{
+	const up_person *person = &f->people[pi];
+	const up_unit *u = &f->units[person->unit_ix];
+	const up_cadence *c = &p->cadence;
+	int32_t go, joined;
+	if (!u->go_live || up_date_parse(u->go_live, &go, NULL) != UP_OK)
+		return UP_OK;
+	int manager = has_role(person, "first_line_manager");
+	up_plan_rules r = {go, go + c->window_days,
+			   manager ? c->manager_offsets : c->offsets,
+			   manager ? c->nmanager_offsets : c->noffsets,
+			   c->grace_days, c->reschedule_days};
+	if (person->joined &&
+	    up_date_parse(person->joined, &joined, NULL) == UP_OK &&
+	    joined > go)
+		r.anchor = joined; /* the window stays the unit's */
+	up_slot *sl = NULL;
+	up_reset *rs = NULL;
+	size_t n = 0, nrs = 0;
+	up_training_plan(&r, sessions, ns, f->as_of, &sl, &n, &rs, &nrs);
+	int rc = UP_OK;
+	for (size_t i = 0; i < n && rc == UP_OK; i++)
+		rc = slot_reminder(s, person, u->id, sl[i].gen, sl[i].k,
+				   sl[i].due, sl[i].planned,
+				   slot_state(sl[i].state), 0, cycle, err);
+	if (rc == UP_OK)
+		rc = dropped_slots(s, person, u->id, &r, sl, n, rs, nrs, cycle,
+				   err);
+	for (size_t i = 0; i < nrs && rc == UP_OK; i++) {
+		char g[16], id[17];
+		snprintf(g, sizeof g, "%d", rs[i].gen);
+		const char *parts[] = {person->id, u->id, g};
+		stable_id(id, "escalation", parts, 3);
+		char note[200];
+		snprintf(note, sizeof note, "%s's training plan restarted "
+			 "after %s", person->name ? person->name : person->id,
+			 rs[i].failed_check ? "a failed check"
+					    : "a second missed session");
+		rc = add_reminder(s, id, "escalation", person->id,
+				  c->escalate_to, u->id, rs[i].day, rs[i].day,
+				  note, "escalated", 0, cycle, err);
+	}
+	free(sl);
+	free(rs);
+	return rc;
+}
+
+int up_schedule_trainings(up_store *s, const up_program *p,
+			  const up_facts *f, long long cycle, up_error *err)
+{
+	up_session *buf = up_xcalloc(f->ntrainings + 1, sizeof *buf);
+	size_t t = 0;
+	int rc = UP_OK;
+	for (size_t pi = 0; pi < f->npeople && rc == UP_OK; pi++) {
+		while (t < f->ntrainings && f->trainings[t].person_ix < (int)pi)
+			t++;
+		size_t ns = 0;
+		for (size_t k = t; k < f->ntrainings &&
+		     f->trainings[k].person_ix == (int)pi; k++)
+			buf[ns++] = (up_session){f->trainings[k].day,
+						 f->trainings[k].failed};
+		if (f->people[pi].unit_ix >= 0)
+			rc = person_plan(s, p, f, pi, buf, ns, cycle, err);
+	}
+	free(buf);
+	return rc;
+}
+
+/* The reminders to act on as of the cycle date, for its JSON. */
+json_t *up_schedule_actionable(up_store *s, int32_t as_of, up_error *err)
+{
+	char d[11];
+	up_date_format(as_of, d);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, person, role,"
+			       " unit, kind, state FROM reminders WHERE NOT"
+			       " cancelled AND NOT acked AND state IN ('due',"
+			       " 'overdue', 'escalated', 'missed') AND due <= ?1"
+			       " ORDER BY due, id", -1, &st, NULL)) {
+		up_store_fail(s, "reading reminders", err);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
+	json_t *a = json_array();
+	static const char *const k[] = {"id", "due", "person", "role", "unit",
+					"kind", "state"};
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_object();
+		for (int i = 0; i < 7; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			if (v)
+				json_object_set_new(o, k[i], json_string(v));
+		}
+		json_array_append_new(a, o);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK) {
+		json_decref(a);
+		up_store_fail(s, "reading reminders", err);
+		return NULL;
+	}
+	return a;
+}
