@@ -506,8 +506,27 @@ static int store_results(up_store *s, long long cycle, const json_t *doc,
 	return rc;
 }
 
-static int store_cycle(up_store *s, const up_program *p, json_t *doc,
-		       long long number, up_error *err)
+/* The cycle's row comes first, so what the cycle schedules can name it;
+ * its document is filled in at the end of the same transaction. */
+static int open_cycle(up_store *s, const up_program *p, const char *as_of,
+		      long long number, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "INSERT INTO cycles(id, as_of,"
+		" ran_at, program_hash, doc) VALUES (?, ?, strftime("
+		"'%Y-%m-%dT%H:%M:%SZ', 'now'), ?, '{}')", -1, &st, NULL))
+		return up_store_fail(s, "storing the cycle", err);
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "storing the cycle", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int store_cycle(up_store *s, json_t *doc, long long number,
+		       up_error *err)
 {
 	sqlite3 *db = up_store_db(s);
 	sqlite3_stmt *st;
@@ -516,17 +535,13 @@ static int store_cycle(up_store *s, const up_program *p, json_t *doc,
 	if (!text)
 		return up_err(err, UP_EINTERNAL, "the cycle's JSON could not be "
 			      "written");
-	if (sqlite3_prepare_v2(db, "INSERT INTO cycles(id, as_of, ran_at,"
-		" program_hash, doc) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ',"
-		" 'now'), ?, ?)", -1, &st, NULL)) {
+	if (sqlite3_prepare_v2(db, "UPDATE cycles SET doc = ? WHERE id = ?",
+			       -1, &st, NULL)) {
 		free(text);
 		return up_store_fail(s, "storing the cycle", err);
 	}
-	sqlite3_bind_int64(st, 1, number);
-	sqlite3_bind_text(st, 2, json_string_value(json_object_get(doc,
-			  "as_of")), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, number);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = up_store_fail(s, "storing the cycle", err);
 	sqlite3_finalize(st);
@@ -592,10 +607,13 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 	if (rc == UP_OK)
 		rc = up_facts_load(&f, s, day, err);
 	if (rc == UP_OK) {
-		doc = evaluate(s, p, &f, number, err);
+		rc = open_cycle(s, p, f.as_of_s, number, err);
+		doc = rc == UP_OK ? evaluate(s, p, &f, number, err) : NULL;
 		up_facts_free(&f);
-		rc = doc ? store_cycle(s, p, doc, number, err)
-			 : up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
+		if (rc == UP_OK)
+			rc = doc ? store_cycle(s, doc, number, err)
+			   : up_error_code(err) ? up_error_code(err)
+						: UP_EINTERNAL;
 	}
 	if (rc == UP_OK)
 		rc = up_store_commit(s, err);

@@ -51,7 +51,7 @@ struct importer {
 	up_buf fields;           /* the current row's fields, NUL-separated */
 	size_t offs[MAX_COLS + 1];
 	size_t nf;
-	int overflow, header_done;
+	int overflow, header_done, header_bad, broken, stopped;
 	int col_of[MAX_COLS];    /* known column i -> header position or -1 */
 	char *header[MAX_COLS];  /* header names, for attr columns */
 	size_t nheader;
@@ -301,13 +301,16 @@ static int unit_end(importer *im)
 		"WITH RECURSIVE up(start, at, depth) AS ("
 		"  SELECT id, parent, 0 FROM units WHERE active AND source = 'import'"
 		"  UNION ALL SELECT up.start, u.parent, depth + 1 FROM up"
-		"  JOIN units u ON u.id = up.at WHERE depth <= ?1)"
+		"  JOIN units u ON u.id = up.at WHERE depth <= ?1"
+		"  AND up.at != up.start)"
 		" SELECT start, at FROM up WHERE at = start OR depth > ?1"
 		"  OR (at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units"
 		"      WHERE id = up.at AND active))"
 		" ORDER BY start LIMIT 1", -1, &st, NULL))
 		return sql_err(im, "checking the unit tree");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)im->seen.n + 1000000);
+	/* a walk up the tree is never longer than the units there are */
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)im->units.n +
+			   (sqlite3_int64)im->seen.n + 1);
 	int rc = UP_OK;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -355,6 +358,16 @@ static int person_row(importer *im)
 	if (id && up_strmap_get(&im->p->person_ids, id) >= 0)
 		rc = row_err(im, "id", "person '%s' is defined in "
 			     "program.yaml; change it there", id);
+	else if (id && up_strmap_get(&im->seen, id) >= 0)
+		rc = row_err(im, "id", "person '%s' is already on line %d",
+			     id, up_strmap_get(&im->seen, id));
+	else if (id) {
+		im->owned = up_xrealloc(im->owned,
+					(im->nowned + 1) * sizeof(char *));
+		im->owned[im->nowned] = up_xstrdup(id);
+		up_strmap_put(&im->seen, im->owned[im->nowned++],
+			      (int)im->row_line);
+	}
 	json_t *roles = id_list(im, P_ROLES, col(im, P_ROLES), NULL, "role");
 	char *rj = json_dumps(roles, JSON_COMPACT);
 	json_decref(roles);
@@ -557,7 +570,8 @@ static int observation_row(importer *im)
 		rc = row_err(im, "period", "'%s' is not a period: %s", ps, why);
 	char *end = NULL;
 	double v = vs ? strtod(vs, &end) : 0;
-	if (vs && (*end || !isfinite(v) || end == vs))
+	/* decimal only: strtod would also read 0x10, inf and nan */
+	if (vs && (*end || !isfinite(v) || end == vs || strpbrk(vs, "xXpP")))
 		rc = row_err(im, "value", "'%s' is not a number", vs);
 	if (rc != UP_OK || !unit || !ps || !vs || im->nerr)
 		return rc | (unit && ps && vs ? 0 : UP_EINPUT);
@@ -699,7 +713,10 @@ static void on_row(int c, void *data)
 			"%d bytes", MAX_COLS, MAX_FIELD);
 	} else if (!im->header_done) {
 		im->header_done = 1;
-		read_header(im);
+		/* rows of a bad header would only repeat its errors */
+		im->header_bad = read_header(im) != UP_OK;
+	} else if (im->header_bad) {
+		/* reported */
 	} else if (!utf8_row(im)) {
 		/* reported */
 	} else if (im->nf != im->nheader) {
@@ -783,14 +800,17 @@ static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 			row_err(im, NULL, "malformed CSV: a quoted field is "
 				"not closed, or text follows its closing "
 				"quote");
+			im->broken = 1; /* the half-read row is no row */
 			break;
 		}
 		done += (unsigned long long)n;
 		if (progress && (im->line & 0xffff) == 0)
 			progress(pctx, done, total);
 	}
+	/* say so only if there was more to read */
+	im->stopped = im->nerr >= MAX_ERRORS && getline(&line, &cap, fp) > 0;
 	free(line);
-	if (im->nerr < MAX_ERRORS &&
+	if (im->nerr < MAX_ERRORS && !im->broken &&
 	    csv_fini(&im->csv, on_field, on_row, im) != 0)
 		row_err(im, NULL, "malformed CSV: a quoted field is not "
 			"closed at the end of the file");
@@ -829,7 +849,7 @@ static int run(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 			       "empty file: expected a header row");
 	if (rc == UP_OK && !im->nerr && im->k->end)
 		im->k->end(im);
-	if (im->nerr > MAX_ERRORS)
+	if (im->stopped)
 		up_err_at(im->err, UP_EINPUT, im->file, 0, 0, "stopped after "
 			  "%d errors; nothing was imported", MAX_ERRORS);
 	return rc != UP_OK ? rc : im->nerr ? UP_EINPUT : UP_OK;
