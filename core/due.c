@@ -60,8 +60,14 @@ int up_due_print(up_store *s, const up_program *p, const char *as_of,
 			       " FROM reminders WHERE NOT cancelled"
 			       " AND (?1 IS NULL OR unit = ?1)"
 			       " AND (?2 IS NULL OR person = ?2)"
+			       " AND (due <= ?3 OR state IN ('escalated',"
+			       " 'overdue'))"
 			       " ORDER BY due, id", -1, &st, NULL))
 		return up_store_fail(s, "reading reminders", err);
+	/* nothing later than the horizon can show: let the index skip it */
+	char last[11];
+	up_date_format(day + HORIZON_DAYS + p->cadence.grace_days, last);
+	sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
 	if (unit)
 		sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	if (person)

@@ -237,6 +237,75 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 	return rc;
 }
 
+/* The training reminders as stored, so an unchanged one is not written
+ * again: on a quiet day a national cycle reads its million reminders and
+ * writes the few that moved. */
+typedef struct {
+	up_strmap ids;  /* id -> index */
+	char **id, **due, **state;
+	int *cancelled;
+	size_t n;
+} known_reminders;
+
+/* Set while up_schedule_trainings runs; one cycle at a time per process
+ * (a cycle holds the store's write lock throughout). */
+static known_reminders *known;
+
+static int load_known(up_store *s, known_reminders *k, up_error *err)
+{
+	memset(k, 0, sizeof *k);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, state,"
+			       " cancelled FROM reminders WHERE kind IN"
+			       " ('training_refresher', 'escalation')", -1, &st,
+			       NULL))
+		return up_store_fail(s, "reading reminders", err);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (k->n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			k->id = up_xrealloc(k->id, cap * sizeof *k->id);
+			k->due = up_xrealloc(k->due, cap * sizeof *k->due);
+			k->state = up_xrealloc(k->state, cap * sizeof *k->state);
+			k->cancelled = up_xrealloc(k->cancelled,
+						   cap * sizeof *k->cancelled);
+		}
+		k->id[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 0));
+		k->due[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 1));
+		k->state[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 2));
+		k->cancelled[k->n] = sqlite3_column_int(st, 3);
+		up_strmap_put(&k->ids, k->id[k->n], (int)k->n);
+		k->n++;
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		return up_store_fail(s, "reading reminders", err);
+	return UP_OK;
+}
+
+static void free_known(known_reminders *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		free(k->id[i]);
+		free(k->due[i]);
+		free(k->state[i]);
+	}
+	free(k->id);
+	free(k->due);
+	free(k->state);
+	free(k->cancelled);
+	up_strmap_free(&k->ids);
+}
+
+/* Whether the stored reminder ID already says exactly this. */
+static int unchanged(const char *id, const char *due, const char *state,
+		     int cancelled)
+{
+	int i = known ? up_strmap_get(&known->ids, id) : -1;
+	return i >= 0 && !strcmp(known->due[i], due) &&
+	       !strcmp(known->state[i], state) &&
+	       known->cancelled[i] == cancelled;
+}
+
 /* ---- reminders ---- */
 
 /*
@@ -253,6 +322,8 @@ static int add_reminder(up_store *s, const char *id, const char *kind,
 	char d[11], pl[11];
 	up_date_format(due, d);
 	up_date_format(planned, pl);
+	if (unchanged(id, d, state, cancelled))
+		return UP_OK;
 	/* prepared once per store: a large program has a million of these */
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_REMINDER,
 		"INSERT INTO reminders(id, kind, person, role, unit, due,"
@@ -405,6 +476,13 @@ static int person_plan(up_store *s, const up_program *p, const up_facts *f,
 int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err)
 {
+	known_reminders kn;
+	int rc0 = load_known(s, &kn, err);
+	if (rc0 != UP_OK) {
+		free_known(&kn);
+		return rc0;
+	}
+	known = &kn;
 	up_session *buf = up_xcalloc(f->ntrainings + 1, sizeof *buf);
 	size_t t = 0;
 	int rc = UP_OK;
@@ -420,6 +498,8 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 			rc = person_plan(s, p, f, pi, buf, ns, cycle, err);
 	}
 	free(buf);
+	known = NULL;
+	free_known(&kn);
 	return rc;
 }
 
