@@ -51,6 +51,12 @@ static int run_stmt(up_store *s, sqlite3_stmt *st, const char *what,
 
 /* ---- follow-ups ---- */
 
+static int add_reminder(up_store *s, const char *id, const char *kind,
+			const char *person, const char *role,
+			const char *unit, int32_t due, int32_t planned,
+			const char *note, const char *state, int cancelled,
+			long long cycle, up_error *err);
+
 /*
  * Inserts a follow-up unless one is pending for the same source, rule and
  * unit: a rule that asks on every evaluation keeps one look-again on the
@@ -79,7 +85,13 @@ static int add_followup(up_store *s, const char *source, const char *rule,
 	bind_text(st, 5, day);
 	bind_text(st, 6, note);
 	sqlite3_bind_int64(st, 7, cycle);
-	return run_stmt(s, st, "scheduling a follow-up", err);
+	int rc = run_stmt(s, st, "scheduling a follow-up", err);
+	/* a new follow-up is also a reminder to whoever looks at the unit,
+	 * under the same id */
+	if (rc == UP_OK && sqlite3_changes(up_store_db(s)) > 0)
+		rc = add_reminder(s, id, "followup", NULL, NULL, unit, due, due,
+				  note, "pending", 0, cycle, err);
+	return rc;
 }
 
 /* The cadence's due days for a unit that went live on GO, up to LAST. */
@@ -133,12 +145,6 @@ int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
 	free(days);
 	return rc;
 }
-
-static int add_reminder(up_store *s, const char *id, const char *kind,
-			const char *person, const char *role,
-			const char *unit, int32_t due, int32_t planned,
-			const char *note, const char *state, int cancelled,
-			long long cycle, up_error *err);
 
 int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
 			 long long cycle, up_error *err)
@@ -233,6 +239,17 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 	bind_text(st, 3, id);
 	int rc = run_stmt(s, st, "recording a follow-up", err);
 	free(js);
+	sqlite3_finalize(st);
+	if (rc != UP_OK)
+		return rc;
+	/* its reminder is done: the look-again happened */
+	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE reminders SET state ="
+			       " 'done', updated_in = ?1 WHERE id = ?2", -1, &st,
+			       NULL))
+		return up_store_fail(s, "recording a follow-up", err);
+	sqlite3_bind_int64(st, 1, cycle);
+	bind_text(st, 2, id);
+	rc = run_stmt(s, st, "recording a follow-up", err);
 	sqlite3_finalize(st);
 	return rc;
 }
