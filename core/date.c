@@ -6,7 +6,7 @@
 #include "internal.h"
 
 /* H. Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
-static int32_t days_from_civil(int y, int m, int d)
+int32_t up_days_from_civil(int y, int m, int d)
 {
 	y -= m <= 2;
 	int era = (y >= 0 ? y : y - 399) / 400;
@@ -16,7 +16,7 @@ static int32_t days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int32_t z, int *y, int *m, int *d)
+void up_civil_from_days(int32_t z, int *y, int *m, int *d)
 {
 	z += 719468;
 	int era = (z >= 0 ? z : z - 146096) / 146097;
@@ -34,7 +34,7 @@ static int leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int month_days(int y, int m)
+int up_month_days(int y, int m)
 {
 	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && leap(y) ? 29 : n[m - 1];
@@ -73,12 +73,12 @@ int up_date_parse(const char *s, int32_t *days, const char **why)
 		*why = "month out of range (01-12)";
 		return UP_EINPUT;
 	}
-	if (d < 1 || d > month_days(y, m)) {
+	if (d < 1 || d > up_month_days(y, m)) {
 		*why = "no such day in that month";
 		return UP_EINPUT;
 	}
 	if (days)
-		*days = days_from_civil(y, m, d);
+		*days = up_days_from_civil(y, m, d);
 	return UP_OK;
 }
 
@@ -90,7 +90,7 @@ int up_date_check(const char *s, const char **why)
 void up_date_format(int32_t days, char out[11])
 {
 	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
+	up_civil_from_days(days, &y, &m, &d);
 	if (y < 0)
 		y = 0;
 	if (y > 9999)

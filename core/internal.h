@@ -91,6 +91,10 @@ void up_sha256_hex(const void *buf, size_t len, char out[65]);
 /* ---- dates (date.c): days since 1970-01-01 ---- */
 
 int up_date_parse(const char *s, int32_t *days, const char **why);
+/* H. Hinnant's exact proleptic Gregorian conversions, and month lengths. */
+int32_t up_days_from_civil(int y, int m, int d);
+void up_civil_from_days(int32_t z, int *y, int *m, int *d);
+int up_month_days(int y, int m);
 void up_date_format(int32_t days, char out[11]);
 int32_t up_date_today(void);
 

@@ -16,42 +16,10 @@
 
 static const char *const kind_names[] = {"day", "week", "month", "quarter"};
 
-/* date.c keeps its civil conversions static; these are the same exact
- * algorithms (H. Hinnant's), needed here for month and week arithmetic. */
-static int32_t from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void to_civil(int32_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int month_days(int y, int m)
-{
-	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : n[m - 1];
-}
-
 /* The first day of month M of year Y, where M may run past December. */
 static int32_t month_start(int y, int m)
 {
-	return from_civil(y + (m - 1) / 12, (m - 1) % 12 + 1, 1);
+	return up_days_from_civil(y + (m - 1) / 12, (m - 1) % 12 + 1, 1);
 }
 
 /* Monday is 0; 1970-01-01 (day 0) was a Thursday. */
@@ -63,7 +31,7 @@ static int weekday(int32_t day)
 /* ISO week 1 is the week holding January 4th, hence the first Thursday. */
 static int32_t iso_week1(int y)
 {
-	int32_t jan4 = from_civil(y, 1, 4);
+	int32_t jan4 = up_days_from_civil(y, 1, 4);
 	return jan4 - weekday(jan4);
 }
 
@@ -172,7 +140,7 @@ static void format_week(int32_t day, char out[11])
 {
 	int32_t monday = day - weekday(day);
 	int y, m, d;
-	to_civil(monday + 3, &y, &m, &d);
+	up_civil_from_days(monday + 3, &y, &m, &d);
 	int w = (int)((monday - iso_week1(y)) / 7) + 1;
 	snprintf(out, 11, "%04u-W%02u", year4(y), (unsigned)w % 100u);
 }
@@ -180,7 +148,7 @@ static void format_week(int32_t day, char out[11])
 void up_period_format(const up_period *p, char out[11])
 {
 	int y, m, d;
-	to_civil(p->start, &y, &m, &d);
+	up_civil_from_days(p->start, &y, &m, &d);
 	switch (p->kind) {
 	case UP_PERIOD_DAY:
 		up_date_format(p->start, out);
@@ -211,12 +179,12 @@ void up_period_of(up_period_kind kind, int32_t day, up_period *out)
 		out->end = out->start + 6;
 		return;
 	case UP_PERIOD_MONTH:
-		to_civil(day, &y, &m, &d);
+		up_civil_from_days(day, &y, &m, &d);
 		out->start = month_start(y, m);
-		out->end = out->start + month_days(y, m) - 1;
+		out->end = out->start + up_month_days(y, m) - 1;
 		return;
 	case UP_PERIOD_QUARTER:
-		to_civil(day, &y, &m, &d);
+		up_civil_from_days(day, &y, &m, &d);
 		first = m - (m - 1) % 3;
 		out->start = month_start(y, first);
 		out->end = month_start(y, first + 3) - 1;
@@ -248,11 +216,11 @@ const char *up_period_kind_name(up_period_kind kind)
 static int32_t add_months(int32_t day, int n)
 {
 	int y, m, d;
-	to_civil(day, &y, &m, &d);
+	up_civil_from_days(day, &y, &m, &d);
 	int total = y * 12 + (m - 1) + n;
 	int ny = total / 12, nm = total % 12 + 1;
-	int nd = d < month_days(ny, nm) ? d : month_days(ny, nm);
-	return from_civil(ny, nm, nd);
+	int nd = d < up_month_days(ny, nm) ? d : up_month_days(ny, nm);
+	return up_days_from_civil(ny, nm, nd);
 }
 
 static int parse_offset(const char *s, int32_t from, int32_t *out,
@@ -277,7 +245,7 @@ static int parse_offset(const char *s, int32_t from, int32_t *out,
 	}
 	if (to > add_months(from, 1200))
 		return fail(why, TOO_FAR);
-	if (to > from_civil(9999, 12, 31))
+	if (to > up_days_from_civil(9999, 12, 31))
 		return fail(why, "deadline after 9999-12-31");
 	*out = to;
 	return 0;
