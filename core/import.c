@@ -59,9 +59,21 @@ struct importer {
 	/* ids known to the store, for checks without a query per row */
 	up_strmap units, people;
 	char **owned;
-	size_t nowned;
+	size_t nowned, capowned;
 	up_strmap seen;          /* units: id -> line, within this file */
 };
+
+/* A copy of S that lives as long as the importer (for map keys); the
+ * list grows geometrically: a national file has a million of them. */
+static const char *own(importer *im, const char *s)
+{
+	if (im->nowned == im->capowned) {
+		im->capowned = im->capowned ? 2 * im->capowned : 1024;
+		im->owned = up_xrealloc(im->owned,
+					im->capowned * sizeof *im->owned);
+	}
+	return im->owned[im->nowned++] = up_xstrdup(s);
+}
 
 /* ---- messages ---- */
 
@@ -271,9 +283,7 @@ static int unit_row(importer *im)
 	if (line >= 0)
 		return row_err(im, "id", "unit '%s' is already on line %d",
 			       id, line);
-	im->owned = up_xrealloc(im->owned, (im->nowned + 1) * sizeof(char *));
-	im->owned[im->nowned] = up_xstrdup(id);
-	up_strmap_put(&im->seen, im->owned[im->nowned++], (int)im->row_line);
+	up_strmap_put(&im->seen, own(im, id), (int)im->row_line);
 	if (im->nerr)
 		return UP_OK; /* checking only, from now on */
 	json_t *attrs = attr_fields(im);
@@ -361,13 +371,8 @@ static int person_row(importer *im)
 	else if (id && up_strmap_get(&im->seen, id) >= 0)
 		rc = row_err(im, "id", "person '%s' is already on line %d",
 			     id, up_strmap_get(&im->seen, id));
-	else if (id) {
-		im->owned = up_xrealloc(im->owned,
-					(im->nowned + 1) * sizeof(char *));
-		im->owned[im->nowned] = up_xstrdup(id);
-		up_strmap_put(&im->seen, im->owned[im->nowned++],
-			      (int)im->row_line);
-	}
+	else if (id)
+		up_strmap_put(&im->seen, own(im, id), (int)im->row_line);
 	json_t *roles = id_list(im, P_ROLES, col(im, P_ROLES), NULL, "role");
 	char *rj = json_dumps(roles, JSON_COMPACT);
 	json_decref(roles);
@@ -740,13 +745,9 @@ static int load_ids(importer *im, up_strmap *map, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL))
 		return sql_err(im, "reading ids");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		im->owned = up_xrealloc(im->owned,
-					(im->nowned + 1) * sizeof(char *));
-		char *id = up_xstrdup((const char *)sqlite3_column_text(st, 0));
-		im->owned[im->nowned++] = id;
-		up_strmap_put(map, id, 1);
-	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		up_strmap_put(map, own(im, (const char *)sqlite3_column_text(st,
+								       0)), 1);
 	sqlite3_finalize(st);
 	return UP_OK;
 }
