@@ -253,7 +253,7 @@ static const char *const unit_need[] = {"id", "stage", NULL};
 static const char *const unit_sql[] = {
 	"INSERT INTO units(id, name, parent, stage, go_live, staff, attrs, ord,"
 	" active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" (SELECT coalesce(max(ord), 0) + 1 FROM units), 1, 'import')"
+	" ?8, 1, 'import')"
 	" ON CONFLICT(id) DO UPDATE SET name = ?2, parent = ?3, stage = ?4,"
 	" go_live = ?5, staff = ?6, attrs = ?7, active = 1"
 	" WHERE units.source != 'program'",
@@ -345,8 +345,8 @@ static const char *const person_cols[] = {"id", "name", "unit", "roles",
 static const char *const person_need[] = {"id", NULL};
 static const char *const person_sql[] = {
 	"INSERT INTO people(id, name, unit, roles, joined, level, level_since,"
-	" ord, active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" (SELECT coalesce(max(ord), 0) + 1 FROM people), 1, 'import')"
+	" ord, active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1,"
+	" 'import')"
 	" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3, roles = ?4,"
 	" joined = ?5, level = ?6, level_since = ?7, active = 1"
 	" WHERE people.source != 'program'",

@@ -2,6 +2,7 @@
  * main.c: the uptake command line.  Parses arguments, calls libuptake and
  * maps its codes to exit statuses; it holds no logic the library lacks.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -456,6 +457,93 @@ static int cmd_due(globals *g, int argc, char **argv)
 	return status;
 }
 
+/* Writes the calendar to PATH.tmp, then renames it over PATH, so PATH is
+ * either the old file or the whole new one.  Returns the exit status. */
+static int write_calendar_file(up_store *store, const up_program *prog,
+			       const char *as_of, const char *path,
+			       up_error *err)
+{
+	size_t n = strlen(path) + sizeof ".tmp";
+	char *tmp = malloc(n);
+	if (!tmp)
+		return report(err, UP_ENOMEM);
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp) {
+		fprintf(stderr, "uptake: %s: error: cannot write: %s\n", tmp,
+			strerror(errno));
+		free(tmp);
+		return up_exit_status(UP_EINPUT);
+	}
+	int rc = up_calendar_write(store, prog, as_of, fp, err);
+	int ok = rc == UP_OK && fsync(fileno(fp)) == 0;
+	ok = fclose(fp) == 0 && ok;
+	ok = ok && rename(tmp, path) == 0;
+	int status = report(err, rc);
+	if (rc == UP_OK && !ok) {
+		fprintf(stderr, "uptake: %s: error: cannot write: %s\n", path,
+			strerror(errno));
+		status = up_exit_status(UP_EINTERNAL);
+	}
+	if (!ok)
+		remove(tmp);
+	free(tmp);
+	return status;
+}
+
+static int cmd_calendar(globals *g, int argc, char **argv)
+{
+	/* its own loop: parse_opts knows no short option but -h */
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0},
+		{"as-of", required_argument, 0, 0},
+		{"output", required_argument, 0, 'o'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *as_of = NULL, *out = NULL;
+	optind = 0;
+	opterr = 0;
+	int c, ix;
+	while ((c = getopt_long(argc, argv, "ho:", opts, &ix)) != -1) {
+		if (c == 'h')
+			return help_of("calendar");
+		if (c == '?' || c == ':') {
+			if (optopt)
+				return usage_error("calendar", "option '-%c' is "
+						   "not known or needs a value",
+						   optopt);
+			return usage_error("calendar", "option '%s' is not "
+					   "known or needs a value",
+					   argv[optind - 1]);
+		}
+		if (c == 'o')
+			out = optarg;
+		else if (!strcmp(opts[ix].name, "db"))
+			g->db = optarg;
+		else
+			as_of = optarg;
+	}
+	if (optind < argc)
+		return usage_error("calendar", "unexpected argument '%s'",
+				   argv[optind]);
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	int rc = load(g, &prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
+				   err);
+	int status;
+	if (rc == UP_OK && out)
+		status = write_calendar_file(store, prog, as_of, out, err);
+	else
+		status = report(err, rc == UP_OK ? up_calendar_write(store,
+					prog, as_of, stdout, err) : rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
+
 /* ack ID and snooze ID --days N */
 static int cmd_act(globals *g, int argc, char **argv, int snooze)
 {
@@ -632,6 +720,16 @@ static const command commands[] = {
 	 "follow-ups, escalations, and rules' reminders that are due, overdue,\n"
 	 "escalated or snoozed, or due within 14 days.  A cycle raises them.\n",
 	 cmd_due},
+	{"calendar", "[--as-of DATE] [-o FILE] [--db PATH]",
+	 "export reminders and follow-ups as iCalendar",
+	 "Writes every reminder (training refreshers, escalations, rules'\n"
+	 "reminders, follow-ups) as an iCalendar (RFC 5545) to-do with a stable\n"
+	 "UID, to standard output or FILE.  DTSTAMP is DATE, so the same store\n"
+	 "and date give the same file.  Done items are COMPLETED, cancelled\n"
+	 "ones CANCELLED.\n"
+	 "\n  --as-of DATE        the export's date (default: today, UTC)\n"
+	 "  -o, --output FILE   write FILE (via FILE.tmp, renamed when whole)\n",
+	 cmd_calendar},
 	{"ack", "ID [--db PATH]", "mark a reminder done",
 	 "Marks the reminder ID (from uptake due) done.  An unknown id exits "
 	 "65.\n", cmd_ack},

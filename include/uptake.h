@@ -206,6 +206,21 @@ UP_API int up_reminder_ack(up_store *store, const char *id, up_error *err);
 UP_API int up_reminder_snooze(up_store *store, const char *id, int days,
 			      const char *as_of, up_error *err);
 
+/*
+ * Writes the schedule to FP as one iCalendar (RFC 5545) VCALENDAR: a VTODO
+ * for every reminder (training refreshers, escalations, rules' reminders,
+ * follow-ups; one that has run is done) and every follow-up not yet run.
+ * UIDs are "<id>@<program id>.uptake", stable across exports and free of
+ * personal data; DTSTAMP is AS_OF (NULL = today, UTC) at 00:00:00Z, so the
+ * same store and date export the same bytes; SEQUENCE grows when a
+ * reminder's due day moves; done or acked items are COMPLETED; cancelled
+ * ones, and training slots finally missed, are CANCELLED (sent, not
+ * dropped).  FP may hold part of the calendar when this fails: write to a
+ * temporary file and rename it.
+ */
+UP_API int up_calendar_write(up_store *store, const up_program *prog,
+			     const char *as_of, FILE *fp, up_error *err);
+
 /* ---- dates ------------------------------------------------------------- */
 
 /*

@@ -1,0 +1,260 @@
+/*
+ * calendar.c: the schedule as iCalendar (RFC 5545): one VTODO per reminder
+ * and per follow-up.  libical writes every content line, so escaping and
+ * folding (75 octets, never inside a UTF-8 sequence) are its job.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+#include <sqlite3.h>
+
+#include "internal.h"
+
+/*
+ * Reminders in every state (done and cancelled ones too: a calendar that
+ * had them must learn so), follow-ups among them, and follow-ups not yet
+ * run that have no reminder (stores from before follow-ups had one), in
+ * one statement so the export reads one snapshot of the store.
+ */
+static const char items_sql[] =
+	"SELECT r.id AS id, r.kind, r.due AS due, r.note, r.state, r.acked,"
+	" r.cancelled, r.sequence, r.role, coalesce(p.name, r.person),"
+	" coalesce(u.name, r.unit), f.rule, f.source"
+	" FROM reminders r LEFT JOIN people p ON p.id = r.person"
+	" LEFT JOIN units u ON u.id = r.unit"
+	" LEFT JOIN followups f ON f.id = r.id AND r.kind = 'followup'"
+	" UNION ALL"
+	" SELECT f.id, 'followup', f.due, f.note, 'pending', 0, 0, 0, NULL,"
+	" NULL, coalesce(u.name, f.unit), f.rule, f.source"
+	" FROM followups f LEFT JOIN units u ON u.id = f.unit"
+	" WHERE f.ran_in IS NULL"
+	" AND NOT EXISTS (SELECT 1 FROM reminders WHERE id = f.id)"
+	" ORDER BY due, id";
+
+enum { C_ID, C_KIND, C_DUE, C_NOTE, C_STATE, C_ACKED, C_CANCELLED, C_SEQ,
+       C_ROLE, C_PERSON, C_UNIT, C_RULE, C_SOURCE };
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/*
+ * TEXT as libical should see it: valid UTF-8, line breaks as LF, and no
+ * other control characters (libical would write a tab as "\t", an escape
+ * RFC 5545 does not have).  Malloc'ed.
+ */
+static char *clean_text(const char *s)
+{
+	char *t = up_utf8_clean(s, strlen(s), (size_t)-1, NULL);
+	char *w = t;
+	for (const char *r = t; *r; r++) {
+		unsigned char c = (unsigned char)*r;
+		if (c == '\r' && r[1] == '\n')
+			continue;
+		if (c == '\r')
+			c = '\n';
+		else if (c == '\t')
+			c = ' ';
+		else if ((c < 0x20 && c != '\n') || c == 0x7F)
+			continue;
+		*w++ = (char)c;
+	}
+	*w = '\0';
+	return t;
+}
+
+/* A role id in words: "first_line_manager" -> "first line manager". */
+static void put_words(up_buf *b, const char *id)
+{
+	size_t from = b->len;
+	up_buf_puts(b, id);
+	for (size_t i = from; i < b->len; i++)
+		if (b->buf[i] == '_')
+			b->buf[i] = ' ';
+}
+
+/*
+ * "What: who, where" in plain words, e.g. "Training refresher 3: Åsa
+ * Öberg, Ortopedi".  A training reminder's note says which refresher.
+ */
+static char *summary_of(sqlite3_stmt *st)
+{
+	const char *kind = col(st, C_KIND), *note = col(st, C_NOTE);
+	const char *role = col(st, C_ROLE), *person = col(st, C_PERSON);
+	const char *unit = col(st, C_UNIT), *rule = col(st, C_RULE);
+	const char *source = col(st, C_SOURCE);
+	up_buf b = {0};
+	if (!strcmp(kind, "training_refresher")) {
+		if (note && note[0] >= 'a' && note[0] <= 'z')
+			up_buf_printf(&b, "%c%s", note[0] - 'a' + 'A', note + 1);
+		else
+			up_buf_puts(&b, "Training refresher");
+	} else if (!strcmp(kind, "escalation")) {
+		up_buf_puts(&b, "Escalation");
+		if (role) {
+			up_buf_puts(&b, " to ");
+			put_words(&b, role);
+		}
+	} else if (!strcmp(kind, "followup")) {
+		if (source && !strcmp(source, "cadence"))
+			up_buf_puts(&b, "Routine evaluation");
+		else if (rule)
+			up_buf_printf(&b, "Follow-up of %s", rule);
+		else
+			up_buf_puts(&b, "Follow-up");
+	} else {
+		up_buf_puts(&b, "Reminder");
+	}
+	up_buf_puts(&b, ": ");
+	if (person)
+		up_buf_printf(&b, "%s, ", person);
+	else if (role && strcmp(kind, "escalation")) {
+		put_words(&b, role);
+		up_buf_puts(&b, ", ");
+	}
+	up_buf_puts(&b, unit ? unit : "");
+	char *s = clean_text(b.buf);
+	up_buf_free(&b);
+	return s;
+}
+
+static enum icalproperty_status status_of(sqlite3_stmt *st)
+{
+	const char *state = col(st, C_STATE);
+	if (sqlite3_column_int(st, C_CANCELLED))
+		return ICAL_STATUS_CANCELLED;
+	if (sqlite3_column_int(st, C_ACKED) || !strcmp(state, "done"))
+		return ICAL_STATUS_COMPLETED;
+	/* A finally missed training slot will not be done: the plan moved
+	 * on (a reset, or the window closed). */
+	if (!strcmp(state, "missed"))
+		return ICAL_STATUS_CANCELLED;
+	return ICAL_STATUS_NEEDSACTION;
+}
+
+/* DAY as a DATE, or at 00:00:00 UTC as a DATE-TIME. */
+static struct icaltimetype ical_day(int32_t day, int utc_midnight)
+{
+	char s[11];
+	up_date_format(day, s);
+	struct icaltimetype t = utc_midnight ? icaltime_null_time()
+					     : icaltime_null_date();
+	t.year = atoi(s);
+	t.month = atoi(s + 5);
+	t.day = atoi(s + 8);
+	if (utc_midnight)
+		t.zone = icaltimezone_get_utc_timezone();
+	return t;
+}
+
+/* Adds a TEXT property made by NEW from S (cleaned); S may be NULL. */
+static void add_text(icalcomponent *c, icalproperty *(*new)(const char *),
+		     const char *s)
+{
+	if (!s || !*s)
+		return;
+	char *t = clean_text(s);
+	icalcomponent_add_property(c, new(t));
+	free(t);
+}
+
+/* Writes TEXT, from one of libical's *_r functions, to FP and frees it. */
+static int put_ical(char *text, FILE *fp, up_error *err)
+{
+	if (!text)
+		return up_err(err, UP_ENOMEM, "out of memory writing the "
+			      "calendar");
+	fputs(text, fp);
+	icalmemory_free_buffer(text);
+	return UP_OK;
+}
+
+static int write_todo(sqlite3_stmt *st, const char *prog_id,
+		      struct icaltimetype stamp, FILE *fp, up_error *err)
+{
+	const char *id = col(st, C_ID), *due = col(st, C_DUE);
+	int32_t day;
+	if (!due || up_date_parse(due, &day, NULL) != UP_OK)
+		return up_err(err, UP_EINTERNAL, "'%s' has no valid due date "
+			      "in the store", id);
+	icalcomponent *todo = icalcomponent_new(ICAL_VTODO_COMPONENT);
+	if (!todo)
+		return up_err(err, UP_ENOMEM, "out of memory writing the "
+			      "calendar");
+	/* ids only: stable across exports and free of personal data */
+	char *uid = up_xasprintf("%s@%s.uptake", id, prog_id);
+	icalcomponent_add_property(todo, icalproperty_new_uid(uid));
+	free(uid);
+	icalcomponent_add_property(todo, icalproperty_new_dtstamp(stamp));
+	icalcomponent_add_property(todo,
+				   icalproperty_new_due(ical_day(day, 0)));
+	char *summary = summary_of(st);
+	icalcomponent_add_property(todo, icalproperty_new_summary(summary));
+	free(summary);
+	add_text(todo, icalproperty_new_description, col(st, C_NOTE));
+	icalcomponent_add_property(todo, icalproperty_new_sequence(
+		sqlite3_column_int(st, C_SEQ)));
+	icalcomponent_add_property(todo, icalproperty_new_status(
+		status_of(st)));
+	icalcomponent_add_property(todo, icalproperty_new_categories(
+		col(st, C_KIND)));
+	int rc = put_ical(icalcomponent_as_ical_string_r(todo), fp, err);
+	icalcomponent_free(todo);
+	return rc;
+}
+
+/* VERSION, PRODID and the calendar's name, one content line each. */
+static int write_head(const up_program *p, FILE *fp, up_error *err)
+{
+	const char *title = p->title ? p->title : p->id;
+	char *name = clean_text(title);
+	icalproperty *props[] = {
+		icalproperty_new_version("2.0"),
+		icalproperty_new_prodid("-//uptake//uptake " UP_VERSION "//EN"),
+		icalproperty_new_x(name),
+		icalproperty_new_name(name), /* RFC 7986's own NAME */
+	};
+	free(name);
+	icalproperty_set_x_name(props[2], "X-WR-CALNAME");
+	fputs("BEGIN:VCALENDAR\r\n", fp);
+	int rc = UP_OK;
+	for (size_t i = 0; i < UP_COUNTOF(props); i++) {
+		if (rc == UP_OK)
+			rc = put_ical(icalproperty_as_ical_string_r(props[i]),
+				      fp, err);
+		icalproperty_free(props[i]);
+	}
+	return rc;
+}
+
+int up_calendar_write(up_store *s, const up_program *p, const char *as_of,
+		      FILE *fp, up_error *err)
+{
+	int32_t day = up_date_today();
+	const char *why;
+	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
+		return up_err(err, UP_EINPUT, "invalid as-of date '%s': %s",
+			      as_of, why);
+	/* the as-of day, not the clock: the same store exports the same */
+	struct icaltimetype stamp = ical_day(day, 1);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), items_sql, -1, &st, NULL))
+		return up_store_fail(s, "reading the schedule", err);
+	int rc = write_head(p, fp, err), step = SQLITE_DONE;
+	while (rc == UP_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = write_todo(st, p->id, stamp, fp, err);
+	if (rc == UP_OK && step != SQLITE_DONE)
+		rc = up_store_fail(s, "reading the schedule", err);
+	sqlite3_finalize(st);
+	if (rc != UP_OK)
+		return rc;
+	fputs("END:VCALENDAR\r\n", fp);
+	if (fflush(fp) != 0 || ferror(fp))
+		return up_err(err, UP_EINTERNAL, "cannot write the calendar: %s",
+			      strerror(errno));
+	return UP_OK;
+}
