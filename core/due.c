@@ -138,8 +138,9 @@ static int change(up_store *s, const char *sql, const char *id,
 
 int up_reminder_ack(up_store *s, const char *id, up_error *err)
 {
-	return change(s, "UPDATE reminders SET acked = 1 WHERE id = ?1", id,
-		      NULL, err);
+	/* a new SEQUENCE tells calendars the item changed */
+	return change(s, "UPDATE reminders SET acked = 1, sequence = sequence"
+		      " + 1 WHERE id = ?1", id, NULL, err);
 }
 
 int up_reminder_snooze(up_store *s, const char *id, int days,
@@ -153,6 +154,6 @@ int up_reminder_snooze(up_store *s, const char *id, int days,
 		return up_err(err, UP_EINPUT, "--days must be from 1 to 365");
 	char until[11];
 	up_date_format(day + days, until);
-	return change(s, "UPDATE reminders SET snoozed_until = ?2 WHERE id = ?1",
-		      id, until, err);
+	return change(s, "UPDATE reminders SET snoozed_until = ?2, sequence ="
+		      " sequence + 1 WHERE id = ?1", id, until, err);
 }

@@ -62,20 +62,27 @@ static int add_reminder(up_store *s, const char *id, const char *kind,
  * unit: a rule that asks on every evaluation keeps one look-again on the
  * calendar, whether cycles run daily or once after a gap.
  */
+/*
+ * KEY names the follow-up: a rule's by its due day; the cadence's by its
+ * place in the cadence (the third monthly evaluation), so that when a
+ * go-live moves, its evaluations move with it instead of doubling.
+ */
 static int add_followup(up_store *s, const char *source, const char *rule,
-			const char *unit, int32_t due, const char *note,
-			long long cycle, up_error *err)
+			const char *unit, int32_t due, const char *key,
+			const char *note, long long cycle, up_error *err)
 {
 	char day[11], id[17];
 	up_date_format(due, day);
-	const char *parts[] = {source, rule, unit, day};
+	const char *parts[] = {source, rule, unit, key ? key : day};
 	stable_id(id, "followup", parts, 4);
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_FOLLOWUP,
-		"INSERT OR IGNORE INTO followups(id, source, rule, unit, due,"
-		" note, asked_in) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
+		"INSERT INTO followups(id, source, rule, unit, due, note,"
+		" asked_in) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
 		" WHERE ?2 = 'cadence' OR NOT EXISTS (SELECT 1 FROM followups"
 		"  WHERE source = ?2 AND rule IS ?3 AND unit = ?4"
-		"  AND ran_in IS NULL)");
+		"  AND ran_in IS NULL)"
+		" ON CONFLICT(id) DO UPDATE SET due = excluded.due"
+		" WHERE ran_in IS NULL AND due != excluded.due");
 	if (!st)
 		return up_store_fail(s, "scheduling a follow-up", err);
 	bind_text(st, 1, id);
@@ -137,10 +144,13 @@ int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
 		    up_date_parse(f->units[u].go_live, &go, NULL) != UP_OK)
 			continue;
 		size_t n = cadence_days(c, go, horizon, days, 2048);
-		for (size_t i = 0; i < n && rc == UP_OK; i++)
+		for (size_t i = 0; i < n && rc == UP_OK; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "#%zu", i + 1);
 			rc = add_followup(s, "cadence", NULL, f->units[u].id,
-					  days[i], "routine evaluation", cycle,
-					  err);
+					  days[i], key, "routine evaluation",
+					  cycle, err);
+		}
 	}
 	free(days);
 	return rc;
@@ -156,7 +166,7 @@ int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
 		const char *unit = f->units[r[i].unit_ix].id;
 		if (!r[i].remind) {
 			rc = add_followup(s, "rule", r[i].rule, unit, r[i].due,
-					  r[i].note, cycle, err);
+					  NULL, r[i].note, cycle, err);
 			continue;
 		}
 		char id[17], day[11];

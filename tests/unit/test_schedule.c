@@ -205,6 +205,48 @@ START_TEST(nothing_runs_or_is_raised_twice)
 }
 END_TEST
 
+START_TEST(cadence_moves_with_go_live)
+{
+	world w;
+	open_world(&w);
+	int32_t d;
+	up_date_parse("2026-02-20", &d, NULL);
+	cycle_at(&w, d);
+	char *before = dump(&w, "SELECT id FROM followups WHERE source ="
+			    " 'cadence' ORDER BY id");
+	char *dues = dump(&w, "SELECT due FROM followups WHERE source ="
+			  " 'cadence' ORDER BY due");
+	ck_assert_str_eq(dues, "2026-03-02|\n2026-04-02|\n2026-05-02|\n");
+	free(dues);
+	/* the ward's go-live slips by ten days */
+	char *yaml = up_xasprintf("%s", program_yaml);
+	char *at = strstr(yaml, "2026-02-02");
+	memcpy(at, "2026-02-12", 10);
+	tu_write(w.dir, "program.yaml", yaml);
+	free(yaml);
+	up_program_free(w.prog);
+	w.prog = NULL;
+	ck_assert_int_eq(up_program_load(&w.prog, w.dir, w.err), UP_OK);
+	cycle_at(&w, d);
+	/* the same ids, each ten days later; nothing doubled */
+	char *after = dump(&w, "SELECT id FROM followups WHERE source ="
+			   " 'cadence' ORDER BY id");
+	ck_assert_str_eq(before, after);
+	dues = dump(&w, "SELECT due FROM followups WHERE source = 'cadence'"
+		    " ORDER BY due");
+	ck_assert_str_eq(dues, "2026-03-12|\n2026-04-12|\n2026-05-12|\n");
+	free(dues);
+	char *seq = dump(&w, "SELECT min(r.sequence), max(r.sequence) FROM"
+			 " reminders r JOIN followups f ON f.id = r.id"
+			 " WHERE f.source = 'cadence'");
+	ck_assert_str_eq(seq, "1|1|\n");
+	free(seq);
+	free(before);
+	free(after);
+	close_world(&w);
+}
+END_TEST
+
 START_TEST(two_processes_at_once)
 {
 	world w;
@@ -265,6 +307,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, catch_up_equals_daily_cycles);
 	tcase_add_test(tc, nothing_runs_or_is_raised_twice);
+	tcase_add_test(tc, cadence_moves_with_go_live);
 	tcase_add_test(tc, two_processes_at_once);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
