@@ -602,9 +602,24 @@ static int with_latest(globals *g, up_cycle **cycle, up_store **store,
 	return rc == UP_OK ? up_cycle_latest(cycle, *store, err) : rc;
 }
 
+static int status_opt(globals *g, void *ctx, const char *name,
+		      const char *val)
+{
+	if (!common_opt(g, name, val))
+		return 0;
+	*(const char **)ctx = val; /* --unit */
+	return 0;
+}
+
 static int cmd_status(globals *g, int argc, char **argv)
 {
-	int first = simple_opts(g, "status", argc, argv, 1);
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+		{"unit", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *unit = NULL;
+	int first = parse_opts(g, "status", argc, argv, opts, status_opt,
+			       &unit);
 	if (first == -2)
 		return help_of("status");
 	if (first < 0)
@@ -617,7 +632,7 @@ static int cmd_status(globals *g, int argc, char **argv)
 	up_cycle *cycle = NULL;
 	int rc = with_latest(g, &cycle, &store, err);
 	if (rc == UP_OK)
-		rc = up_status_print(cycle, stdout, g->flags);
+		rc = up_status_print(cycle, unit, stdout, g->flags, err);
 	int status = report(err, rc);
 	up_cycle_free(cycle);
 	up_store_close(store);
@@ -704,7 +719,7 @@ static const command commands[] = {
 	 "conditional_go,\n"
 	 "                   hold, recycle, kill, error, warn, fail\n",
 	 cmd_cycle},
-	{"status", "[--json] [--db PATH]",
+	{"status", "[--unit U] [--json] [--db PATH]",
 	 "show the last cycle's decisions per unit",
 	 "Shows the last cycle's stage, gate decision, score and number of\n"
 	 "findings per unit.\n", cmd_status},

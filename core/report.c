@@ -283,19 +283,39 @@ static json_t *status_json(const json_t *doc)
 				 json_object_get(doc, "errors"))));
 }
 
-int up_status_print(const up_cycle *c, FILE *fp, unsigned flags)
+static const json_t *find_unit(const json_t *doc, const char *id,
+			       up_error *err);
+
+/* The document narrowed to one unit, for status --unit. */
+static json_t *only_unit(const json_t *doc, const json_t *unit)
 {
+	json_t *d = json_copy((json_t *)doc);
+	json_t *units = json_array();
+	json_array_append(units, (json_t *)unit);
+	json_object_set_new(d, "units", units);
+	return d;
+}
+
+int up_status_print(const up_cycle *c, const char *unit, FILE *fp,
+		    unsigned flags, up_error *err)
+{
+	const json_t *u = unit ? find_unit(c->doc, unit, err) : NULL;
+	if (unit && !u)
+		return UP_EINPUT;
+	json_t *doc = u ? only_unit(c->doc, u) : json_incref(c->doc);
+	int rc = UP_OK;
 	if (flags & UP_PRINT_JSON) {
-		json_t *j = status_json(c->doc);
-		int rc = dump(j, fp);
+		json_t *j = status_json(doc);
+		rc = dump(j, fp);
 		json_decref(j);
-		return rc;
+	} else {
+		header(doc, fp);
+		unit_table(doc, fp, flags);
+		metrics_table(doc, fp, flags);
+		print_errors_line(doc, fp);
 	}
-	header(c->doc, fp);
-	unit_table(c->doc, fp, flags);
-	metrics_table(c->doc, fp, flags);
-	print_errors_line(c->doc, fp);
-	return UP_OK;
+	json_decref(doc);
+	return rc;
 }
 
 /* ---- explain ---- */
@@ -388,7 +408,7 @@ static const json_t *find_unit(const json_t *doc, const char *id,
 			free(ids);
 			return u;
 		}
-		ids[n++] = str(u, "id");
+		ids[n++] = json_string_value(json_object_get(u, "id"));
 	}
 	const char *hint = up_did_you_mean(id, ids, n);
 	if (hint)

@@ -178,7 +178,9 @@ enum {
 /* The cycle's summary: a table per unit, or the JSON of DESIGN.md 6. */
 UP_API int up_cycle_print(const up_cycle *cycle, FILE *fp, unsigned flags);
 /* Current stage, gate decision and findings per unit. */
-UP_API int up_status_print(const up_cycle *cycle, FILE *fp, unsigned flags);
+/* ...for UNIT only when given (UP_EINPUT, with a hint, if unknown). */
+UP_API int up_status_print(const up_cycle *cycle, const char *unit, FILE *fp,
+			   unsigned flags, up_error *err);
 /*
  * Why: every criterion of UNIT's gate (or only RULE, a rule id or a gate
  * such as "evaluate->procure") with status, message, evidence and the
