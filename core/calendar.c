@@ -207,18 +207,35 @@ static int write_todo(sqlite3_stmt *st, const char *prog_id,
 	return rc;
 }
 
+/* TEXT escaping of RFC 5545 3.3.11: backslash, semicolon, comma. */
+static char *escape_text(const char *s)
+{
+	up_buf b = {0};
+	up_buf_add(&b, "", 0);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == ';' || *s == ',')
+			up_buf_add(&b, "\\", 1);
+		up_buf_add(&b, s, 1);
+	}
+	return b.buf;
+}
+
 /* VERSION, PRODID and the calendar's name, one content line each. */
 static int write_head(const up_program *p, FILE *fp, up_error *err)
 {
 	const char *title = p->title ? p->title : p->id;
 	char *name = clean_text(title);
+	char *xname = escape_text(name);
 	icalproperty *props[] = {
 		icalproperty_new_version("2.0"),
 		icalproperty_new_prodid("-//uptake//uptake " UP_VERSION "//EN"),
-		icalproperty_new_x(name),
+		/* libical writes X- values verbatim; RFC 5545 3.8.8.2 makes
+		 * them TEXT, so escape here */
+		icalproperty_new_x(xname),
 		icalproperty_new_name(name), /* RFC 7986's own NAME */
 	};
 	free(name);
+	free(xname);
 	icalproperty_set_x_name(props[2], "X-WR-CALNAME");
 	fputs("BEGIN:VCALENDAR\r\n", fp);
 	int rc = UP_OK;

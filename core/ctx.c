@@ -554,6 +554,9 @@ static int request(lua_State *L, int remind)
 	static const char *const rkeys[] = {"days", "note", "role", "person"};
 	const char *method = remind ? "remind" : "follow_up";
 	up_host *h = host_of(L);
+	if (h->cur->kind == UP_DECL_METRIC)
+		luaL_error(L, "%s: a metric computes; ask from a gate or a "
+			   "check", method);
 	args(L);
 	check_keys(L, method, remind ? rkeys : fkeys, remind ? 4 : 2);
 	lua_getfield(L, 2, "days");

@@ -355,7 +355,12 @@ static int catch_up(up_store *s, up_host *h, const up_program *p,
 		up_facts fd;
 		if ((rc = up_facts_load(&fd, s, day, err)) != UP_OK)
 			return rc;
-		json_decref(up_metrics_eval(p, &fd));
+		/* the day's metrics, computed ones too, as the rules of a
+		 * daily cycle would have seen them */
+		json_t *dm = up_metrics_eval(p, &fd), *derr = json_array();
+		computed_metrics(h, p, &fd, dm, derr);
+		json_decref(dm);
+		json_decref(derr);
 		json_t *list = up_schedule_due_on(s, day, err);
 		rc = list ? UP_OK : UP_EINTERNAL;
 		size_t i;
@@ -376,6 +381,28 @@ static int catch_up(up_store *s, up_host *h, const up_program *p,
 			return rc;
 	}
 	return found < 0 ? found : UP_OK;
+}
+
+/* The reminders to act on as of the date: due, overdue or escalated, as
+ * `uptake due` would show them (snoozed and done ones are not). */
+static json_t *actionable(up_store *s, const up_program *p, int32_t day,
+			  up_error *err)
+{
+	json_t *all = up_due_list(s, p->cadence.grace_days, day, NULL, NULL,
+				  err);
+	if (!all)
+		return NULL;
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(all, i, r) {
+		const char *st = json_string_value(json_object_get(r, "state"));
+		if (!strcmp(st, "due") || !strcmp(st, "overdue") ||
+		    !strcmp(st, "escalated"))
+			json_array_append(out, r);
+	}
+	json_decref(all);
+	return out;
 }
 
 static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
@@ -400,17 +427,19 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 		rc = up_schedule_requests(s, h, f, number, err);
 	if (rc == UP_OK)
 		rc = up_schedule_trainings(s, p, f, number, err);
-	json_t *reminders = rc == UP_OK ? up_schedule_actionable(s, f->as_of,
-								 err) : NULL;
+	json_t *reminders = rc == UP_OK ? actionable(s, p, f->as_of, err) : NULL;
+	json_t *pending = rc == UP_OK ? up_schedule_pending(s, f->as_of, err)
+				      : NULL;
 	up_error_free(lerr);
 	up_host_close(h);
 	json_t *doc = UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
 					"s:o, s:o}", "program", p->id, "cycle",
 		(json_int_t)number, "as_of", f->as_of_s, "units", units,
-		"metrics", metrics, "followups", ran, "reminders",
-		reminders ? reminders : json_array(), "errors", errors,
-		"files", files_json(p)));
-	if (rc != UP_OK || !reminders) {
+		"metrics", metrics, "followups", pending ? pending : json_array(),
+		"reminders", reminders ? reminders : json_array(), "errors",
+		errors, "files", files_json(p)));
+	json_decref(ran); /* results are stored with each follow-up */
+	if (rc != UP_OK || !reminders || !pending) {
 		json_decref(doc);
 		return NULL;
 	}

@@ -89,12 +89,16 @@ int up_date_check(const char *s, const char **why)
 
 void up_date_format(int32_t days, char out[11])
 {
+	/* clamp to the days uptake can write, never to a date that is not
+	 * (9999 with February's 29th, say) */
+	static const int32_t first = -354285, last = 2932896; /* 1000-01-01,
+							 * 9999-12-31 */
+	if (days < first)
+		days = first;
+	if (days > last)
+		days = last;
 	int y, m, d;
 	up_civil_from_days(days, &y, &m, &d);
-	if (y < 0)
-		y = 0;
-	if (y > 9999)
-		y = 9999;
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
 		 (unsigned)m % 100u, (unsigned)d % 100u);
 }

@@ -27,7 +27,9 @@ static const char *state_as_of(sqlite3_stmt *st, int32_t day, int grace)
 	const char *stored = (const char *)sqlite3_column_text(st, 6);
 	const char *snoozed = (const char *)sqlite3_column_text(st, 8);
 	int32_t due, until;
-	up_date_parse((const char *)sqlite3_column_text(st, 1), &due, NULL);
+	if (up_date_parse((const char *)sqlite3_column_text(st, 1), &due,
+			  NULL) != UP_OK)
+		return NULL; /* not a day uptake wrote; skip it */
 	if (sqlite3_column_int(st, 7))
 		return "done";
 	if (snoozed && up_date_parse(snoozed, &until, NULL) == UP_OK &&
@@ -46,14 +48,9 @@ static const char *state_as_of(sqlite3_stmt *st, int32_t day, int grace)
 	return day <= due + g ? "due" : "overdue";
 }
 
-int up_due_print(up_store *s, const up_program *p, const char *as_of,
-		 const char *unit, const char *person, FILE *fp,
-		 unsigned flags, up_error *err)
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
+		    const char *person, up_error *err)
 {
-	int rc;
-	int32_t day = day_or_today(as_of, err, &rc);
-	if (rc != UP_OK)
-		return rc;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, person, role,"
 			       " unit, kind, state, acked, snoozed_until, note"
@@ -62,19 +59,21 @@ int up_due_print(up_store *s, const up_program *p, const char *as_of,
 			       " AND (?2 IS NULL OR person = ?2)"
 			       " AND (due <= ?3 OR state IN ('escalated',"
 			       " 'overdue'))"
-			       " ORDER BY due, id", -1, &st, NULL))
-		return up_store_fail(s, "reading reminders", err);
-	/* nothing later than the horizon can show: let the index skip it */
-	char last[11];
-	up_date_format(day + HORIZON_DAYS + p->cadence.grace_days, last);
-	sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
+			       " ORDER BY due, id", -1, &st, NULL)) {
+		up_store_fail(s, "reading reminders", err);
+		return NULL;
+	}
 	if (unit)
 		sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	if (person)
 		sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	/* nothing later than the horizon can show: let the index skip it */
+	char last[11];
+	up_date_format(day + HORIZON_DAYS + grace, last);
+	sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
 	json_t *list = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *state = state_as_of(st, day, p->cadence.grace_days);
+		const char *state = state_as_of(st, day, grace);
 		if (!state || !strcmp(state, "done"))
 			continue;
 		json_t *o = json_object();
@@ -93,8 +92,24 @@ int up_due_print(up_store *s, const up_program *p, const char *as_of,
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK) {
 		json_decref(list);
-		return up_store_fail(s, "reading reminders", err);
+		up_store_fail(s, "reading reminders", err);
+		return NULL;
 	}
+	return list;
+}
+
+int up_due_print(up_store *s, const up_program *p, const char *as_of,
+		 const char *unit, const char *person, FILE *fp,
+		 unsigned flags, up_error *err)
+{
+	int rc;
+	int32_t day = day_or_today(as_of, err, &rc);
+	if (rc != UP_OK)
+		return rc;
+	json_t *list = up_due_list(s, p->cadence.grace_days, day, unit, person,
+				   err);
+	if (!list)
+		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
 	if (flags & UP_PRINT_JSON) {
 		json_dumpf(list, fp, JSON_INDENT(2));
 		fputc('\n', fp);

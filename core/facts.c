@@ -397,7 +397,11 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 {
+	/* a catch-up loads day after day into the same struct: the serial,
+	 * not the address, tells one day's facts from the next */
+	static unsigned long loads;
 	memset(f, 0, sizeof *f);
+	f->serial = ++loads;
 	f->as_of = as_of;
 	up_date_format(as_of, f->as_of_s);
 	int rc = load_units(f, s, err);

@@ -20,7 +20,7 @@ typedef struct up_sandbox {
 	 * the same cycle may share it. */
 	int ctx_ref, ctx_unit;
 	int program_ref; /* ctx.program and ctx.params: the same all cycle */
-	const up_facts *ctx_facts;
+	unsigned long ctx_serial;
 } up_sandbox;
 
 struct up_host {

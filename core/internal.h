@@ -295,6 +295,7 @@ typedef struct {
 } up_session_rec;
 
 typedef struct {
+	unsigned long serial; /* new for every load: caches key on it */
 	int32_t as_of;
 	char as_of_s[11];
 	up_unit *units; /* in preorder */
@@ -430,7 +431,10 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 			 const json_t *result, up_error *err);
 int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err);
-json_t *up_schedule_actionable(up_store *s, int32_t as_of, up_error *err);
+json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err);
+/* The reminders as `uptake due` shows them as of DAY (due.c). */
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
+		    const char *person, up_error *err);
 
 /* The table of `uptake due` (report.c). */
 void up_print_due(const json_t *list, FILE *fp, unsigned flags);

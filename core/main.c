@@ -566,8 +566,10 @@ static int cmd_act(globals *g, int argc, char **argv, int snooze)
 		return usage_error(cmd, "ack takes only an id");
 	char *end = NULL;
 	long days = a.days ? strtol(a.days, &end, 10) : 0;
-	if (snooze && (!a.days || *end))
-		return usage_error(cmd, "--days N is required (a whole number)");
+	if (snooze && (!a.days || *end || end == a.days || days < 1 ||
+		       days > 365))
+		return usage_error(cmd, "--days N is required: a whole number "
+				   "from 1 to 365");
 	up_error *err = up_error_new();
 	up_store *store = NULL;
 	int rc = up_store_open(&store, g->dir, g->db, 0, err);

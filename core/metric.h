@@ -105,7 +105,8 @@ typedef struct {
  *              before it when there is one (reached and held);
  *   on_track   the latest value is at or beyond plan - tolerance;
  *   at_risk    behind that, but the least-squares line through the last
- *              RECENT points reaches the target by the deadline;
+ *              RECENT points reaches the target by the deadline, which
+ *              is still ahead of the latest point;
  *   off_track  otherwise.
  */
 void up_metric_judge(const up_judge_in *in, up_judge_out *out);

@@ -122,9 +122,9 @@ void up_metric_judge(const up_judge_in *in, up_judge_out *out)
 		out->status = UP_METRIC_MET;
 	else if (reaches(v, out->expected + slack, in->increase))
 		out->status = UP_METRIC_ON_TRACK;
-	else if (!isnan(out->projected) &&
+	else if (!isnan(out->projected) && in->days[last] < in->deadline &&
 		 reaches(out->projected, in->target, in->increase))
-		out->status = UP_METRIC_AT_RISK;
+		out->status = UP_METRIC_AT_RISK; /* never once time is up */
 	else
 		out->status = UP_METRIC_OFF_TRACK;
 }

@@ -348,7 +348,7 @@ size_t up_host_memory(const up_host *h, size_t *peak)
 static void push_ctx(lua_State *L, up_sandbox *sb)
 {
 	up_host *h = sb->h;
-	if (sb->ctx_ref != LUA_NOREF && sb->ctx_facts == h->facts &&
+	if (sb->ctx_ref != LUA_NOREF && sb->ctx_serial == h->facts->serial &&
 	    sb->ctx_unit == h->unit_ix) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, sb->ctx_ref);
 		return;
@@ -358,8 +358,18 @@ static void push_ctx(lua_State *L, up_sandbox *sb)
 	up_ctx_push(L, h);
 	lua_pushvalue(L, -1);
 	sb->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	sb->ctx_facts = h->facts;
+	sb->ctx_serial = h->facts->serial;
 	sb->ctx_unit = h->unit_ix;
+}
+
+static void drop_requests(up_host *h, size_t from)
+{
+	for (size_t i = from; i < h->nreq; i++) {
+		free(h->req[i].note);
+		free(h->req[i].role);
+		free(h->req[i].person);
+	}
+	h->nreq = from;
 }
 
 /* [-0, +1, e]: runs in protected mode so building ctx may raise. */
@@ -382,10 +392,12 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 	h->cur = d;
 	char where[300], msg[2300];
 	snprintf(where, sizeof where, "%s:%d", d->file, d->line);
+	size_t asked = h->nreq;
 	lua_pushcfunction(sb->L, eval_p);
 	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
 		out->status = UP_RES_ERROR;
 		out->message = up_utf8_clean(msg, strlen(msg), sizeof msg, NULL);
+		drop_requests(h, asked); /* a rule that failed asks nothing */
 		return;
 	}
 	int got = up_sandbox_result(sb, out);

@@ -156,6 +156,40 @@ int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
 	return rc;
 }
 
+/*
+ * A rule's reminder is one per rule, unit and addressee: asked again while
+ * it is open, it stays as it is; asked again after it was acknowledged, it
+ * opens again with the new day (a new SEQUENCE tells calendars).
+ */
+static int rule_reminder(up_store *s, const up_request *r, const char *unit,
+			 long long cycle, up_error *err)
+{
+	char id[17], day[11];
+	up_date_format(r->due, day);
+	const char *parts[] = {r->rule, unit, r->role, r->person};
+	stable_id(id, "remind", parts, 4);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s),
+		"INSERT INTO reminders(id, kind, person, role, unit, due, planned,"
+		" note, state, raised_in, updated_in) VALUES (?1, 'rule', ?2, ?3,"
+		" ?4, ?5, ?5, ?6, 'pending', ?7, ?7)"
+		" ON CONFLICT(id) DO UPDATE SET due = ?5, planned = ?5, note = ?6,"
+		"  state = 'pending', acked = 0, snoozed_until = NULL,"
+		"  sequence = sequence + 1, updated_in = ?7"
+		" WHERE acked", -1, &st, NULL))
+		return up_store_fail(s, "raising a reminder", err);
+	bind_text(st, 1, id);
+	bind_text(st, 2, r->person);
+	bind_text(st, 3, r->role);
+	bind_text(st, 4, unit);
+	bind_text(st, 5, day);
+	bind_text(st, 6, r->note);
+	sqlite3_bind_int64(st, 7, cycle);
+	int rc = run_stmt(s, st, "raising a reminder", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
 			 long long cycle, up_error *err)
 {
@@ -169,14 +203,7 @@ int up_schedule_requests(up_store *s, up_host *h, const up_facts *f,
 					  NULL, r[i].note, cycle, err);
 			continue;
 		}
-		char id[17], day[11];
-		up_date_format(r[i].due, day);
-		const char *parts[] = {r[i].rule, unit, r[i].role, r[i].person,
-				       day};
-		stable_id(id, "remind", parts, 5);
-		rc = add_reminder(s, id, "rule", r[i].person, r[i].role, unit,
-				  r[i].due, r[i].due, r[i].note, "pending", 0,
-				  cycle, err);
+		rc = rule_reminder(s, &r[i], unit, cycle, err);
 	}
 	up_host_clear_requests(h);
 	return rc;
@@ -254,7 +281,8 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 		return rc;
 	/* its reminder is done: the look-again happened */
 	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE reminders SET state ="
-			       " 'done', updated_in = ?1 WHERE id = ?2", -1, &st,
+			       " 'done', sequence = sequence + 1, updated_in = ?1"
+			       " WHERE id = ?2 AND state != 'done'", -1, &st,
 			       NULL))
 		return up_store_fail(s, "recording a follow-up", err);
 	sqlite3_bind_int64(st, 1, cycle);
@@ -271,6 +299,7 @@ typedef struct {
 	up_strmap ids;  /* id -> index */
 	char **id, **due, **state;
 	int *cancelled;
+	char *produced; /* this cycle's plans gave it again */
 	size_t n;
 } known_reminders;
 
@@ -296,7 +325,9 @@ static int load_known(up_store *s, known_reminders *k, up_error *err)
 			k->state = up_xrealloc(k->state, cap * sizeof *k->state);
 			k->cancelled = up_xrealloc(k->cancelled,
 						   cap * sizeof *k->cancelled);
+			k->produced = up_xrealloc(k->produced, cap);
 		}
+		k->produced[k->n] = 0;
 		k->id[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 0));
 		k->due[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 1));
 		k->state[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 2));
@@ -320,14 +351,18 @@ static void free_known(known_reminders *k)
 	free(k->due);
 	free(k->state);
 	free(k->cancelled);
+	free(k->produced);
 	up_strmap_free(&k->ids);
 }
 
-/* Whether the stored reminder ID already says exactly this. */
+/* Whether the stored reminder ID already says exactly this; notes that
+ * this cycle's plans produced it. */
 static int unchanged(const char *id, const char *due, const char *state,
 		     int cancelled)
 {
 	int i = known ? up_strmap_get(&known->ids, id) : -1;
+	if (i >= 0)
+		known->produced[i] = 1;
 	return i >= 0 && !strcmp(known->due[i], due) &&
 	       !strcmp(known->state[i], state) &&
 	       known->cancelled[i] == cancelled;
@@ -357,7 +392,8 @@ static int add_reminder(up_store *s, const char *id, const char *kind,
 		" planned, note, state, cancelled, raised_in, updated_in)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
 		" ON CONFLICT(id) DO UPDATE SET"
-		"  sequence = sequence + (due != ?6 OR cancelled != ?10),"
+		"  sequence = sequence + (due != ?6 OR cancelled != ?10"
+		"   OR (state = 'done') != (?9 = 'done')),"
 		"  due = ?6, state = ?9, cancelled = ?10, updated_in = ?11"
 		" WHERE due != ?6 OR state != ?9 OR cancelled != ?10");
 	if (!st)
@@ -500,6 +536,30 @@ static int person_plan(up_store *s, const up_program *p, const up_facts *f,
 	return rc;
 }
 
+/*
+ * What no plan produced any more - sessions recorded late undid a restart,
+ * a person moved unit or left - is cancelled, not left due forever.
+ */
+static int withdraw(up_store *s, const known_reminders *k, long long cycle,
+		    up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE reminders SET"
+			       " cancelled = 1, sequence = sequence + 1,"
+			       " updated_in = ?1 WHERE id = ?2", -1, &st, NULL))
+		return up_store_fail(s, "withdrawing reminders", err);
+	int rc = UP_OK;
+	for (size_t i = 0; i < k->n && rc == UP_OK; i++) {
+		if (k->produced[i] || k->cancelled[i])
+			continue;
+		sqlite3_bind_int64(st, 1, cycle);
+		bind_text(st, 2, k->id[i]);
+		rc = run_stmt(s, st, "withdrawing reminders", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err)
 {
@@ -525,41 +585,41 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 			rc = person_plan(s, p, f, pi, buf, ns, cycle, err);
 	}
 	free(buf);
+	if (rc == UP_OK)
+		rc = withdraw(s, &kn, cycle, err);
 	known = NULL;
 	free_known(&kn);
 	return rc;
 }
 
-/* The reminders to act on as of the cycle date, for its JSON. */
-json_t *up_schedule_actionable(up_store *s, int32_t as_of, up_error *err)
+/* The follow-ups still to come after the cycle's date, for its JSON: the
+ * same for two cycles at one date, whichever ran them. */
+json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err)
 {
 	char d[11];
 	up_date_format(as_of, d);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, person, role,"
-			       " unit, kind, state FROM reminders WHERE NOT"
-			       " cancelled AND NOT acked AND state IN ('due',"
-			       " 'overdue', 'escalated', 'missed') AND due <= ?1"
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, rule, unit, note"
+			       " FROM followups WHERE ran_in IS NULL AND due > ?1"
 			       " ORDER BY due, id", -1, &st, NULL)) {
-		up_store_fail(s, "reading reminders", err);
+		up_store_fail(s, "reading follow-ups", err);
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
 	json_t *a = json_array();
-	static const char *const k[] = {"id", "due", "person", "role", "unit",
-					"kind", "state"};
+	static const char *const k[] = {"id", "due", "rule", "unit", "note"};
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_object();
-		for (int i = 0; i < 7; i++) {
+		for (int i = 0; i < 5; i++) {
 			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (v)
-				json_object_set_new(o, k[i], json_string(v));
+			json_object_set_new(o, k[i], v ? json_string(v)
+						       : json_null());
 		}
 		json_array_append_new(a, o);
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK) {
 		json_decref(a);
-		up_store_fail(s, "reading reminders", err);
+		up_store_fail(s, "reading follow-ups", err);
 		return NULL;
 	}
 	return a;

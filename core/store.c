@@ -114,6 +114,10 @@ static const char *const migrations[] = {
 	" cancelled INTEGER NOT NULL DEFAULT 0,"
 	" raised_in INTEGER, updated_in INTEGER) WITHOUT ROWID;"
 	"CREATE INDEX reminders_due ON reminders(due);",
+	/* 4 -> 5: "one pending follow-up per rule and unit" is looked up on
+	 * every request; without this it scanned every pending one. */
+	"CREATE INDEX followups_open ON followups(source, rule, unit)"
+	" WHERE ran_in IS NULL;",
 };
 
 int up_store_schema_version(void)

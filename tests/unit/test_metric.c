@@ -694,6 +694,19 @@ START_TEST(trend_of_five_with_an_equal_neighbour)
 }
 END_TEST
 
+START_TEST(no_risk_once_the_deadline_has_passed)
+{
+	/* falling but projected (backwards) above target: past the deadline
+	 * that is off track, not at risk */
+	double v[] = {0.50, 0.45, 0.40, 0.35, 0.30, 0.25};
+	int32_t d[] = {100, 130, 160, 190, 220, 250};
+	up_judge_in in = {v, d, 6, 0.50, 0.40, 1, 0.0, 100, 130, 250, 6};
+	up_judge_out out;
+	up_metric_judge(&in, &out);
+	ck_assert_int_eq(out.status, UP_METRIC_OFF_TRACK);
+}
+END_TEST
+
 START_TEST(direction_is_the_latest_shift)
 {
 	/* Twelve low months, then six high ones: the earlier run is longer,
@@ -761,6 +774,7 @@ int main(void)
 	tcase_add_test(tr, points_on_the_median_neither_count_nor_break);
 	tcase_add_test(tr, shift_of_six_not_five);
 	tcase_add_test(tr, direction_is_the_latest_shift);
+	tcase_add_test(tr, no_risk_once_the_deadline_has_passed);
 	tcase_add_test(tr, no_anhoej_signal_under_ten_useful_points);
 	tcase_add_test(tr, anhoej_run_signal_at_ten_useful_points);
 	tcase_add_test(tr, too_few_crossings_in_twenty_points);

@@ -247,6 +247,83 @@ START_TEST(cadence_moves_with_go_live)
 }
 END_TEST
 
+START_TEST(catch_up_sees_each_day)
+{
+	/* every follow-up runs as of its own day, with that day's ctx and
+	 * computed metrics; a rule's reminder is raised once however often
+	 * it is asked; two cycles at one date print the same JSON */
+	world w;
+	open_world_with(&w,
+		"metric { id = 'always', target = 1, compute = function(ctx)\n"
+		"  return 1 end }\n"
+		"gate { id = 'day', at = 'live->sustain', check = function(ctx)\n"
+		"  ctx:follow_up{ days = 1 }\n"
+		"  ctx:remind{ role = 'first_line_manager', days = 5 }\n"
+		"  local m = ctx:metric('always')\n"
+		"  return fail('now=%s metric=%s', ctx.now, m and m.status or 'nil')\n"
+		"end }\n");
+	int32_t d;
+	up_date_parse("2026-03-01", &d, NULL);
+	cycle_at(&w, d);
+	cycle_at(&w, d + 1);
+	cycle_at(&w, d + 2);
+	cycle_at(&w, d + 4);
+	char *res = dump(&w, "SELECT due, json_extract(result, '$.message')"
+			 " FROM followups WHERE unit = 'ward' AND ran_in IS NOT"
+			 " NULL AND source = 'rule' ORDER BY due");
+	ck_assert_str_eq(res,
+		"2026-03-02|now=2026-03-02 metric=met|\n"
+		"2026-03-03|now=2026-03-03 metric=met|\n"
+		"2026-03-04|now=2026-03-04 metric=met|\n"
+		"2026-03-05|now=2026-03-05 metric=met|\n");
+	char *rem = dump(&w, "SELECT count(*) FROM reminders WHERE kind ="
+			 " 'rule' AND unit = 'ward'");
+	ck_assert_str_eq(rem, "1|\n");
+	up_cycle *a = NULL, *b = NULL;
+	ck_assert_int_eq(up_cycle_run(&a, w.store, w.prog, "2026-03-05", w.err),
+			 UP_OK);
+	ck_assert_int_eq(up_cycle_run(&b, w.store, w.prog, "2026-03-05", w.err),
+			 UP_OK);
+	json_object_del(a->doc, "cycle");
+	json_object_del(b->doc, "cycle");
+	ck_assert(json_equal(a->doc, b->doc));
+	up_cycle_free(a);
+	up_cycle_free(b);
+	free(res);
+	free(rem);
+	close_world(&w);
+}
+END_TEST
+
+START_TEST(late_sessions_withdraw_what_they_undo)
+{
+	world w;
+	open_world(&w);
+	int32_t d;
+	up_date_parse("2026-03-20", &d, NULL);
+	cycle_at(&w, d); /* anna attended nothing: her plan restarts */
+	char *esc = dump(&w, "SELECT count(*) > 0 FROM reminders WHERE kind ="
+			 " 'escalation' AND person = 'anna' AND NOT cancelled");
+	ck_assert_str_eq(esc, "1|\n");
+	free(esc);
+	/* the sessions were held; the export came late */
+	training(&w, "anna", "2026-02-02", NULL);
+	training(&w, "anna", "2026-02-09", NULL);
+	training(&w, "anna", "2026-02-23", NULL);
+	training(&w, "anna", "2026-03-19", NULL);
+	cycle_at(&w, d);
+	esc = dump(&w, "SELECT count(*) FROM reminders WHERE kind ="
+		   " 'escalation' AND person = 'anna' AND NOT cancelled");
+	ck_assert_str_eq(esc, "0|\n");
+	char *gen1 = dump(&w, "SELECT count(*) FROM reminders WHERE person ="
+			  " 'anna' AND note LIKE '%restarted%' AND NOT cancelled");
+	ck_assert_str_eq(gen1, "0|\n");
+	free(esc);
+	free(gen1);
+	close_world(&w);
+}
+END_TEST
+
 START_TEST(two_processes_at_once)
 {
 	world w;
@@ -308,6 +385,8 @@ int main(void)
 	tcase_add_test(tc, catch_up_equals_daily_cycles);
 	tcase_add_test(tc, nothing_runs_or_is_raised_twice);
 	tcase_add_test(tc, cadence_moves_with_go_live);
+	tcase_add_test(tc, catch_up_sees_each_day);
+	tcase_add_test(tc, late_sessions_withdraw_what_they_undo);
 	tcase_add_test(tc, two_processes_at_once);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
