@@ -1,0 +1,1 @@
+../../../../examples/regional-rollout/rules/rollout.lua

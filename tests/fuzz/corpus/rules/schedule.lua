@@ -1,0 +1,1 @@
+gate{id="f", at="a->b", check=function(ctx) ctx:follow_up{days=3, note="x"} ctx:remind{role="r", days=2} local t = ctx:trainings{} local c = ctx:coverage{} local s = ctx:series("s") return pass("%d %d", #t, #s) end}
