@@ -231,15 +231,17 @@ int up_schedule_next_due(up_store *s, int32_t as_of, int32_t *day,
 	return found ? 1 : 0;
 }
 
-/* The pending follow-ups due on DAY: ids, sources, rules, units. */
-json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err)
+/*
+ * The follow-ups SQL selects for DAY (bound as ?1), each row an object of
+ * its columns by name (text or null); NULL after reporting a failure.
+ */
+static json_t *followup_rows(up_store *s, const char *sql, int32_t day,
+			     up_error *err)
 {
 	char d[11];
 	up_date_format(day, d);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, source, rule, unit"
-			       " FROM followups WHERE ran_in IS NULL AND due = ?1"
-			       " ORDER BY id", -1, &st, NULL)) {
+	if (sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL)) {
 		up_store_fail(s, "reading follow-ups", err);
 		return NULL;
 	}
@@ -247,11 +249,10 @@ json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err)
 	json_t *a = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_object();
-		static const char *const k[] = {"id", "source", "rule", "unit"};
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
 			const char *v = (const char *)sqlite3_column_text(st, i);
-			json_object_set_new(o, k[i], v ? json_string(v)
-						       : json_null());
+			json_object_set_new(o, sqlite3_column_name(st, i),
+					    v ? json_string(v) : json_null());
 		}
 		json_array_append_new(a, o);
 	}
@@ -261,6 +262,14 @@ json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err)
 		return NULL;
 	}
 	return a;
+}
+
+/* The pending follow-ups due on DAY: ids, sources, rules, units. */
+json_t *up_schedule_due_on(up_store *s, int32_t day, up_error *err)
+{
+	return followup_rows(s, "SELECT id, source, rule, unit FROM followups"
+			     " WHERE ran_in IS NULL AND due = ?1 ORDER BY id",
+			     day, err);
 }
 
 int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
@@ -596,31 +605,7 @@ int up_schedule_trainings(up_store *s, const up_program *p,
  * same for two cycles at one date, whichever ran them. */
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err)
 {
-	char d[11];
-	up_date_format(as_of, d);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, rule, unit, note"
-			       " FROM followups WHERE ran_in IS NULL AND due > ?1"
-			       " ORDER BY due, id", -1, &st, NULL)) {
-		up_store_fail(s, "reading follow-ups", err);
-		return NULL;
-	}
-	sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
-	json_t *a = json_array();
-	static const char *const k[] = {"id", "due", "rule", "unit", "note"};
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *o = json_object();
-		for (int i = 0; i < 5; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			json_object_set_new(o, k[i], v ? json_string(v)
-						       : json_null());
-		}
-		json_array_append_new(a, o);
-	}
-	if (sqlite3_finalize(st) != SQLITE_OK) {
-		json_decref(a);
-		up_store_fail(s, "reading follow-ups", err);
-		return NULL;
-	}
-	return a;
+	return followup_rows(s, "SELECT id, due, rule, unit, note FROM followups"
+			     " WHERE ran_in IS NULL AND due > ?1"
+			     " ORDER BY due, id", as_of, err);
 }
