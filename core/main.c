@@ -136,6 +136,23 @@ static int load(globals *g, up_program **prog, up_error *err)
 	return up_program_load(prog, g->dir, err);
 }
 
+/*
+ * Options for a command that takes no operands: -1 to go on, or the exit
+ * status to return (help printed, or a usage error).
+ */
+static int options_only(globals *g, const char *cmd, int argc, char **argv,
+			const struct option *opts, opt_fn fn, void *ctx)
+{
+	int first = parse_opts(g, cmd, argc, argv, opts, fn, ctx);
+	if (first == -2)
+		return help_of(cmd);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[first]);
+	return -1;
+}
+
 /* ---- commands ---- */
 
 static int cmd_check(globals *g, int argc, char **argv)
@@ -368,14 +385,9 @@ static int cmd_cycle(globals *g, int argc, char **argv)
 		{"fail-on", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	cycle_args a = {0};
-	int first = parse_opts(g, "cycle", argc, argv, opts, cycle_opt, &a);
-	if (first == -2)
-		return help_of("cycle");
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first < argc)
-		return usage_error("cycle", "unexpected argument '%s'",
-				   argv[first]);
+	int done = options_only(g, "cycle", argc, argv, opts, cycle_opt, &a);
+	if (done >= 0)
+		return done;
 	const char *bad = a.fail_on ? check_fail_on(a.fail_on) : NULL;
 	if (bad)
 		return usage_error("cycle", "--fail-on: unknown condition '%s' "
@@ -432,14 +444,9 @@ static int cmd_due(globals *g, int argc, char **argv)
 		{"person", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	due_args a = {0};
-	int first = parse_opts(g, "due", argc, argv, opts, due_opt, &a);
-	if (first == -2)
-		return help_of("due");
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first < argc)
-		return usage_error("due", "unexpected argument '%s'",
-				   argv[first]);
+	int done = options_only(g, "due", argc, argv, opts, due_opt, &a);
+	if (done >= 0)
+		return done;
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
@@ -620,15 +627,10 @@ static int cmd_status(globals *g, int argc, char **argv)
 		{"unit", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *unit = NULL;
-	int first = parse_opts(g, "status", argc, argv, opts, status_opt,
-			       &unit);
-	if (first == -2)
-		return help_of("status");
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first < argc)
-		return usage_error("status", "unexpected argument '%s'",
-				   argv[first]);
+	int done = options_only(g, "status", argc, argv, opts, status_opt,
+				&unit);
+	if (done >= 0)
+		return done;
 	up_error *err = up_error_new();
 	up_store *store = NULL;
 	up_cycle *cycle = NULL;
