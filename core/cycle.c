@@ -405,6 +405,25 @@ static json_t *actionable(up_store *s, const up_program *p, int32_t day,
 	return out;
 }
 
+/*
+ * A cycle dated before one already run replays the past: it judges as of
+ * that day, but the schedule (follow-ups run, reminders raised) belongs to
+ * the present and is left as it is.
+ */
+static int is_replay(up_store *s, const up_facts *f, long long number,
+		     int *replay, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT max(as_of) > ?1 FROM"
+			       " cycles WHERE id < ?2", -1, &st, NULL))
+		return up_store_fail(s, "reading cycles", err);
+	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, number);
+	*replay = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	return sqlite3_finalize(st) == SQLITE_OK
+		? UP_OK : up_store_fail(s, "reading cycles", err);
+}
+
 static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 			long long number, up_error *err)
 {
@@ -415,17 +434,22 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	up_host_open(&h, p, lerr);
 	json_t *errors = json_array(), *ran = json_array();
 	load_errors(lerr, errors);
-	int rc = up_schedule_cadence(s, p, f, number, err);
-	if (rc == UP_OK)
+	int replay = 0;
+	int rc = is_replay(s, f, number, &replay, err);
+	if (rc == UP_OK && !replay)
+		rc = up_schedule_cadence(s, p, f, number, err);
+	if (rc == UP_OK && !replay)
 		rc = catch_up(s, h, p, f, number, ran, err);
 	computed_metrics(h, p, f, metrics, errors);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
 		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,
 						       errors));
-	if (rc == UP_OK)
+	if (replay)
+		up_host_clear_requests(h);
+	if (rc == UP_OK && !replay)
 		rc = up_schedule_requests(s, h, f, number, err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && !replay)
 		rc = up_schedule_trainings(s, p, f, number, err);
 	json_t *reminders = rc == UP_OK ? actionable(s, p, f->as_of, err) : NULL;
 	json_t *pending = rc == UP_OK ? up_schedule_pending(s, f->as_of, err)

@@ -324,6 +324,32 @@ START_TEST(late_sessions_withdraw_what_they_undo)
 }
 END_TEST
 
+START_TEST(replaying_the_past_leaves_the_schedule)
+{
+	world w;
+	open_world(&w);
+	sessions(&w);
+	int32_t d;
+	up_date_parse("2026-06-01", &d, NULL);
+	cycle_at(&w, d);
+	char *rem = dump(&w, reminders_sql), *fu = dump(&w, followups_sql);
+	char *seq = dump(&w, "SELECT sum(sequence) FROM reminders");
+	cycle_at(&w, d - 100); /* what did the board say in February? */
+	char *rem2 = dump(&w, reminders_sql), *fu2 = dump(&w, followups_sql);
+	char *seq2 = dump(&w, "SELECT sum(sequence) FROM reminders");
+	ck_assert_str_eq(rem, rem2);
+	ck_assert_str_eq(fu, fu2);
+	ck_assert_str_eq(seq, seq2);
+	free(rem);
+	free(rem2);
+	free(fu);
+	free(fu2);
+	free(seq);
+	free(seq2);
+	close_world(&w);
+}
+END_TEST
+
 START_TEST(two_processes_at_once)
 {
 	world w;
@@ -387,6 +413,7 @@ int main(void)
 	tcase_add_test(tc, cadence_moves_with_go_live);
 	tcase_add_test(tc, catch_up_sees_each_day);
 	tcase_add_test(tc, late_sessions_withdraw_what_they_undo);
+	tcase_add_test(tc, replaying_the_past_leaves_the_schedule);
 	tcase_add_test(tc, two_processes_at_once);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
