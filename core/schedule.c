@@ -312,10 +312,6 @@ typedef struct {
 	size_t n;
 } known_reminders;
 
-/* Set while up_schedule_trainings runs; one cycle at a time per process
- * (a cycle holds the store's write lock throughout). */
-static known_reminders *known;
-
 static int load_known(up_store *s, known_reminders *k, up_error *err)
 {
 	memset(k, 0, sizeof *k);
@@ -366,10 +362,10 @@ static void free_known(known_reminders *k)
 
 /* Whether the stored reminder ID already says exactly this; notes that
  * this cycle's plans produced it. */
-static int unchanged(const char *id, const char *due, const char *state,
-		     int cancelled)
+static int unchanged(known_reminders *known, const char *id,
+		     const char *due, const char *state, int cancelled)
 {
-	int i = known ? up_strmap_get(&known->ids, id) : -1;
+	int i = up_strmap_get(&known->ids, id);
 	if (i >= 0)
 		known->produced[i] = 1;
 	return i >= 0 && !strcmp(known->due[i], due) &&
@@ -393,8 +389,6 @@ static int add_reminder(up_store *s, const char *id, const char *kind,
 	char d[11], pl[11];
 	up_date_format(due, d);
 	up_date_format(planned, pl);
-	if (unchanged(id, d, state, cancelled))
-		return UP_OK;
 	/* prepared once per store: a large program has a million of these */
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_REMINDER,
 		"INSERT INTO reminders(id, kind, person, role, unit, due,"
@@ -451,11 +445,33 @@ static int listed(const up_slot *sl, size_t n, int gen, int k)
 	return 0;
 }
 
+/* What the training pass carries from person to person. */
+typedef struct {
+	up_store *s;
+	known_reminders *known;
+	long long cycle;
+	up_error *err;
+} plan_pass;
+
+/* add_reminder() for the plans: nothing is written when the store
+ * already says exactly this. */
+static int plan_reminder(plan_pass *pp, const char *id, const char *kind,
+			 const char *person, const char *role,
+			 const char *unit, int32_t due, int32_t planned,
+			 const char *note, const char *state, int cancelled)
+{
+	char d[11];
+	up_date_format(due, d);
+	if (unchanged(pp->known, id, d, state, cancelled))
+		return UP_OK;
+	return add_reminder(pp->s, id, kind, person, role, unit, due, planned,
+			    note, state, cancelled, pp->cycle, pp->err);
+}
+
 /* One training reminder per slot, stable across moves of the go-live. */
-static int slot_reminder(up_store *s, const up_person *p, const char *unit,
+static int slot_reminder(plan_pass *pp, const up_person *p, const char *unit,
 			 int gen, int k, int32_t due, int32_t planned,
-			 const char *state, int cancelled, long long cycle,
-			 up_error *err)
+			 const char *state, int cancelled)
 {
 	char g[16], kk[16], id[17], note[80];
 	snprintf(g, sizeof g, "%d", gen);
@@ -464,8 +480,8 @@ static int slot_reminder(up_store *s, const up_person *p, const char *unit,
 	stable_id(id, "training", parts, 4);
 	snprintf(note, sizeof note, "training refresher %d%s", k + 1,
 		 gen ? " (plan restarted)" : "");
-	return add_reminder(s, id, "training_refresher", p->id, NULL, unit,
-			    due, planned, note, state, cancelled, cycle, err);
+	return plan_reminder(pp, id, "training_refresher", p->id, NULL, unit,
+			     due, planned, note, state, cancelled);
 }
 
 /*
@@ -473,10 +489,9 @@ static int slot_reminder(up_store *s, const up_person *p, const char *unit,
  * the plan rather than remembered, so a cycle after a gap cancels the same
  * slots as daily cycles did.
  */
-static int dropped_slots(up_store *s, const up_person *p, const char *unit,
+static int dropped_slots(plan_pass *pp, const up_person *p, const char *unit,
 			 const up_plan_rules *r, const up_slot *sl, size_t n,
-			 const up_reset *rs, size_t nrs, long long cycle,
-			 up_error *err)
+			 const up_reset *rs, size_t nrs)
 {
 	int rc = UP_OK;
 	for (size_t g = 0; g < nrs && rc == UP_OK; g++) {
@@ -488,16 +503,15 @@ static int dropped_slots(up_store *s, const up_person *p, const char *unit,
 			int32_t day = start + r->offsets[k];
 			if (day > r->window_end || listed(sl, n, gen, (int)k))
 				continue;
-			rc = slot_reminder(s, p, unit, gen, (int)k, day, day,
-					   "cancelled", 1, cycle, err);
+			rc = slot_reminder(pp, p, unit, gen, (int)k, day, day,
+					   "cancelled", 1);
 		}
 	}
 	return rc;
 }
 
-static int person_plan(up_store *s, const up_program *p, const up_facts *f,
-		       size_t pi, const up_session *sessions, size_t ns,
-		       long long cycle, up_error *err)
+static int person_plan(plan_pass *pp, const up_program *p, const up_facts *f,
+		       size_t pi, const up_session *sessions, size_t ns)
 {
 	const up_person *person = &f->people[pi];
 	const up_unit *u = &f->units[person->unit_ix];
@@ -520,12 +534,11 @@ static int person_plan(up_store *s, const up_program *p, const up_facts *f,
 	up_training_plan(&r, sessions, ns, f->as_of, &sl, &n, &rs, &nrs);
 	int rc = UP_OK;
 	for (size_t i = 0; i < n && rc == UP_OK; i++)
-		rc = slot_reminder(s, person, u->id, sl[i].gen, sl[i].k,
+		rc = slot_reminder(pp, person, u->id, sl[i].gen, sl[i].k,
 				   sl[i].due, sl[i].planned,
-				   slot_state(sl[i].state), 0, cycle, err);
+				   slot_state(sl[i].state), 0);
 	if (rc == UP_OK)
-		rc = dropped_slots(s, person, u->id, &r, sl, n, rs, nrs, cycle,
-				   err);
+		rc = dropped_slots(pp, person, u->id, &r, sl, n, rs, nrs);
 	for (size_t i = 0; i < nrs && rc == UP_OK; i++) {
 		char g[16], id[17];
 		snprintf(g, sizeof g, "%d", rs[i].gen);
@@ -536,9 +549,9 @@ static int person_plan(up_store *s, const up_program *p, const up_facts *f,
 			 "after %s", person->name ? person->name : person->id,
 			 rs[i].failed_check ? "a failed check"
 					    : "a second missed session");
-		rc = add_reminder(s, id, "escalation", person->id,
-				  c->escalate_to, u->id, rs[i].day, rs[i].day,
-				  note, "escalated", 0, cycle, err);
+		rc = plan_reminder(pp, id, "escalation", person->id,
+				   c->escalate_to, u->id, rs[i].day, rs[i].day,
+				   note, "escalated", 0);
 	}
 	free(sl);
 	free(rs);
@@ -578,7 +591,7 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 		free_known(&kn);
 		return rc0;
 	}
-	known = &kn;
+	plan_pass pp = {s, &kn, cycle, err};
 	up_session *buf = up_xcalloc(f->ntrainings + 1, sizeof *buf);
 	size_t t = 0;
 	int rc = UP_OK;
@@ -591,12 +604,11 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 			buf[ns++] = (up_session){f->trainings[k].day,
 						 f->trainings[k].failed};
 		if (f->people[pi].unit_ix >= 0)
-			rc = person_plan(s, p, f, pi, buf, ns, cycle, err);
+			rc = person_plan(&pp, p, f, pi, buf, ns);
 	}
 	free(buf);
 	if (rc == UP_OK)
 		rc = withdraw(s, &kn, cycle, err);
-	known = NULL;
 	free_known(&kn);
 	return rc;
 }
