@@ -128,6 +128,43 @@ int up_yaml_parse(const char *buf, size_t len, const char *fname,
 		  up_ynode **out, up_error *err);
 void up_yaml_free(up_ynode *n);
 
+/* ---- validating the YAML tree (yval.c) ---- */
+
+/* Where messages go and whether any was written. */
+typedef struct {
+	const char *file;
+	up_error *err;
+	int bad;
+} up_yv;
+
+/* "FILE:LINE:COL: error: MSG" at node N; marks V bad. */
+void up_yv_err(up_yv *v, const up_ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *up_yv_kind_name(const up_ynode *n); /* "a list", ... */
+int up_yv_null(const up_ynode *n);              /* ~, null or empty */
+/* The value of KEY in MAP (NULL if absent or MAP is not a mapping). */
+const up_ynode *up_yv_get(const up_ynode *map, const char *key);
+/* Reports unknown (with did-you-mean), duplicate and non-scalar keys. */
+void up_yv_keys(up_yv *v, const up_ynode *map, const char *const *keys,
+		size_t nkeys);
+/* N if it is of KIND; otherwise reports "WHAT must be ..." (NULL). */
+const up_ynode *up_yv_want(up_yv *v, const up_ynode *n, up_ykind kind,
+			   const char *what);
+/* Copies of checked scalars, or NULL (reported; NULL N is not). */
+char *up_yv_str(up_yv *v, const up_ynode *n, const char *what);
+char *up_yv_id(up_yv *v, const up_ynode *n, const char *what);
+char *up_yv_date(up_yv *v, const up_ynode *n, const char *what);
+/* 1 and *out when N holds a number (whole number) in [LO, HI]. */
+int up_yv_num(up_yv *v, const up_ynode *n, const char *what, double lo,
+	      double hi, double *out);
+int up_yv_int(up_yv *v, const up_ynode *n, const char *what, long long lo,
+	      long long hi, long long *out);
+int up_yv_bool(up_yv *v, const up_ynode *n, const char *what, int *out);
+/* "OWNERunknown WHAT 'NAME' (did you mean ...?)" at N. */
+void up_yv_unknown(up_yv *v, const up_ynode *n, const char *owner,
+		   const char *what, const char *name,
+		   const char *const *cands, size_t ncands);
+
 /* ---- the loaded program (program.c) ---- */
 
 typedef struct {

@@ -46,209 +46,24 @@ static const char *const person_keys[] = {"id", "name", "unit", "roles",
 static const char *const gate_keys[] = {"threshold", "margin"};
 static const char *const limit_keys[] = {"instructions", "memory_mb"};
 
-/* Validation state: where messages go and whether any was written. */
-typedef struct {
-	const char *file;
-	up_error *err;
-	int bad;
-} vctx;
-
-__attribute__((format(printf, 3, 4)))
-static void verr(vctx *v, const up_ynode *n, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	up_err_at(v->err, UP_EINPUT, v->file, n->line, n->col, "%s", msg);
-	v->bad = 1;
-}
-
-static const char *kind_name(const up_ynode *n)
-{
-	switch (n->kind) {
-	case UP_YSEQ: return "a list";
-	case UP_YMAP: return "a mapping";
-	default: return "a scalar";
-	}
-}
-
-static int is_null(const up_ynode *n)
-{
-	if (n->kind != UP_YSCALAR || !n->plain)
-		return 0;
-	const char *s = n->str;
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-	       !strcmp(s, "Null") || !strcmp(s, "NULL");
-}
-
-static const up_ynode *map_get(const up_ynode *map, const char *key)
-{
-	if (!map || map->kind != UP_YMAP)
-		return NULL;
-	for (size_t i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->kind == UP_YSCALAR &&
-		    strcmp(map->kids[i]->str, key) == 0)
-			return map->kids[i + 1];
-	return NULL;
-}
-
-/* Reports unknown, duplicate and non-scalar keys of MAP. */
-static void check_keys(vctx *v, const up_ynode *map, const char *const *keys,
-		       size_t nkeys)
-{
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const up_ynode *k = map->kids[i];
-		if (k->kind != UP_YSCALAR) {
-			verr(v, k, "keys must be scalars, not %s",
-			     kind_name(k));
-			continue;
-		}
-		for (size_t j = 0; j < i; j += 2)
-			if (map->kids[j]->kind == UP_YSCALAR &&
-			    !strcmp(map->kids[j]->str, k->str)) {
-				verr(v, k, "duplicate key '%s'", k->str);
-				break;
-			}
-		size_t m = 0;
-		while (m < nkeys && strcmp(keys[m], k->str))
-			m++;
-		if (m < nkeys)
-			continue;
-		const char *hint = up_did_you_mean(k->str, keys, nkeys);
-		if (hint)
-			verr(v, k, "unknown key '%s' (did you mean '%s'?)",
-			     k->str, hint);
-		else
-			verr(v, k, "unknown key '%s'", k->str);
-	}
-}
-
-static const up_ynode *want_kind(vctx *v, const up_ynode *n, up_ykind kind,
-				 const char *what)
-{
-	if (!n)
-		return NULL;
-	if (n->kind == kind)
-		return n;
-	static const char *const names[] = {"a scalar", "a list", "a mapping"};
-	verr(v, n, "%s must be %s, not %s", what, names[kind], kind_name(n));
-	return NULL;
-}
-
-/* A non-null scalar, copied; NULL (reported) otherwise. */
-static char *get_str(vctx *v, const up_ynode *n, const char *what)
-{
-	if (!n)
-		return NULL;
-	if (n->kind != UP_YSCALAR || is_null(n)) {
-		verr(v, n, "%s must be a string, not %s", what,
-		     is_null(n) ? "empty" : kind_name(n));
-		return NULL;
-	}
-	return up_xstrdup(n->str);
-}
-
-static char *get_id(vctx *v, const up_ynode *n, const char *what)
-{
-	char *s = get_str(v, n, what);
-	if (s && !up_is_id(s)) {
-		verr(v, n, "%s '%s' is not a valid id (use letters, digits, "
-		     "'_', '-' and '.')", what, s);
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static char *get_date(vctx *v, const up_ynode *n, const char *what)
-{
-	char *s = get_str(v, n, what);
-	const char *why;
-	if (s && up_date_parse(s, NULL, &why) != UP_OK) {
-		verr(v, n, "%s: invalid date '%s': %s", what, s, why);
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static int get_num(vctx *v, const up_ynode *n, const char *what, double lo,
-		   double hi, double *out)
-{
-	if (!n)
-		return 0;
-	char *end = NULL;
-	double d = 0;
-	if (n->kind == UP_YSCALAR && n->plain && *n->str)
-		d = strtod(n->str, &end);
-	if (!end || *end || d != d) {
-		verr(v, n, "%s must be a number", what);
-		return 0;
-	}
-	if (d < lo || d > hi) {
-		verr(v, n, "%s must be between %g and %g, not %s", what, lo,
-		     hi, n->str);
-		return 0;
-	}
-	*out = d;
-	return 1;
-}
-
-static int get_int(vctx *v, const up_ynode *n, const char *what,
-		   long long lo, long long hi, long long *out)
-{
-	if (!n)
-		return 0;
-	char *end = NULL;
-	long long x = 0;
-	if (n->kind == UP_YSCALAR && n->plain && *n->str)
-		x = strtoll(n->str, &end, 10);
-	if (!end || *end) {
-		verr(v, n, "%s must be a whole number", what);
-		return 0;
-	}
-	if (x < lo || x > hi) {
-		verr(v, n, "%s must be between %lld and %lld, not %s", what,
-		     lo, hi, n->str);
-		return 0;
-	}
-	*out = x;
-	return 1;
-}
-
-/* "unknown WHAT 'x' (did you mean 'y'?)" at node n. */
-static void unknown_ref(vctx *v, const up_ynode *n, const char *owner,
-			const char *what, const char *name,
-			const char *const *cands, size_t ncands)
-{
-	const char *hint = up_did_you_mean(name, cands, ncands);
-	if (hint)
-		verr(v, n, "%sunknown %s '%s' (did you mean '%s'?)", owner,
-		     what, name, hint);
-	else
-		verr(v, n, "%sunknown %s '%s'", owner, what, name);
-}
-
 /* ---- sections ---- */
 
-static void load_stages(vctx *v, up_program *p, const up_ynode *n)
+static void load_stages(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YSEQ, "'stages'"))
+	if (!up_yv_want(v, n, UP_YSEQ, "'stages'"))
 		return;
 	if (n->n < 2) {
-		verr(v, n, "'stages' needs at least two stages");
+		up_yv_err(v, n, "'stages' needs at least two stages");
 		return;
 	}
 	p->stages = up_xcalloc(n->n, sizeof *p->stages);
 	for (size_t i = 0; i < n->n; i++) {
-		char *s = get_id(v, n->kids[i], "stage");
+		char *s = up_yv_id(v, n->kids[i], "stage");
 		if (!s)
 			continue;
 		for (size_t j = 0; j < p->nstages; j++)
 			if (p->stages[j] && !strcmp(p->stages[j], s)) {
-				verr(v, n->kids[i], "duplicate stage '%s'", s);
+				up_yv_err(v, n->kids[i], "duplicate stage '%s'", s);
 				break;
 			}
 		p->stages[p->nstages++] = s;
@@ -263,18 +78,18 @@ int up_stage_index(const up_program *p, const char *stage)
 	return -1;
 }
 
-static void load_limits(vctx *v, up_program *p, const up_ynode *n)
+static void load_limits(up_yv *v, up_program *p, const up_ynode *n)
 {
 	p->instructions = UP_DEFAULT_INSTRUCTIONS;
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
-	if (!want_kind(v, n, UP_YMAP, "'limits'"))
+	if (!up_yv_want(v, n, UP_YMAP, "'limits'"))
 		return;
-	check_keys(v, n, limit_keys, UP_COUNTOF(limit_keys));
+	up_yv_keys(v, n, limit_keys, UP_COUNTOF(limit_keys));
 	long long x;
-	if (get_int(v, map_get(n, "instructions"), "limits.instructions",
+	if (up_yv_int(v, up_yv_get(n, "instructions"), "limits.instructions",
 		    10000, 10000000000LL, &x))
 		p->instructions = x;
-	if (get_int(v, map_get(n, "memory_mb"), "limits.memory_mb", 4, 4096,
+	if (up_yv_int(v, up_yv_get(n, "memory_mb"), "limits.memory_mb", 4, 4096,
 		    &x))
 		p->memory_bytes = (size_t)x << 20;
 }
@@ -295,40 +110,40 @@ static int boundary_ok(const up_program *p, const char *b)
 	return i >= 0 && j == i + 1;
 }
 
-static void load_gates(vctx *v, up_program *p, const up_ynode *n)
+static void load_gates(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YMAP, "'gates'"))
+	if (!up_yv_want(v, n, UP_YMAP, "'gates'"))
 		return;
 	p->gates = up_xcalloc(n->n / 2 + 1, sizeof *p->gates);
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const up_ynode *k = n->kids[i], *val = n->kids[i + 1];
 		if (k->kind != UP_YSCALAR) {
-			verr(v, k, "keys must be scalars, not %s",
-			     kind_name(k));
+			up_yv_err(v, k, "keys must be scalars, not %s",
+			     up_yv_kind_name(k));
 			continue;
 		}
 		if (up_gate_config(p, k->str)) {
-			verr(v, k, "duplicate key '%s'", k->str);
+			up_yv_err(v, k, "duplicate key '%s'", k->str);
 			continue;
 		}
 		if (p->nstages && !boundary_ok(p, k->str)) {
-			verr(v, k, "gate '%s' is not a boundary between two "
+			up_yv_err(v, k, "gate '%s' is not a boundary between two "
 			     "consecutive stages (write it as 'from->to')",
 			     k->str);
 			continue;
 		}
-		if (!want_kind(v, val, UP_YMAP, "a gate"))
+		if (!up_yv_want(v, val, UP_YMAP, "a gate"))
 			continue;
-		check_keys(v, val, gate_keys, UP_COUNTOF(gate_keys));
+		up_yv_keys(v, val, gate_keys, UP_COUNTOF(gate_keys));
 		up_gate_cfg *g = &p->gates[p->ngates++];
 		g->boundary = up_xstrdup(k->str);
 		g->threshold = UP_DEFAULT_THRESHOLD;
 		g->margin = UP_DEFAULT_MARGIN;
 		char what[220];
 		snprintf(what, sizeof what, "gate '%s': 'threshold'", k->str);
-		get_num(v, map_get(val, "threshold"), what, 0, 1, &g->threshold);
+		up_yv_num(v, up_yv_get(val, "threshold"), what, 0, 1, &g->threshold);
 		snprintf(what, sizeof what, "gate '%s': 'margin'", k->str);
-		get_num(v, map_get(val, "margin"), what, 0, 1, &g->margin);
+		up_yv_num(v, up_yv_get(val, "margin"), what, 0, 1, &g->margin);
 	}
 }
 
@@ -340,15 +155,15 @@ const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary)
 	return NULL;
 }
 
-static json_t *load_attrs(vctx *v, const up_ynode *n)
+static json_t *load_attrs(up_yv *v, const up_ynode *n)
 {
 	json_t *o = json_object();
-	if (!n || !want_kind(v, n, UP_YMAP, "'attrs'"))
+	if (!n || !up_yv_want(v, n, UP_YMAP, "'attrs'"))
 		return o;
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const up_ynode *k = n->kids[i], *val = n->kids[i + 1];
-		char *key = get_id(v, k, "attribute name");
-		char *s = get_str(v, val, "an attribute value");
+		char *key = up_yv_id(v, k, "attribute name");
+		char *s = up_yv_str(v, val, "an attribute value");
 		if (key && s)
 			json_object_set_new(o, key, json_string(s));
 		free(key);
@@ -357,21 +172,21 @@ static json_t *load_attrs(vctx *v, const up_ynode *n)
 	return o;
 }
 
-static void load_unit(vctx *v, up_program *p, const up_ynode *n)
+static void load_unit(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YMAP, "a unit"))
+	if (!up_yv_want(v, n, UP_YMAP, "a unit"))
 		return;
-	check_keys(v, n, unit_keys, UP_COUNTOF(unit_keys));
-	const up_ynode *idn = map_get(n, "id");
+	up_yv_keys(v, n, unit_keys, UP_COUNTOF(unit_keys));
+	const up_ynode *idn = up_yv_get(n, "id");
 	if (!idn) {
-		verr(v, n, "a unit needs an 'id'");
+		up_yv_err(v, n, "a unit needs an 'id'");
 		return;
 	}
-	char *id = get_id(v, idn, "unit id");
+	char *id = up_yv_id(v, idn, "unit id");
 	if (!id)
 		return;
 	if (up_strmap_get(&p->unit_ids, id) >= 0) {
-		verr(v, idn, "duplicate unit id '%s'", id);
+		up_yv_err(v, idn, "duplicate unit id '%s'", id);
 		free(id);
 		return;
 	}
@@ -380,31 +195,31 @@ static void load_unit(vctx *v, up_program *p, const up_ynode *n)
 	u->id = id;
 	u->staff = -1;
 	u->parent_ix = u->stage_ix = -1;
-	const up_ynode *name = map_get(n, "name");
-	u->name = name ? get_str(v, name, "'name'") : NULL;
+	const up_ynode *name = up_yv_get(n, "name");
+	u->name = name ? up_yv_str(v, name, "'name'") : NULL;
 	if (!u->name)
 		u->name = up_xstrdup(id);
-	const up_ynode *parent = map_get(n, "parent");
-	if (parent && !is_null(parent))
-		u->parent = get_id(v, parent, "parent");
-	const up_ynode *stage = map_get(n, "stage");
+	const up_ynode *parent = up_yv_get(n, "parent");
+	if (parent && !up_yv_null(parent))
+		u->parent = up_yv_id(v, parent, "parent");
+	const up_ynode *stage = up_yv_get(n, "stage");
 	if (!stage)
-		verr(v, n, "unit '%s' needs a 'stage'", id);
-	else if ((u->stage = get_str(v, stage, "'stage'")) &&
+		up_yv_err(v, n, "unit '%s' needs a 'stage'", id);
+	else if ((u->stage = up_yv_str(v, stage, "'stage'")) &&
 		 p->nstages &&
 		 (u->stage_ix = up_stage_index(p, u->stage)) < 0) {
 		char owner[200];
 		snprintf(owner, sizeof owner, "unit '%s': ", id);
-		unknown_ref(v, stage, owner, "stage", u->stage,
+		up_yv_unknown(v, stage, owner, "stage", u->stage,
 			    (const char *const *)p->stages, p->nstages);
 	}
-	const up_ynode *gl = map_get(n, "go_live");
-	if (gl && !is_null(gl))
-		u->go_live = get_date(v, gl, "'go_live'");
+	const up_ynode *gl = up_yv_get(n, "go_live");
+	if (gl && !up_yv_null(gl))
+		u->go_live = up_yv_date(v, gl, "'go_live'");
 	char what[200];
 	snprintf(what, sizeof what, "unit '%s': 'staff'", id);
-	get_int(v, map_get(n, "staff"), what, 0, 10000000, &u->staff);
-	u->attrs = load_attrs(v, map_get(n, "attrs"));
+	up_yv_int(v, up_yv_get(n, "staff"), what, 0, 10000000, &u->staff);
+	u->attrs = load_attrs(v, up_yv_get(n, "attrs"));
 }
 
 static const char **unit_ids(const up_program *p)
@@ -421,19 +236,19 @@ static int unit_index(const up_program *p, const char *id)
 }
 
 /* Resolves parents, then walks up from each unit looking for a loop. */
-static void link_units(vctx *v, up_program *p, const up_ynode *seq)
+static void link_units(up_yv *v, up_program *p, const up_ynode *seq)
 {
 	const char **ids = unit_ids(p);
 	int root = -1;
 	for (size_t i = 0; i < p->nunits; i++) {
 		up_unit_def *u = &p->units[i];
 		const up_ynode *un = seq->kids[i];
-		const up_ynode *pn = map_get(un, "parent");
+		const up_ynode *pn = up_yv_get(un, "parent");
 		if (!u->parent) {
 			if (root < 0)
 				root = (int)i;
-			else if (!pn || is_null(pn))
-				verr(v, un, "unit '%s' has no parent; only the "
+			else if (!pn || up_yv_null(pn))
+				up_yv_err(v, un, "unit '%s' has no parent; only the "
 				     "root unit '%s' may omit it", u->id,
 				     p->units[root].id);
 			continue;
@@ -442,7 +257,7 @@ static void link_units(vctx *v, up_program *p, const up_ynode *seq)
 		if (u->parent_ix < 0) {
 			char owner[200];
 			snprintf(owner, sizeof owner, "unit '%s': ", u->id);
-			unknown_ref(v, pn, owner, "parent unit", u->parent,
+			up_yv_unknown(v, pn, owner, "parent unit", u->parent,
 				    ids, p->nunits);
 		}
 	}
@@ -452,24 +267,24 @@ static void link_units(vctx *v, up_program *p, const up_ynode *seq)
 		while (at >= 0 && at != (int)i && steps++ <= p->nunits)
 			at = p->units[at].parent_ix;
 		if (at == (int)i)
-			verr(v, map_get(seq->kids[i], "parent"),
+			up_yv_err(v, up_yv_get(seq->kids[i], "parent"),
 			     "unit '%s' is its own ancestor (the unit tree "
 			     "has a cycle)", p->units[i].id);
 	}
 	if (root < 0 && p->nunits)
-		verr(v, seq, "no root unit: the first unit without a "
+		up_yv_err(v, seq, "no root unit: the first unit without a "
 		     "'parent' is the organisation");
 	free(ids);
 }
 
 /* Units whose entries are not mappings are skipped, so keep the node list
  * aligned with p->units for link_units(). */
-static void load_units(vctx *v, up_program *p, const up_ynode *n)
+static void load_units(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YSEQ, "'units'"))
+	if (!up_yv_want(v, n, UP_YSEQ, "'units'"))
 		return;
 	if (n->n == 0) {
-		verr(v, n, "'units' needs at least the root unit");
+		up_yv_err(v, n, "'units' needs at least the root unit");
 		return;
 	}
 	p->units = up_xcalloc(n->n, sizeof *p->units);
@@ -486,36 +301,36 @@ static void load_units(vctx *v, up_program *p, const up_ynode *n)
 	free(kept.kids);
 }
 
-static void load_roles(vctx *v, up_person_def *pd, const up_ynode *n)
+static void load_roles(up_yv *v, up_person_def *pd, const up_ynode *n)
 {
 	if (!n)
 		return;
-	if (!want_kind(v, n, UP_YSEQ, "'roles'"))
+	if (!up_yv_want(v, n, UP_YSEQ, "'roles'"))
 		return;
 	pd->roles = up_xcalloc(n->n + 1, sizeof *pd->roles);
 	for (size_t i = 0; i < n->n; i++) {
-		char *r = get_id(v, n->kids[i], "role");
+		char *r = up_yv_id(v, n->kids[i], "role");
 		if (r)
 			pd->roles[pd->nroles++] = r;
 	}
 }
 
-static void load_person(vctx *v, up_program *p, const up_ynode *n,
+static void load_person(up_yv *v, up_program *p, const up_ynode *n,
 			const char **ids)
 {
-	if (!want_kind(v, n, UP_YMAP, "a person"))
+	if (!up_yv_want(v, n, UP_YMAP, "a person"))
 		return;
-	check_keys(v, n, person_keys, UP_COUNTOF(person_keys));
-	const up_ynode *idn = map_get(n, "id");
+	up_yv_keys(v, n, person_keys, UP_COUNTOF(person_keys));
+	const up_ynode *idn = up_yv_get(n, "id");
 	if (!idn) {
-		verr(v, n, "a person needs an 'id'");
+		up_yv_err(v, n, "a person needs an 'id'");
 		return;
 	}
-	char *id = get_id(v, idn, "person id");
+	char *id = up_yv_id(v, idn, "person id");
 	if (!id)
 		return;
 	if (up_strmap_get(&p->person_ids, id) >= 0) {
-		verr(v, idn, "duplicate person id '%s'", id);
+		up_yv_err(v, idn, "duplicate person id '%s'", id);
 		free(id);
 		return;
 	}
@@ -525,41 +340,41 @@ static void load_person(vctx *v, up_program *p, const up_ynode *n,
 	pd->engagement = -1;
 	char owner[200];
 	snprintf(owner, sizeof owner, "person '%s': ", id);
-	const up_ynode *name = map_get(n, "name");
-	pd->name = name ? get_str(v, name, "'name'") : up_xstrdup(id);
-	const up_ynode *un = map_get(n, "unit");
+	const up_ynode *name = up_yv_get(n, "name");
+	pd->name = name ? up_yv_str(v, name, "'name'") : up_xstrdup(id);
+	const up_ynode *un = up_yv_get(n, "unit");
 	/* With no units loaded the units section is already reported. */
-	if (un && !is_null(un) && (pd->unit = get_str(v, un, "'unit'")) &&
+	if (un && !up_yv_null(un) && (pd->unit = up_yv_str(v, un, "'unit'")) &&
 	    p->nunits > 0 && unit_index(p, pd->unit) < 0)
-		unknown_ref(v, un, owner, "unit", pd->unit, ids, p->nunits);
-	load_roles(v, pd, map_get(n, "roles"));
-	const up_ynode *en = map_get(n, "engagement");
-	char *level = en ? get_str(v, en, "'engagement'") : NULL;
+		up_yv_unknown(v, un, owner, "unit", pd->unit, ids, p->nunits);
+	load_roles(v, pd, up_yv_get(n, "roles"));
+	const up_ynode *en = up_yv_get(n, "engagement");
+	char *level = en ? up_yv_str(v, en, "'engagement'") : NULL;
 	if (level && (pd->engagement = up_level_index(level)) < 0) {
 		const char *hint = up_did_you_mean(level, up_levels, UP_LEVELS);
 		if (hint)
-			verr(v, en, "%sengagement level '%s' is not on the "
+			up_yv_err(v, en, "%sengagement level '%s' is not on the "
 			     "ladder (did you mean '%s'?)", owner, level, hint);
 		else
-			verr(v, en, "%sengagement level '%s' is not on the "
+			up_yv_err(v, en, "%sengagement level '%s' is not on the "
 			     "ladder (unaware, informed, consulted, involved, "
 			     "bought_in)", owner, level);
 	}
 	free(level);
-	const up_ynode *since = map_get(n, "since");
+	const up_ynode *since = up_yv_get(n, "since");
 	if (since)
-		pd->since = get_date(v, since, "'since'");
+		pd->since = up_yv_date(v, since, "'since'");
 	if (since && !en)
-		verr(v, since, "%s'since' dates an 'engagement', which is "
+		up_yv_err(v, since, "%s'since' dates an 'engagement', which is "
 		     "missing", owner);
-	const up_ynode *joined = map_get(n, "joined");
+	const up_ynode *joined = up_yv_get(n, "joined");
 	if (joined)
-		pd->joined = get_date(v, joined, "'joined'");
+		pd->joined = up_yv_date(v, joined, "'joined'");
 }
 
-static void load_people(vctx *v, up_program *p, const up_ynode *n)
+static void load_people(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YSEQ, "'people'"))
+	if (!up_yv_want(v, n, UP_YSEQ, "'people'"))
 		return;
 	p->people = up_xcalloc(n->n + 1, sizeof *p->people);
 	const char **ids = unit_ids(p);
@@ -568,20 +383,20 @@ static void load_people(vctx *v, up_program *p, const up_ynode *n)
 	free(ids);
 }
 
-static void load_rule_file(vctx *v, up_program *p, const up_ynode *n)
+static void load_rule_file(up_yv *v, up_program *p, const up_ynode *n)
 {
-	char *path = get_str(v, n, "a rule file");
+	char *path = up_yv_str(v, n, "a rule file");
 	if (!path)
 		return;
 	if (path[0] == '/' || strstr(path, "..")) {
-		verr(v, n, "rule file '%s' must be a path inside the program "
+		up_yv_err(v, n, "rule file '%s' must be a path inside the program "
 		     "directory", path);
 		free(path);
 		return;
 	}
 	for (size_t i = 0; i < p->nrules; i++)
 		if (!strcmp(p->rules[i].path, path)) {
-			verr(v, n, "rule file '%s' is listed twice", path);
+			up_yv_err(v, n, "rule file '%s' is listed twice", path);
 			free(path);
 			return;
 		}
@@ -591,7 +406,7 @@ static void load_rule_file(vctx *v, up_program *p, const up_ynode *n)
 	if (up_read_file(full, MAX_RULE_BYTES, &r->src, &r->len, e) != UP_OK) {
 		const char *m = up_error_message(e, 0);
 		const char *why = m ? strstr(m, "error: ") : NULL;
-		verr(v, n, "rule file '%s': %s", path,
+		up_yv_err(v, n, "rule file '%s': %s", path,
 		     why ? why + 7 : "cannot read");
 		free(path);
 	} else {
@@ -603,9 +418,9 @@ static void load_rule_file(vctx *v, up_program *p, const up_ynode *n)
 	free(full);
 }
 
-static void load_rules(vctx *v, up_program *p, const up_ynode *n)
+static void load_rules(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YSEQ, "'rules'"))
+	if (!up_yv_want(v, n, UP_YSEQ, "'rules'"))
 		return;
 	p->rules = up_xcalloc(n->n + 1, sizeof *p->rules);
 	for (size_t i = 0; i < n->n; i++)
@@ -622,51 +437,33 @@ static const char *const metric_keys[] = {
 	"per_period"};
 
 /* A series name or a list of them. */
-static void load_series_list(vctx *v, const up_ynode *n, const char *what,
+static void load_series_list(up_yv *v, const up_ynode *n, const char *what,
 			     up_strv *out)
 {
 	if (!n)
 		return;
 	if (n->kind == UP_YSCALAR) {
 		out->v = up_xcalloc(2, sizeof *out->v);
-		if ((out->v[0] = get_id(v, n, what)))
+		if ((out->v[0] = up_yv_id(v, n, what)))
 			out->n = 1;
 		return;
 	}
-	if (!want_kind(v, n, UP_YSEQ, what))
+	if (!up_yv_want(v, n, UP_YSEQ, what))
 		return;
 	out->v = up_xcalloc(n->n + 1, sizeof *out->v);
 	for (size_t i = 0; i < n->n; i++)
-		if ((out->v[out->n] = get_id(v, n->kids[i], what)))
+		if ((out->v[out->n] = up_yv_id(v, n->kids[i], what)))
 			out->n++;
 }
 
-static int get_bool(vctx *v, const up_ynode *n, const char *what, int *out)
-{
-	static const char *const yes[] = {"true", "yes", "on"};
-	static const char *const no[] = {"false", "no", "off"};
-	if (!n)
-		return 0;
-	for (size_t i = 0; n->kind == UP_YSCALAR && n->plain && i < 3; i++) {
-		if (!strcmp(n->str, yes[i]))
-			return *out = 1;
-		if (!strcmp(n->str, no[i])) {
-			*out = 0;
-			return 1;
-		}
-	}
-	verr(v, n, "%s must be true or false", what);
-	return 0;
-}
-
 /* A unit id that must exist; "" owner prefix for messages. */
-static char *get_unit_ref(vctx *v, up_program *p, const up_ynode *n,
+static char *get_unit_ref(up_yv *v, up_program *p, const up_ynode *n,
 			  const char *owner)
 {
-	char *id = get_id(v, n, "unit");
+	char *id = up_yv_id(v, n, "unit");
 	if (id && p->nunits && up_strmap_get(&p->unit_ids, id) < 0) {
 		const char **ids = unit_ids(p);
-		unknown_ref(v, n, owner, "unit", id, ids, p->nunits);
+		up_yv_unknown(v, n, owner, "unit", id, ids, p->nunits);
 		free(ids);
 		free(id);
 		return NULL;
@@ -674,117 +471,117 @@ static char *get_unit_ref(vctx *v, up_program *p, const up_ynode *n,
 	return id;
 }
 
-static void load_metric_kind(vctx *v, up_metric_def *m, const up_ynode *n,
+static void load_metric_kind(up_yv *v, up_metric_def *m, const up_ynode *n,
 			     const char *owner)
 {
 	static const char *const kinds[] = {"ratio", "count", "sum", "mean",
 					    "latest"};
-	const up_ynode *kn = map_get(n, "kind");
-	const up_ynode *num = map_get(n, "numerator");
-	const up_ynode *den = map_get(n, "denominator");
-	char *k = kn ? get_str(v, kn, "'kind'") : NULL;
+	const up_ynode *kn = up_yv_get(n, "kind");
+	const up_ynode *num = up_yv_get(n, "numerator");
+	const up_ynode *den = up_yv_get(n, "denominator");
+	char *k = kn ? up_yv_str(v, kn, "'kind'") : NULL;
 	m->kind = num || den ? UP_MK_RATIO : UP_MK_SUM;
 	for (size_t i = 0; k && i < UP_COUNTOF(kinds); i++)
 		if (!strcmp(k, kinds[i]))
 			m->kind = (up_metric_kind)i;
 	if (k && strcmp(k, kinds[m->kind]))
-		verr(v, kn, "%s'kind' must be ratio, count, sum, mean or "
+		up_yv_err(v, kn, "%s'kind' must be ratio, count, sum, mean or "
 		     "latest, not '%s'", owner, k);
 	else if (!kn && !num && !den)
-		verr(v, n, "%sgive 'numerator' and 'denominator', or 'kind' "
+		up_yv_err(v, n, "%sgive 'numerator' and 'denominator', or 'kind' "
 		     "and 'series'", owner);
 	free(k);
 	if (m->kind == UP_MK_RATIO) {
 		if (!num || !den)
-			verr(v, n, "%sa ratio needs both 'numerator' and "
+			up_yv_err(v, n, "%sa ratio needs both 'numerator' and "
 			     "'denominator'", owner);
-		m->numerator = num ? get_id(v, num, "'numerator'") : NULL;
-		m->denominator = den ? get_id(v, den, "'denominator'") : NULL;
-		if (map_get(n, "series"))
-			verr(v, map_get(n, "series"), "%sa ratio takes "
+		m->numerator = num ? up_yv_id(v, num, "'numerator'") : NULL;
+		m->denominator = den ? up_yv_id(v, den, "'denominator'") : NULL;
+		if (up_yv_get(n, "series"))
+			up_yv_err(v, up_yv_get(n, "series"), "%sa ratio takes "
 			     "'numerator' and 'denominator', not 'series'",
 			     owner);
 	} else {
-		const up_ynode *s = map_get(n, "series");
+		const up_ynode *s = up_yv_get(n, "series");
 		if (!s)
-			verr(v, n, "%s'series' is required for kind '%s'",
+			up_yv_err(v, n, "%s'series' is required for kind '%s'",
 			     owner, kinds[m->kind]);
-		m->series = s ? get_id(v, s, "'series'") : NULL;
+		m->series = s ? up_yv_id(v, s, "'series'") : NULL;
 		if (num || den)
-			verr(v, num ? num : den, "%s'numerator' and "
+			up_yv_err(v, num ? num : den, "%s'numerator' and "
 			     "'denominator' make a ratio; drop 'kind'", owner);
 	}
-	load_series_list(v, map_get(n, "numerator_exclusions"),
+	load_series_list(v, up_yv_get(n, "numerator_exclusions"),
 			 "'numerator_exclusions'", &m->num_excl);
-	load_series_list(v, map_get(n, "denominator_exclusions"),
+	load_series_list(v, up_yv_get(n, "denominator_exclusions"),
 			 "'denominator_exclusions'", &m->den_excl);
-	load_series_list(v, map_get(n, "denominator_exceptions"),
+	load_series_list(v, up_yv_get(n, "denominator_exceptions"),
 			 "'denominator_exceptions'", &m->den_exc);
 }
 
-static void load_metric_timing(vctx *v, up_program *p, up_metric_def *m,
+static void load_metric_timing(up_yv *v, up_program *p, up_metric_def *m,
 			       const up_ynode *n, const char *owner)
 {
 	char what[300];
-	const up_ynode *pn = map_get(n, "period");
+	const up_ynode *pn = up_yv_get(n, "period");
 	m->period = UP_PERIOD_MONTH;
-	char *per = pn ? get_str(v, pn, "'period'") : NULL;
+	char *per = pn ? up_yv_str(v, pn, "'period'") : NULL;
 	if (per && ((m->period = up_period_kind_parse(per)) < 0 ||
 		    m->period == UP_PERIOD_DAY)) {
-		verr(v, pn, "%s'period' must be week, month or quarter, not "
+		up_yv_err(v, pn, "%s'period' must be week, month or quarter, not "
 		     "'%s'", owner, per);
 		m->period = UP_PERIOD_MONTH;
 	}
 	free(per);
-	get_bool(v, map_get(n, "per_period"), "'per_period'", &m->per_period);
-	const up_ynode *dn = map_get(n, "deadline");
+	up_yv_bool(v, up_yv_get(n, "per_period"), "'per_period'", &m->per_period);
+	const up_ynode *dn = up_yv_get(n, "deadline");
 	if (!dn && !m->per_period)
-		verr(v, n, "%s'deadline' is required (a date, or +2y, +18m, "
+		up_yv_err(v, n, "%s'deadline' is required (a date, or +2y, +18m, "
 		     "+6w, +90d after 'start'), unless 'per_period: true'",
 		     owner);
-	char *d = dn ? get_str(v, dn, "'deadline'") : NULL;
+	char *d = dn ? up_yv_str(v, dn, "'deadline'") : NULL;
 	int32_t start;
 	const char *why;
 	if (d && p->start && up_date_parse(p->start, &start, NULL) == UP_OK &&
 	    up_deadline_parse(d, start, &m->deadline, &why) != 0)
-		verr(v, dn, "%s'deadline': '%s' %s", owner, d, why);
+		up_yv_err(v, dn, "%s'deadline': '%s' %s", owner, d, why);
 	else if (d && p->start && m->deadline <= start)
-		verr(v, dn, "%s'deadline' %s is not after 'start'", owner, d);
+		up_yv_err(v, dn, "%s'deadline' %s is not after 'start'", owner, d);
 	free(d);
 	snprintf(what, sizeof what, "%s'tolerance'", owner);
-	get_num(v, map_get(n, "tolerance"), what, 0, 1e15, &m->tolerance);
+	up_yv_num(v, up_yv_get(n, "tolerance"), what, 0, 1e15, &m->tolerance);
 }
 
-static void load_metric_targets(vctx *v, up_program *p, up_metric_def *m,
+static void load_metric_targets(up_yv *v, up_program *p, up_metric_def *m,
 				const up_ynode *n, const char *owner)
 {
 	char what[300];
 	snprintf(what, sizeof what, "%s'target'", owner);
-	if (!map_get(n, "target"))
-		verr(v, n, "%s'target' is required", owner);
-	get_num(v, map_get(n, "target"), what, -1e15, 1e15, &m->target);
-	const up_ynode *dir = map_get(n, "direction");
-	char *ds = dir ? get_str(v, dir, "'direction'") : NULL;
+	if (!up_yv_get(n, "target"))
+		up_yv_err(v, n, "%s'target' is required", owner);
+	up_yv_num(v, up_yv_get(n, "target"), what, -1e15, 1e15, &m->target);
+	const up_ynode *dir = up_yv_get(n, "direction");
+	char *ds = dir ? up_yv_str(v, dir, "'direction'") : NULL;
 	m->increase = !ds || !strcmp(ds, "increase");
 	if (ds && strcmp(ds, "increase") && strcmp(ds, "decrease"))
-		verr(v, dir, "%s'direction' must be increase or decrease, not "
+		up_yv_err(v, dir, "%s'direction' must be increase or decrease, not "
 		     "'%s'", owner, ds);
 	free(ds);
-	const up_ynode *bn = map_get(n, "baseline");
+	const up_ynode *bn = up_yv_get(n, "baseline");
 	m->baseline_auto = !bn || (bn->kind == UP_YSCALAR &&
 				   !strcmp(bn->str, "auto"));
 	snprintf(what, sizeof what, "%s'baseline' (a number or auto)", owner);
 	if (!m->baseline_auto)
-		get_num(v, bn, what, -1e15, 1e15, &m->baseline);
-	const up_ynode *ut = map_get(n, "unit_targets");
-	if (ut && want_kind(v, ut, UP_YMAP, "'unit_targets'")) {
+		up_yv_num(v, bn, what, -1e15, 1e15, &m->baseline);
+	const up_ynode *ut = up_yv_get(n, "unit_targets");
+	if (ut && up_yv_want(v, ut, UP_YMAP, "'unit_targets'")) {
 		m->unit_targets = up_xcalloc(ut->n / 2 + 1,
 					     sizeof *m->unit_targets);
 		for (size_t i = 0; i + 1 < ut->n; i += 2) {
 			char *unit = get_unit_ref(v, p, ut->kids[i], owner);
 			double t;
 			snprintf(what, sizeof what, "%sunit target", owner);
-			if (get_num(v, ut->kids[i + 1], what, -1e15, 1e15, &t) &&
+			if (up_yv_num(v, ut->kids[i + 1], what, -1e15, 1e15, &t) &&
 			    unit) {
 				up_unit_target *x =
 					&m->unit_targets[m->nunit_targets++];
@@ -795,7 +592,7 @@ static void load_metric_targets(vctx *v, up_program *p, up_metric_def *m,
 			}
 		}
 	}
-	const up_ynode *sc = map_get(n, "scope");
+	const up_ynode *sc = up_yv_get(n, "scope");
 	if (!sc)
 		return;
 	up_ynode one = {.kind = UP_YSEQ, .n = 1};
@@ -804,7 +601,7 @@ static void load_metric_targets(vctx *v, up_program *p, up_metric_def *m,
 		one.kids = (up_ynode **)&sc;
 		list = &one;
 	}
-	if (!want_kind(v, list, UP_YSEQ, "'scope'"))
+	if (!up_yv_want(v, list, UP_YSEQ, "'scope'"))
 		return;
 	m->scope.v = up_xcalloc(list->n + 1, sizeof *m->scope.v);
 	for (size_t i = 0; i < list->n; i++)
@@ -813,27 +610,27 @@ static void load_metric_targets(vctx *v, up_program *p, up_metric_def *m,
 			m->scope.n++;
 }
 
-static void load_metrics(vctx *v, up_program *p, const up_ynode *n)
+static void load_metrics(up_yv *v, up_program *p, const up_ynode *n)
 {
-	if (!n || !want_kind(v, n, UP_YMAP, "'metrics'"))
+	if (!n || !up_yv_want(v, n, UP_YMAP, "'metrics'"))
 		return;
 	p->metrics = up_xcalloc(n->n / 2 + 1, sizeof *p->metrics);
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const up_ynode *k = n->kids[i], *def = n->kids[i + 1];
-		char *id = get_id(v, k, "metric id");
-		if (!id || !want_kind(v, def, UP_YMAP, "a metric")) {
+		char *id = up_yv_id(v, k, "metric id");
+		if (!id || !up_yv_want(v, def, UP_YMAP, "a metric")) {
 			free(id);
 			continue;
 		}
-		check_keys(v, def, metric_keys, UP_COUNTOF(metric_keys));
+		up_yv_keys(v, def, metric_keys, UP_COUNTOF(metric_keys));
 		up_metric_def *m = &p->metrics[p->nmetrics++];
 		m->id = id;
 		m->line = k->line;
 		m->col = k->col;
 		char owner[200];
 		snprintf(owner, sizeof owner, "metric '%s': ", id);
-		const up_ynode *t = map_get(def, "title");
-		m->title = t ? get_str(v, t, "'title'") : up_xstrdup(id);
+		const up_ynode *t = up_yv_get(def, "title");
+		m->title = t ? up_yv_str(v, t, "'title'") : up_xstrdup(id);
 		load_metric_kind(v, m, def, owner);
 		load_metric_timing(v, p, m, def, owner);
 		load_metric_targets(v, p, m, def, owner);
@@ -854,23 +651,23 @@ static const int default_offsets[] = {0, 7, 21, 45, 90, 150, 210, 300};
 static const int default_manager_offsets[] = {-14, 0, 30, 60, 90};
 
 /* A list of whole days, ascending, within [LO, 3650]. */
-static int *load_days(vctx *v, const up_ynode *n, const char *what, int lo,
+static int *load_days(up_yv *v, const up_ynode *n, const char *what, int lo,
 		      size_t *count)
 {
 	*count = 0;
-	if (!want_kind(v, n, UP_YSEQ, what))
+	if (!up_yv_want(v, n, UP_YSEQ, what))
 		return NULL;
 	if (!n->n) {
-		verr(v, n, "%s needs at least one day", what);
+		up_yv_err(v, n, "%s needs at least one day", what);
 		return NULL;
 	}
 	int *days = up_xcalloc(n->n, sizeof *days);
 	for (size_t i = 0; i < n->n; i++) {
 		long long d;
-		if (!get_int(v, n->kids[i], what, lo, 3650, &d))
+		if (!up_yv_int(v, n->kids[i], what, lo, 3650, &d))
 			continue;
 		if (*count && d <= days[*count - 1])
-			verr(v, n->kids[i], "%s must ascend, and %lld does not",
+			up_yv_err(v, n->kids[i], "%s must ascend, and %lld does not",
 			     what, d);
 		days[(*count)++] = (int)d;
 	}
@@ -885,7 +682,7 @@ static int *copy_days(const int *d, size_t n, size_t *count)
 	return out;
 }
 
-static void load_evaluation(vctx *v, up_cadence *c, const up_ynode *n)
+static void load_evaluation(up_yv *v, up_cadence *c, const up_ynode *n)
 {
 	if (!n)
 		return;
@@ -901,50 +698,50 @@ static void load_evaluation(vctx *v, up_cadence *c, const up_ynode *n)
 			c->evaluation = (up_eval_cadence)(UP_EVAL_WEEKLY + i);
 			return;
 		}
-	verr(v, n, "cadence.evaluation must be weekly, monthly, quarterly or "
+	up_yv_err(v, n, "cadence.evaluation must be weekly, monthly, quarterly or "
 	     "a list of days after go-live");
 }
 
-static void load_training(vctx *v, up_cadence *c, const up_ynode *n)
+static void load_training(up_yv *v, up_cadence *c, const up_ynode *n)
 {
 	c->window_days = 300;
 	c->grace_days = 7;
 	c->reschedule_days = 7;
-	if (!n || !want_kind(v, n, UP_YMAP, "cadence.training"))
+	if (!n || !up_yv_want(v, n, UP_YMAP, "cadence.training"))
 		return;
-	check_keys(v, n, training_keys, UP_COUNTOF(training_keys));
+	up_yv_keys(v, n, training_keys, UP_COUNTOF(training_keys));
 	c->training = 1;
 	long long x;
-	if (get_int(v, map_get(n, "window_days"), "window_days", 1, 3650, &x))
+	if (up_yv_int(v, up_yv_get(n, "window_days"), "window_days", 1, 3650, &x))
 		c->window_days = (int)x;
-	if (get_int(v, map_get(n, "grace_days"), "grace_days", 0, 90, &x))
+	if (up_yv_int(v, up_yv_get(n, "grace_days"), "grace_days", 0, 90, &x))
 		c->grace_days = (int)x;
-	if (get_int(v, map_get(n, "reschedule_days"), "reschedule_days", 1,
+	if (up_yv_int(v, up_yv_get(n, "reschedule_days"), "reschedule_days", 1,
 		    365, &x))
 		c->reschedule_days = (int)x;
-	const up_ynode *o = map_get(n, "offsets_days");
+	const up_ynode *o = up_yv_get(n, "offsets_days");
 	c->offsets = o ? load_days(v, o, "offsets_days", 0, &c->noffsets)
 		       : NULL;
-	const up_ynode *m = map_get(n, "first_line_manager");
-	if (m && want_kind(v, m, UP_YMAP, "first_line_manager")) {
-		check_keys(v, m, manager_keys, UP_COUNTOF(manager_keys));
-		const up_ynode *mo = map_get(m, "offsets_days");
+	const up_ynode *m = up_yv_get(n, "first_line_manager");
+	if (m && up_yv_want(v, m, UP_YMAP, "first_line_manager")) {
+		up_yv_keys(v, m, manager_keys, UP_COUNTOF(manager_keys));
+		const up_ynode *mo = up_yv_get(m, "offsets_days");
 		if (mo)
 			c->manager_offsets = load_days(v, mo, "offsets_days",
 						       -365,
 						       &c->nmanager_offsets);
 	}
-	const up_ynode *e = map_get(n, "escalate_to");
-	c->escalate_to = e ? get_id(v, e, "escalate_to") : NULL;
+	const up_ynode *e = up_yv_get(n, "escalate_to");
+	c->escalate_to = e ? up_yv_id(v, e, "escalate_to") : NULL;
 }
 
-static void load_cadence(vctx *v, up_program *p, const up_ynode *n)
+static void load_cadence(up_yv *v, up_program *p, const up_ynode *n)
 {
 	up_cadence *c = &p->cadence;
-	if (n && want_kind(v, n, UP_YMAP, "'cadence'")) {
-		check_keys(v, n, cadence_keys, UP_COUNTOF(cadence_keys));
-		load_evaluation(v, c, map_get(n, "evaluation"));
-		load_training(v, c, map_get(n, "training"));
+	if (n && up_yv_want(v, n, UP_YMAP, "'cadence'")) {
+		up_yv_keys(v, n, cadence_keys, UP_COUNTOF(cadence_keys));
+		load_evaluation(v, c, up_yv_get(n, "evaluation"));
+		load_training(v, c, up_yv_get(n, "training"));
 	} else {
 		load_training(v, c, NULL);
 	}
@@ -959,36 +756,36 @@ static void load_cadence(vctx *v, up_program *p, const up_ynode *n)
 		c->escalate_to = up_xstrdup("first_line_manager");
 }
 
-static void load_top(vctx *v, up_program *p, const up_ynode *root)
+static void load_top(up_yv *v, up_program *p, const up_ynode *root)
 {
-	check_keys(v, root, top_keys, UP_COUNTOF(top_keys));
+	up_yv_keys(v, root, top_keys, UP_COUNTOF(top_keys));
 	static const char *const required[] = {"program", "start", "stages",
 					       "units"};
 	for (size_t i = 0; i < UP_COUNTOF(required); i++)
-		if (!map_get(root, required[i]))
-			verr(v, root, "missing required key '%s'",
+		if (!up_yv_get(root, required[i]))
+			up_yv_err(v, root, "missing required key '%s'",
 			     required[i]);
-	p->id = get_id(v, map_get(root, "program"), "'program'");
-	const up_ynode *t = map_get(root, "title");
-	p->title = t ? get_str(v, t, "'title'") : NULL;
-	const up_ynode *o = map_get(root, "organization");
-	p->organization = o ? get_str(v, o, "'organization'") : NULL;
-	p->start = get_date(v, map_get(root, "start"), "'start'");
-	load_stages(v, p, map_get(root, "stages"));
-	load_limits(v, p, map_get(root, "limits"));
-	load_gates(v, p, map_get(root, "gates"));
-	load_units(v, p, map_get(root, "units"));
-	load_people(v, p, map_get(root, "people"));
-	load_rules(v, p, map_get(root, "rules"));
-	load_metrics(v, p, map_get(root, "metrics"));
+	p->id = up_yv_id(v, up_yv_get(root, "program"), "'program'");
+	const up_ynode *t = up_yv_get(root, "title");
+	p->title = t ? up_yv_str(v, t, "'title'") : NULL;
+	const up_ynode *o = up_yv_get(root, "organization");
+	p->organization = o ? up_yv_str(v, o, "'organization'") : NULL;
+	p->start = up_yv_date(v, up_yv_get(root, "start"), "'start'");
+	load_stages(v, p, up_yv_get(root, "stages"));
+	load_limits(v, p, up_yv_get(root, "limits"));
+	load_gates(v, p, up_yv_get(root, "gates"));
+	load_units(v, p, up_yv_get(root, "units"));
+	load_people(v, p, up_yv_get(root, "people"));
+	load_rules(v, p, up_yv_get(root, "rules"));
+	load_metrics(v, p, up_yv_get(root, "metrics"));
 	/* Accepted now, run when their features land; say so, or a program
 	 * that leans on a pack would pass every gate without a word. */
-	const up_ynode *packs = map_get(root, "packs");
-	if (want_kind(v, packs, UP_YSEQ, "'packs'") && packs->n)
+	const up_ynode *packs = up_yv_get(root, "packs");
+	if (up_yv_want(v, packs, UP_YSEQ, "'packs'") && packs->n)
 		up_warn_at(v->err, v->file, packs->line, packs->col, "'packs' "
 			   "are not run by this version of uptake; their rules "
 			   "do not take part in any gate");
-	load_cadence(v, p, map_get(root, "cadence"));
+	load_cadence(v, p, up_yv_get(root, "cadence"));
 }
 
 int up_program_parse(up_program **out, const char *dir, const char *buf,
@@ -1005,8 +802,8 @@ int up_program_parse(up_program **out, const char *dir, const char *buf,
 	size_t first = up_error_count(err);
 	int rc = up_yaml_parse(buf, len, p->file, &root, err);
 	if (rc == UP_OK) {
-		vctx v = {p->file, err, 0};
-		if (want_kind(&v, root, UP_YMAP, "program.yaml"))
+		up_yv v = {p->file, err, 0};
+		if (up_yv_want(&v, root, UP_YMAP, "program.yaml"))
 			load_top(&v, p, root);
 		rc = v.bad ? UP_EINPUT : UP_OK;
 		up_error_sort(err, first); /* in file order, like a compiler */
