@@ -1,0 +1,139 @@
+/*
+ * cli.c: the helpers every command shares: option parsing, --help, usage
+ * errors and the mapping of libuptake's codes to exit statuses.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("uptake: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'uptake %s%s--help'.\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* Prints every message of err as "uptake: MESSAGE" and maps the code. */
+int cli_report(up_error *err, int rc)
+{
+	for (size_t i = 0; i < up_error_count(err); i++)
+		fprintf(stderr, "uptake: %s\n", up_error_message(err, i));
+	if (rc != UP_OK && up_error_count(err) == 0)
+		fprintf(stderr, "uptake: error: %s\n", up_errstr(rc));
+	return up_exit_status(rc);
+}
+
+/*
+ * getopt_long over a subcommand's arguments.  Each option calls back with
+ * its long name and value; unknown options and missing values are usage
+ * errors.  Returns the index of the first operand, -2 for --help, or -1
+ * after an error.
+ */
+int cli_parse_opts(globals *g, const char *cmd, int argc, char **argv,
+		   const struct option *opts, cli_opt_fn fn, void *ctx)
+{
+	optind = 0; /* GNU: reinitialise for each subcommand */
+	opterr = 0;
+	int c, ix;
+	while ((c = getopt_long(argc, argv, "h", opts, &ix)) != -1) {
+		if (c == 'h')
+			return -2;
+		if (c == '?' || c == ':') {
+			if (optopt)
+				cli_usage_error(cmd, "option '-%c' is not "
+						"known or needs a value",
+						optopt);
+			else
+				cli_usage_error(cmd, "option '%s' is not "
+						"known or needs a value",
+						argv[optind - 1]);
+			return -1;
+		}
+		if (fn(g, ctx, opts[ix].name, optarg) != 0)
+			return -1;
+	}
+	return optind;
+}
+
+int cli_common_opt(globals *g, const char *name, const char *val)
+{
+	if (!strcmp(name, "db")) {
+		g->db = val;
+		return 0;
+	}
+	if (!strcmp(name, "json")) {
+		g->flags |= UP_PRINT_JSON;
+		return 0;
+	}
+	return 1;
+}
+
+int cli_common_opt_cb(globals *g, void *ctx, const char *name,
+		      const char *val)
+{
+	(void)ctx;
+	return cli_common_opt(g, name, val);
+}
+
+int cli_help_of(const char *cmd)
+{
+	const command *c = cli_find_command(cmd);
+	printf("usage: uptake %s %s\n\n", c->name, c->args);
+	if (c->help)
+		fputs(c->help, stdout);
+	else /* import: the formats live in the library */
+		printf("Loads a CSV file with a header row in one transaction. "
+		       "A bad row fails\nthe whole file (exit 65) and nothing "
+		       "is imported; importing the same\nfile again changes "
+		       "nothing.  The formats:\n\n%s", up_import_help());
+	return 0;
+}
+
+/* Parses options that are only --db, --json and --help. */
+int cli_simple_opts(globals *g, const char *cmd, int argc, char **argv,
+		    int json_ok)
+{
+	static const struct option with_json[] = {
+		{"db", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option without[] = {
+		{"db", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	return cli_parse_opts(g, cmd, argc, argv,
+			      json_ok ? with_json : without,
+			      cli_common_opt_cb, NULL);
+}
+
+int cli_load(globals *g, up_program **prog, up_error *err)
+{
+	return up_program_load(prog, g->dir, err);
+}
+
+int cli_options_only(globals *g, const char *cmd, int argc, char **argv,
+		     const struct option *opts, cli_opt_fn fn, void *ctx)
+{
+	int first = cli_parse_opts(g, cmd, argc, argv, opts, fn, ctx);
+	if (first == -2)
+		return cli_help_of(cmd);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[first]);
+	return -1;
+}
+
+/* status and explain read the last stored cycle; no program needed. */
+int cli_with_latest(globals *g, up_cycle **cycle, up_store **store,
+		    up_error *err)
+{
+	int rc = up_store_open(store, g->dir, g->db, UP_STORE_READONLY, err);
+	return rc == UP_OK ? up_cycle_latest(cycle, *store, err) : rc;
+}

@@ -1,0 +1,150 @@
+/*
+ * cmd_record.c: the commands that write facts: uptake record (one dated
+ * fact from options) and uptake import (a CSV export).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct {
+	const char *names[80], *values[80];
+	size_t n;
+} record_args;
+
+static int record_opt(globals *g, void *ctx, const char *name,
+		      const char *val)
+{
+	record_args *r = ctx;
+	if (!cli_common_opt(g, name, val))
+		return 0;
+	if (r->n == 80) {
+		cli_usage_error("record", "too many options");
+		return -1;
+	}
+	r->names[r->n] = name;
+	r->values[r->n++] = val;
+	return 0;
+}
+
+int cmd_record(globals *g, int argc, char **argv)
+{
+	static const struct option engagement[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"level", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option training[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"topic", required_argument, 0, 0},
+		{"outcome", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option event[] = {
+		{"db", required_argument, 0, 0},
+		{"kind", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"unit", required_argument, 0, 0},
+		{"people", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
+		{"attr", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "-h")))
+			return cli_help_of("record");
+		return cli_usage_error("record", "say what to record: "
+				       "engagement, event or training");
+	}
+	const char *kind = argv[1];
+	const struct option *opts = !strcmp(kind, "event") ? event
+		: !strcmp(kind, "training") ? training
+		: !strcmp(kind, "engagement") ? engagement : NULL;
+	if (!opts)
+		return cli_usage_error("record", "cannot record '%s' "
+				       "(engagement, event or training)",
+				       kind);
+	record_args r = {0};
+	int first = cli_parse_opts(g, "record", argc - 1, argv + 1, opts,
+				   record_opt, &r);
+	if (first == -2)
+		return cli_help_of("record");
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc - 1)
+		return cli_usage_error("record", "unexpected argument '%s'",
+				       argv[first + 1]);
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	long long id = 0;
+	int rc = cli_load(g, &prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(&store, g->dir, g->db, 0, err);
+	if (rc == UP_OK)
+		rc = up_record(store, prog, kind, r.n, r.names, r.values, &id,
+			       err);
+	if (rc == UP_OK)
+		printf("recorded %s %lld\n", kind, id);
+	int status = cli_report(err, rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
+
+/* Progress on stderr: a percentage, rewritten in place (TTY only). */
+static void show_progress(void *ctx, unsigned long long done,
+			  unsigned long long total)
+{
+	const char *file = ctx;
+	if (total)
+		fprintf(stderr, "\ruptake: importing %s: %3llu%%", file,
+			done * 100 / total);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+int cmd_import(globals *g, int argc, char **argv)
+{
+	int first = cli_simple_opts(g, "import", argc, argv, 0);
+	if (first == -2)
+		return cli_help_of("import");
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 2)
+		return cli_usage_error("import", argc - first < 2
+				       ? "say what to import and from which "
+					 "file"
+				       : "unexpected argument '%s'",
+				       argc - first > 2 ? argv[first + 2] : "");
+	const char *kind = argv[first], *file = argv[first + 1];
+	/* Only worth a progress line for a file that takes a while. */
+	struct stat sb;
+	int big = stat(file, &sb) == 0 && sb.st_size > (8 << 20);
+	up_progress_fn progress = big && isatty(STDERR_FILENO)
+		? show_progress : NULL;
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	long long rows = 0;
+	int rc = cli_load(g, &prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(&store, g->dir, g->db, 0, err);
+	if (rc == UP_OK)
+		rc = up_import(store, prog, kind, file, progress, (void *)file,
+			       &rows, err);
+	if (rc == UP_OK)
+		printf("imported %lld row%s of %s from %s\n", rows,
+		       rows == 1 ? "" : "s", kind, file);
+	int status = cli_report(err, rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
