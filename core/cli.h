@@ -88,5 +88,6 @@ int cmd_due(globals *g, int argc, char **argv);      /* cmd_schedule.c */
 int cmd_calendar(globals *g, int argc, char **argv);
 int cmd_ack(globals *g, int argc, char **argv);
 int cmd_snooze(globals *g, int argc, char **argv);
+int cmd_pack(globals *g, int argc, char **argv);     /* cmd_pack.c */
 
 #endif

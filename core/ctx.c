@@ -11,6 +11,7 @@
 
 #include "host_priv.h"
 #include "metric.h"
+#include "pack.h"
 
 static up_host *host_of(lua_State *L)
 {
@@ -459,6 +460,16 @@ static int ctx_metric(lua_State *L)
 {
 	up_host *h = host_of(L);
 	const char *id = luaL_checkstring(L, 2);
+	/* A pack's rule names its own pack's metrics without the prefix. */
+	if (h->cur && h->cur->pack >= 0 && !strchr(id, '/')) {
+		lua_pushfstring(L, "%s/%s",
+				h->p->packs[h->cur->pack].pack->name, id);
+		const up_decl *d = up_host_find(h, lua_tostring(L, -1));
+		if (d && d->kind == UP_DECL_METRIC)
+			id = lua_tostring(L, -1); /* stays on the stack */
+		else
+			lua_pop(L, 1);
+	}
 	size_t cap = h->p->nmetrics + h->ndecls + 1, n = 0;
 	const char **ids = lua_newuserdatauv(L, cap * sizeof *ids, 0);
 	int found = 0;
@@ -689,6 +700,39 @@ static int ctx_coverage(lua_State *L)
 	return 1;
 }
 
+/* A parameter's value: lists are read-only like the rest of ctx. */
+static void push_param(lua_State *L, const json_t *j)
+{
+	if (!json_is_array(j)) {
+		push_value(L, j, 0);
+		return;
+	}
+	luaL_checkstack(L, 4, "params");
+	lua_createtable(L, (int)json_array_size(j), 0);
+	size_t i;
+	json_t *v;
+	json_array_foreach(j, i, v) {
+		push_value(L, v, 0);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	up_sandbox_readonly(L);
+}
+
+/* ctx.params: the parameters of the rule file's pack; none for the
+ * program's own rules, and never another pack's. */
+void up_ctx_push_params(lua_State *L, const up_program *p, int pack)
+{
+	const json_t *params = pack >= 0 ? p->packs[pack].params : NULL;
+	lua_createtable(L, 0, (int)json_object_size(params));
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)params, k, v) {
+		push_param(L, v);
+		lua_setfield(L, -2, k);
+	}
+	up_sandbox_readonly(L);
+}
+
 static void push_program(lua_State *L, const up_program *p)
 {
 	lua_createtable(L, 0, 5);
@@ -728,8 +772,7 @@ void up_ctx_push(lua_State *L, up_host *h)
 		push_program(L, h->p);
 		up_sandbox_readonly(L);
 		lua_rawseti(L, -2, 1);
-		lua_newtable(L);
-		up_sandbox_readonly(L);
+		up_ctx_push_params(L, h->p, sb->pack);
 		lua_rawseti(L, -2, 2);
 		sb->program_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	}

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "internal.h"
+#include "pack.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
@@ -259,6 +260,48 @@ static json_t *files_json(const up_program *p)
 	return a;
 }
 
+/* Each pack as it ran: name, version and content hash, for audits and
+ * for replaying the cycle with the same rules. */
+static json_t *packs_json(const up_program *p)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->npacks; i++)
+		json_array_append_new(a, UP_JSON(json_pack("{s:s, s:s, s:s}",
+			"name", p->packs[i].pack->name, "version",
+			p->packs[i].pack->version_s, "sha256",
+			p->packs[i].digest.sha256)));
+	return a;
+}
+
+static const char *const decl_kinds[] = {"gate", "check", "metric"};
+
+/* What every rule says of itself, once per cycle rather than once per
+ * unit: explanations and reports look it up by rule id. */
+static json_t *rules_json(const up_host *h)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < up_host_ndecls(h); i++) {
+		const up_decl *d = up_host_decl(h, i);
+		json_t *r = UP_JSON(json_pack(
+			"{s:s, s:s, s:s, s:o, s:s?, s:s?, s:s?, s:s?}",
+			"rule", d->id, "kind", decl_kinds[d->kind], "title",
+			d->title, "location", source_of(d), "rationale",
+			d->rationale, "source", d->cite, "remediation",
+			d->remediation, "owner", d->owner));
+		if (d->kind == UP_DECL_GATE)
+			json_object_set_new(r, "at", json_string(d->at));
+		if (d->kind == UP_DECL_CHECK) {
+			json_t *st = d->stages ? json_array() : json_null();
+			for (size_t k = 0; k < d->nstages; k++)
+				json_array_append_new(st, json_string(
+					d->stages[k]));
+			json_object_set_new(r, "stages", st);
+		}
+		json_array_append_new(a, r);
+	}
+	return a;
+}
+
 /* Rule files that failed to load are errors of the cycle, not of its
  * running: the other files' rules still judge every unit. */
 static void load_errors(const up_error *e, json_t *errors)
@@ -455,13 +498,16 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	json_t *pending = rc == UP_OK ? up_schedule_pending(s, f->as_of, err)
 				      : NULL;
 	up_error_free(lerr);
+	json_t *rules = rules_json(h);
 	up_host_close(h);
 	json_t *doc = UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
-					"s:o, s:o}", "program", p->id, "cycle",
-		(json_int_t)number, "as_of", f->as_of_s, "units", units,
-		"metrics", metrics, "followups", pending ? pending : json_array(),
-		"reminders", reminders ? reminders : json_array(), "errors",
-		errors, "files", files_json(p)));
+					"s:o, s:o, s:o, s:o}", "program", p->id,
+		"cycle", (json_int_t)number, "as_of", f->as_of_s, "units",
+		units, "metrics", metrics, "followups",
+		pending ? pending : json_array(), "reminders",
+		reminders ? reminders : json_array(), "errors", errors,
+		"files", files_json(p), "packs", packs_json(p), "rules",
+		rules));
 	json_decref(ran); /* results are stored with each follow-up */
 	if (rc != UP_OK || !reminders || !pending) {
 		json_decref(doc);
@@ -578,6 +624,32 @@ static int open_cycle(up_store *s, const up_program *p, const char *as_of,
 	return rc;
 }
 
+static int store_packs(up_store *s, long long number, const json_t *doc,
+		       up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "INSERT INTO cycle_packs(cycle,"
+			       " name, version, sha256) VALUES (?, ?, ?, ?)",
+			       -1, &st, NULL))
+		return up_store_fail(s, "storing the packs", err);
+	int rc = UP_OK;
+	size_t i;
+	json_t *pk;
+	json_array_foreach(json_object_get(doc, "packs"), i, pk) {
+		static const char *const keys[] = {"name", "version", "sha256"};
+		sqlite3_bind_int64(st, 1, number);
+		for (int k = 0; k < 3; k++)
+			sqlite3_bind_text(st, k + 2, json_string_value(
+				json_object_get(pk, keys[k])), -1,
+				SQLITE_STATIC);
+		if (rc == UP_OK && sqlite3_step(st) != SQLITE_DONE)
+			rc = up_store_fail(s, "storing the packs", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int store_cycle(up_store *s, json_t *doc, long long number,
 		       up_error *err)
 {
@@ -615,6 +687,8 @@ static int store_cycle(up_store *s, json_t *doc, long long number,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	if (rc == UP_OK)
+		rc = store_packs(s, number, doc, err);
 	return rc == UP_OK ? store_results(s, number, doc, err) : rc;
 }
 

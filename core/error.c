@@ -161,6 +161,20 @@ static void position_of(const char *msg, long *line, long *col)
 	*col = c;
 }
 
+/* Whether message A sorts after B: by file, then line and column;
+ * messages without a position last. */
+static int sorts_after(const char *a, const char *b)
+{
+	long la, ca, lb, cb;
+	position_of(a, &la, &ca);
+	position_of(b, &lb, &cb);
+	size_t fa = strcspn(a, ":"), fb = strcspn(b, ":");
+	int c = strncmp(a, b, fa < fb ? fa : fb);
+	if (la < (1L << 30) && lb < (1L << 30) && (c || fa != fb))
+		return c ? c > 0 : fa > fb;
+	return la > lb || (la == lb && ca > cb);
+}
+
 void up_error_sort(up_error *e, size_t from)
 {
 	if (!e)
@@ -168,14 +182,8 @@ void up_error_sort(up_error *e, size_t from)
 	/* Insertion sort: stable, and a file has few errors. */
 	for (size_t i = from + 1; i < e->n; i++) {
 		char *m = e->msgs[i];
-		long l, c;
-		position_of(m, &l, &c);
 		size_t j = i;
-		while (j > from) {
-			long pl, pc;
-			position_of(e->msgs[j - 1], &pl, &pc);
-			if (pl < l || (pl == l && pc <= c))
-				break;
+		while (j > from && sorts_after(e->msgs[j - 1], m)) {
 			e->msgs[j] = e->msgs[j - 1];
 			j--;
 		}

@@ -101,9 +101,106 @@ static int tripped(const up_sandbox *sb)
  * Counts instructions, and CPU time as a backstop for work done inside
  * C functions that the count never sees.
  */
+/* ---- line coverage, for pack tests ---- */
+
+/* The chunk name of a function's source, without its '@', or NULL. */
+static const char *cov_file(const lua_Debug *ar)
+{
+	return ar->source && ar->source[0] == '@' ? ar->source + 1 : NULL;
+}
+
+static json_t *cov_lines_of(json_t *cov, const char *file)
+{
+	json_t *lines = json_object_get(cov, file);
+	if (!lines) {
+		lines = json_object();
+		json_object_set_new(cov, file, lines);
+	}
+	return lines;
+}
+
+static void cov_hit(lua_State *L, up_sandbox *sb, lua_Debug *ar)
+{
+	const char *file;
+	char key[16];
+	if (!lua_getinfo(L, "S", ar) || !(file = cov_file(ar)))
+		return;
+	snprintf(key, sizeof key, "%d", ar->currentline);
+	json_object_set_new(cov_lines_of(sb->h->p->coverage, file), key,
+			    json_true());
+}
+
+/* [-1, +0, m] Marks the lines of the function at the top, and of every
+ * Lua function it holds as an upvalue, as lines that can run; SEEN is a
+ * table of the functions done. */
+static void cov_function(lua_State *L, json_t *cov, int seen)
+{
+	lua_Debug ar;
+	int fn = lua_gettop(L);
+	lua_pushvalue(L, fn);
+	int done = lua_rawget(L, seen) != LUA_TNIL;
+	lua_pop(L, 1);
+	if (done || lua_iscfunction(L, fn) || !lua_checkstack(L, 6)) {
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pushvalue(L, fn);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, seen);
+	lua_pushvalue(L, fn);
+	lua_getinfo(L, ">SL", &ar); /* pushes the table of active lines */
+	const char *file = cov_file(&ar);
+	json_t *lines = file ? cov_lines_of(cov, file) : NULL;
+	for (lua_pushnil(L); lines && lua_next(L, -2); lua_pop(L, 1)) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld",
+			 (long long)lua_tointeger(L, -2));
+		if (!json_object_get(lines, key))
+			json_object_set_new(lines, key, json_false());
+	}
+	lua_settop(L, fn);
+	for (int i = 1; lua_getupvalue(L, fn, i); i++) {
+		if (lua_isfunction(L, -1))
+			cov_function(L, cov, seen);
+		else
+			lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* [-1, +0, m] cov_function with a fresh table of functions seen. */
+static void cov_root(lua_State *L, json_t *cov)
+{
+	lua_newtable(L);
+	lua_insert(L, -2);
+	cov_function(L, cov, lua_gettop(L) - 1);
+	lua_pop(L, 1);
+}
+
+static int cover_p(lua_State *L)
+{
+	cov_root(L, sb_of(L)->h->p->coverage);
+	return 0;
+}
+
+void up_sandbox_cover(up_sandbox *sb, int ref)
+{
+	if (!sb->h->p->coverage || !lua_checkstack(sb->L, 8))
+		return;
+	lua_pushcfunction(sb->L, cover_p);
+	lua_rawgeti(sb->L, LUA_REGISTRYINDEX, ref);
+	if (lua_pcall(sb->L, 1, 0, 0) != LUA_OK)
+		lua_pop(sb->L, 1); /* out of memory: fewer lines known */
+}
+
 void up_sandbox_hook(lua_State *L, lua_Debug *ar)
 {
 	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	if (ar->event == LUA_HOOKLINE) {
+		if (!tripped(sb))
+			cov_hit(L, sb, ar);
+		return;
+	}
 	if (!tripped(sb)) {
 		sb->used += HOOK_STEP;
 		if (sb->used >= sb->budget)
@@ -137,7 +234,8 @@ static void arm(up_sandbox *sb)
 	sb->cpu_deadline = cpu_ns() + CPU_SECONDS * 1000000000LL;
 	sb->trip_where[0] = '\0';
 	sb->in_call = 1;
-	lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, HOOK_STEP);
+	lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT |
+		    (sb->h && sb->h->p->coverage ? LUA_MASKLINE : 0), HOOK_STEP);
 }
 
 static void disarm(up_sandbox *sb)
@@ -518,18 +616,20 @@ static int setup_p(lua_State *L)
 	return 0;
 }
 
-int up_sandbox_open(up_sandbox *sb, up_host *h, const char *file,
+int up_sandbox_open(up_sandbox *sb, up_host *h, const up_rule_file *rf,
 		    char *msg, size_t msgsz)
 {
 	memset(sb, 0, sizeof *sb);
-	sb->ctx_ref = sb->program_ref = LUA_NOREF;
+	sb->ctx_ref = sb->program_ref = sb->env_ref = LUA_NOREF;
 	sb->h = h;
-	sb->file = file;
+	sb->file = rf->path;
+	sb->pack = rf->pack;
 	sb->limit = h->p->memory_bytes;
 	sb->budget = h->p->instructions;
 	sb->L = lua_newstate(sb_alloc, sb);
 	if (!sb->L) {
-		snprintf(msg, msgsz, "%s: cannot create a Lua state", file);
+		snprintf(msg, msgsz, "%s: cannot create a Lua state",
+			 rf->path);
 		return -1;
 	}
 	*(up_sandbox **)lua_getextraspace(sb->L) = sb;
@@ -556,15 +656,25 @@ static int load_p(lua_State *L)
 	snprintf(chunk, sizeof chunk, "@%s", rf->path);
 	if (luaL_loadbufferx(L, rf->src, rf->len, chunk, "t") != LUA_OK)
 		return lua_error(L);
+	if (sb->h->p->coverage) {
+		lua_pushvalue(L, -1);
+		cov_root(L, sb->h->p->coverage);
+	}
 	lua_createtable(L, 0, 8); /* _ENV */
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -2, "_G");
+	/* A pack's declarations may depend on its parameters (the stages
+	 * a gate guards differ between organisations). */
+	up_ctx_push_params(L, sb->h->p, sb->pack);
+	lua_setfield(L, -2, "params");
 	lua_createtable(L, 0, 2);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->base_ref);
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	sb->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_setupvalue(L, -2, 1);
 	lua_call(L, 0, 0);
 	return 0;

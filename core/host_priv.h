@@ -10,12 +10,14 @@ typedef struct up_sandbox {
 	lua_State *L;
 	struct up_host *h;
 	const char *file;
+	int pack; /* the file's pack (index into up_program.packs), or -1 */
 	size_t mem, peak, limit;
 	long long used, budget;
 	int in_call, insn_tripped, mem_tripped, time_tripped;
 	long long cpu_deadline; /* ns of thread CPU time */
 	char trip_where[256];
 	int base_ref, result_ref, sort_ref;
+	int env_ref; /* the file's _ENV, for `pack check` */
 	/* The last ctx built: read-only, so every rule on the same unit in
 	 * the same cycle may share it. */
 	int ctx_ref, ctx_unit;
@@ -40,8 +42,8 @@ struct up_host {
 	int declaring;  /* gate{} and check{} only while files load */
 };
 
-int up_sandbox_open(up_sandbox *sb, struct up_host *h, const char *file,
-		    char *msg, size_t msgsz);
+int up_sandbox_open(up_sandbox *sb, struct up_host *h,
+		    const up_rule_file *rf, char *msg, size_t msgsz);
 void up_sandbox_close(up_sandbox *sb);
 int up_sandbox_load(up_sandbox *sb, const up_rule_file *rf, char *msg,
 		    size_t msgsz);
@@ -53,8 +55,13 @@ void up_sandbox_hook(lua_State *L, lua_Debug *ar);
  * raises, for good, once the budget is spent. */
 void up_sandbox_charge(lua_State *L, long long n);
 void up_sandbox_readonly(lua_State *L);
+/* With coverage on, marks the lines of the function REF (a registry
+ * reference) and of the functions it holds as lines that can run. */
+void up_sandbox_cover(up_sandbox *sb, int ref);
 int up_sandbox_declare(lua_State *L);
 
+/* Pushes the read-only parameters of pack PACK (-1: none) (ctx.c). */
+void up_ctx_push_params(lua_State *L, const up_program *p, int pack);
 /* Pushes the read-only ctx of the evaluation in progress (ctx.c). */
 void up_ctx_push(lua_State *L, struct up_host *h);
 

@@ -28,7 +28,8 @@ int up_err(up_error *err, int code, const char *fmt, ...)
 /* Adds "FILE:LINE:COL: error: MSG"; line or col 0 leaves that part out. */
 int up_err_at(up_error *err, int code, const char *file, int line, int col,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* Orders messages FROM onwards by their LINE:COL, keeping ties in order. */
+/* Orders messages FROM onwards by FILE, then LINE:COL, keeping ties in
+ * order. */
 void up_error_sort(up_error *err, size_t from);
 /* Adds "FILE:LINE:COL: warning: MSG" without setting an error code. */
 void up_warn_at(up_error *err, const char *file, int line, int col,
@@ -182,11 +183,15 @@ typedef struct {
 } up_person_def;
 
 typedef struct {
-	char *path;    /* as written, relative to the program dir */
+	char *path;    /* as written, relative to the program dir; for a
+			* pack's file "PACK/FILE" */
 	char *src;     /* contents */
 	size_t len;
 	char hash[65];
+	int pack;      /* index into up_program.packs, or -1 */
 } up_rule_file;
+
+typedef struct up_pack_use up_pack_use; /* pack.h */
 
 typedef struct {
 	char *boundary; /* "from->to" */
@@ -258,6 +263,12 @@ struct up_program {
 	up_metric_def *metrics;
 	size_t nmetrics;
 	up_cadence cadence;
+	up_pack_use *packs; /* what packs: asks for, then dependencies */
+	size_t npacks;
+	unsigned char (*trust)[32]; /* public keys; none: no signatures */
+	size_t ntrust;
+	json_t *coverage; /* borrowed: lines run, when a pack test asks */
+	int any_stage;    /* pack check: stages are the using program's */
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
@@ -270,7 +281,11 @@ struct up_program {
 
 /* up_program_load() on a buffer already read; DIR still holds rule files. */
 int up_program_parse(up_program **out, const char *dir, const char *buf,
-		     size_t len, up_error *err);
+		     size_t len, unsigned flags, up_error *err);
+/* The same from a YAML tree, with messages naming FILE (pack tests). */
+int up_program_from_tree(up_program **out, const char *dir,
+			 const up_ynode *root, const char *file,
+			 unsigned flags, up_error *err);
 int up_stage_index(const up_program *p, const char *stage);
 const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary);
 
@@ -391,6 +406,10 @@ typedef struct up_decl_s {
 	double weight;
 	const char *file; /* borrowed from the program */
 	int line;         /* of the declaration */
+	int pack;         /* index into up_program.packs, or -1 */
+	size_t local;     /* where the pack's own id starts in id */
+	/* what the rule says of itself (NULL when it does not) */
+	char *rationale, *cite, *remediation, *owner;
 	int fn_ref;       /* registry ref of the check function */
 	/* metric{}: judged against TARGET, from BASELINE when has_baseline
 	 * (else the plan is the target itself), by DEADLINE (a date or +2y;

@@ -33,7 +33,7 @@ static const command commands[] = {
 	 "\nuptake record event:\n"
 	 "  --kind KIND     consultation, meeting, deliverable, story, "
 	 "decision,\n"
-	 "                  contract, plan, budget\n"
+	 "                  contract, plan, budget, assessment\n"
 	 "  --date DATE     YYYY-MM-DD\n"
 	 "  --unit ID       the unit it concerns\n"
 	 "  --people A,B    the people who took part\n"
@@ -41,7 +41,8 @@ static const command commands[] = {
 	 "  --attr K=V      an attribute; repeatable.  Checked: "
 	 "proposed_by=us|them,\n"
 	 "                  outcome=held|cancelled|no_show, in_person=yes|no,\n"
-	 "                  owner=PERSON, due=DATE, done=DATE\n"
+	 "                  owner=PERSON, due=DATE, done=DATE,\n"
+	 "                  rating=simple|complicated|complex\n"
 	 "\nuptake record training:\n"
 	 "  --person ID     who attended\n"
 	 "  --date DATE     YYYY-MM-DD\n"
@@ -96,6 +97,23 @@ static const command commands[] = {
 	 "hide a reminder for N days",
 	 "Hides the reminder ID for N days (1-365) from DATE (default: "
 	 "today).\n", cmd_snooze},
+	{"pack", "new|check|test|list|lock|keygen|sign ...",
+	 "write, test, pin and sign rule packs",
+	 "Rule packs: versioned, tested and signed directories of rules.\n"
+	 "\n"
+	 "  new NAME                     write a pack scaffold that passes its "
+	 "tests\n"
+	 "  check DIR...                 validate manifests, compile rules, "
+	 "warn\n"
+	 "  test DIR... [--coverage]     run the packs' test cases\n"
+	 "  list [--json]                the packs on the search path\n"
+	 "  lock                         write uptake.lock for the program's "
+	 "packs\n"
+	 "  keygen NAME                  write NAME.key and NAME.pub "
+	 "(Ed25519)\n"
+	 "  sign DIR --key NAME.key      write DIR/pack.sig\n"
+	 "\nRun 'uptake pack COMMAND --help' for one of them.\n",
+	 cmd_pack},
 	{"help", "[COMMAND]", "show help for uptake or one command",
 	 "Shows help for uptake, or for one command.\n", cmd_help},
 };

@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "metric.h"
+#include "pack.h"
 
 const char *const up_levels[UP_LEVELS] = {"unaware", "informed", "consulted",
 					  "involved", "bought_in"};
 
 const char *const up_event_kinds[] = {"consultation", "meeting", "deliverable",
 				      "story", "decision", "contract",
-				      "plan", "budget"};
+				      "plan", "budget", "assessment"};
 const size_t up_nevent_kinds = UP_COUNTOF(up_event_kinds);
 
 int up_level_index(const char *s)
@@ -38,7 +38,8 @@ enum { MAX_PROGRAM_BYTES = 4 << 20, MAX_RULE_BYTES = 1 << 20 };
 
 static const char *const top_keys[] = {
 	"program", "title", "organization", "start", "stages", "units",
-	"people", "metrics", "packs", "rules", "gates", "cadence", "limits"};
+	"people", "metrics", "packs", "rules", "gates", "cadence", "limits",
+	"trust"};
 static const char *const unit_keys[] = {"id", "name", "parent", "stage",
 					"go_live", "staff", "attrs"};
 static const char *const person_keys[] = {"id", "name", "unit", "roles",
@@ -402,7 +403,10 @@ static void load_rule_file(up_yv *v, up_program *p, const up_ynode *n)
 		}
 	char *full = up_xasprintf("%s/%s", p->dir, path);
 	up_error *e = up_error_new();
+	p->rules = up_xrealloc(p->rules, (p->nrules + 1) * sizeof *p->rules);
 	up_rule_file *r = &p->rules[p->nrules];
+	memset(r, 0, sizeof *r);
+	r->pack = -1;
 	if (up_read_file(full, MAX_RULE_BYTES, &r->src, &r->len, e) != UP_OK) {
 		const char *m = up_error_message(e, 0);
 		const char *why = m ? strstr(m, "error: ") : NULL;
@@ -422,7 +426,6 @@ static void load_rules(up_yv *v, up_program *p, const up_ynode *n)
 {
 	if (!up_yv_want(v, n, UP_YSEQ, "'rules'"))
 		return;
-	p->rules = up_xcalloc(n->n + 1, sizeof *p->rules);
 	for (size_t i = 0; i < n->n; i++)
 		load_rule_file(v, p, n->kids[i]);
 }
@@ -756,7 +759,8 @@ static void load_cadence(up_yv *v, up_program *p, const up_ynode *n)
 		c->escalate_to = up_xstrdup("first_line_manager");
 }
 
-static void load_top(up_yv *v, up_program *p, const up_ynode *root)
+static void load_top(up_yv *v, up_program *p, const up_ynode *root,
+		     unsigned flags)
 {
 	up_yv_keys(v, root, top_keys, UP_COUNTOF(top_keys));
 	static const char *const required[] = {"program", "start", "stages",
@@ -776,38 +780,62 @@ static void load_top(up_yv *v, up_program *p, const up_ynode *root)
 	load_gates(v, p, up_yv_get(root, "gates"));
 	load_units(v, p, up_yv_get(root, "units"));
 	load_people(v, p, up_yv_get(root, "people"));
+	/* Trust first: nothing of a pack is read before it is verified.
+	 * Pack rules come before the program's own, in packs: order. */
+	up_trust_load(v, p, up_yv_get(root, "trust"));
+	up_packs_load(v, p, up_yv_get(root, "packs"),
+		      flags & UP_PROGRAM_UNLOCKED);
 	load_rules(v, p, up_yv_get(root, "rules"));
 	load_metrics(v, p, up_yv_get(root, "metrics"));
-	/* Accepted now, run when their features land; say so, or a program
-	 * that leans on a pack would pass every gate without a word. */
-	const up_ynode *packs = up_yv_get(root, "packs");
-	if (up_yv_want(v, packs, UP_YSEQ, "'packs'") && packs->n)
-		up_warn_at(v->err, v->file, packs->line, packs->col, "'packs' "
-			   "are not run by this version of uptake; their rules "
-			   "do not take part in any gate");
 	load_cadence(v, p, up_yv_get(root, "cadence"));
 }
 
-int up_program_parse(up_program **out, const char *dir, const char *buf,
-		     size_t len, up_error *err)
+static up_program *program_new(const char *dir, const char *file)
 {
-	*out = NULL;
 	up_program *p = up_xcalloc(1, sizeof *p);
 	p->dir = up_xstrdup(dir && *dir ? dir : ".");
-	p->file = up_xstrdup("program.yaml");
+	p->file = up_xstrdup(file);
 	p->instructions = UP_DEFAULT_INSTRUCTIONS;
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
+	return p;
+}
+
+/* Validates ROOT into P; errors in file order, like a compiler. */
+static int load_tree(up_program *p, const up_ynode *root, unsigned flags,
+		     up_error *err)
+{
+	size_t first = up_error_count(err);
+	up_yv v = {p->file, err, 0};
+	if (up_yv_want(&v, root, UP_YMAP, p->file))
+		load_top(&v, p, root, flags);
+	up_error_sort(err, first);
+	return v.bad ? UP_EINPUT : UP_OK;
+}
+
+int up_program_from_tree(up_program **out, const char *dir,
+			 const up_ynode *root, const char *file,
+			 unsigned flags, up_error *err)
+{
+	*out = NULL;
+	up_program *p = program_new(dir, file);
+	if (load_tree(p, root, flags, err) != UP_OK) {
+		up_program_free(p);
+		return UP_EINPUT;
+	}
+	*out = p;
+	return UP_OK;
+}
+
+int up_program_parse(up_program **out, const char *dir, const char *buf,
+		     size_t len, unsigned flags, up_error *err)
+{
+	*out = NULL;
+	up_program *p = program_new(dir, "program.yaml");
 	up_sha256_hex(buf, len, p->hash);
 	up_ynode *root = NULL;
-	size_t first = up_error_count(err);
 	int rc = up_yaml_parse(buf, len, p->file, &root, err);
-	if (rc == UP_OK) {
-		up_yv v = {p->file, err, 0};
-		if (up_yv_want(&v, root, UP_YMAP, "program.yaml"))
-			load_top(&v, p, root);
-		rc = v.bad ? UP_EINPUT : UP_OK;
-		up_error_sort(err, first); /* in file order, like a compiler */
-	}
+	if (rc == UP_OK)
+		rc = load_tree(p, root, flags, err);
 	up_yaml_free(root);
 	if (rc != UP_OK) {
 		up_program_free(p);
@@ -819,6 +847,12 @@ int up_program_parse(up_program **out, const char *dir, const char *buf,
 
 int up_program_load(up_program **out, const char *dir, up_error *err)
 {
+	return up_program_open(out, dir, 0, err);
+}
+
+int up_program_open(up_program **out, const char *dir, unsigned flags,
+		    up_error *err)
+{
 	*out = NULL;
 	char *path = up_xasprintf("%s/program.yaml", dir && *dir ? dir : ".");
 	char *buf = NULL;
@@ -826,7 +860,7 @@ int up_program_load(up_program **out, const char *dir, up_error *err)
 	int rc = up_read_file(path, MAX_PROGRAM_BYTES, &buf, &len, err);
 	free(path);
 	if (rc == UP_OK)
-		rc = up_program_parse(out, dir, buf, len, err);
+		rc = up_program_parse(out, dir, buf, len, flags, err);
 	free(buf);
 	return rc;
 }
@@ -890,6 +924,7 @@ void up_program_free(up_program *p)
 		free(p->rules[i].src);
 	}
 	free(p->rules);
+	up_packs_free(p);
 	for (size_t i = 0; i < p->ngates; i++)
 		free(p->gates[i].boundary);
 	free(p->gates);

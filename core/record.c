@@ -169,7 +169,8 @@ const char *up_attr_problem(const char *key, const char *val, char *buf,
 		const char *key, *values;
 	} enums[] = {{"proposed_by", "us|them"},
 		     {"outcome", "held|cancelled|no_show"},
-		     {"in_person", "yes|no"}};
+		     {"in_person", "yes|no"},
+		     {"rating", "simple|complicated|complex"}};
 	for (size_t i = 0; i < UP_COUNTOF(enums); i++) {
 		if (strcmp(key, enums[i].key))
 			continue;

@@ -12,11 +12,41 @@
 
 #include "host_priv.h"
 #include "metric.h"
+#include "pack.h"
 
 enum { MAX_DECLS = 20000 };
 
-/* declare(kind, id, title, fn, must, weight, on_fail|severity, at|stages)
- * [-8, +0, m]: called by the prelude's gate{} and check{}. */
+/* A copy of the string field K of the table at IDX, or NULL. */
+static char *meta_field(lua_State *L, int idx, const char *k)
+{
+	if (!lua_istable(L, idx) || lua_getfield(L, idx, k) != LUA_TSTRING) {
+		if (lua_istable(L, idx))
+			lua_pop(L, 1);
+		return NULL;
+	}
+	size_t len;
+	const char *s = lua_tolstring(L, -1, &len);
+	char *out = up_utf8_clean(s, len, 2000, NULL);
+	lua_pop(L, 1);
+	return out;
+}
+
+/* A pack's rules are "PACK/ID" everywhere; the program's own are "ID". */
+static void name_decl(up_host *h, up_sandbox *sb, up_decl *d, const char *id)
+{
+	d->pack = sb->pack;
+	if (sb->pack < 0) {
+		d->id = up_xstrdup(id);
+		return;
+	}
+	const char *pack = h->p->packs[sb->pack].pack->name;
+	d->id = up_xasprintf("%s/%s", pack, id);
+	d->local = strlen(pack) + 1;
+}
+
+/* declare(kind, id, title, fn, must, weight, on_fail|severity, at|stages,
+ * target, baseline, deadline, tolerance, meta) [-13, +0, m]: called by
+ * the prelude's gate{}, check{} and metric{}. */
 int up_sandbox_declare(lua_State *L)
 {
 	up_sandbox *sb = lua_touserdata(L, lua_upvalueindex(1));
@@ -60,7 +90,11 @@ int up_sandbox_declare(lua_State *L)
 	h->decl_sb[h->ndecls++] = (int)h->loading;
 	d->kind = is_gate ? UP_DECL_GATE : is_metric ? UP_DECL_METRIC
 						     : UP_DECL_CHECK;
-	d->id = up_xstrdup(lua_tostring(L, 2));
+	name_decl(h, sb, d, lua_tostring(L, 2));
+	d->rationale = meta_field(L, 13, "rationale");
+	d->cite = meta_field(L, 13, "source");
+	d->remediation = meta_field(L, 13, "remediation");
+	d->owner = meta_field(L, 13, "owner");
 	size_t tlen;
 	const char *title = lua_tolstring(L, 3, &tlen);
 	d->title = up_utf8_clean(title, tlen, 500, NULL);
@@ -103,6 +137,10 @@ static void decl_free(up_decl *d)
 	free(d->on_fail);
 	free(d->severity);
 	free(d->deadline);
+	free(d->rationale);
+	free(d->cite);
+	free(d->remediation);
+	free(d->owner);
 	for (size_t i = 0; i < d->nstages; i++)
 		free(d->stages[i]);
 	free(d->stages);
@@ -151,7 +189,7 @@ static void drop_decl(up_host *h, size_t i)
 static int check_stage_name(up_host *h, const up_decl *d, const char *s,
 			    up_error *err)
 {
-	if (up_stage_index(h->p, s) >= 0)
+	if (up_stage_index(h->p, s) >= 0 || h->p->any_stage)
 		return 0;
 	const char *hint = up_did_you_mean(
 		s, (const char *const *)h->p->stages, h->p->nstages);
@@ -200,10 +238,10 @@ static int validate_decl(up_host *h, size_t i, up_strmap *ids,
 			  d->id, h->decls[j].file, h->decls[j].line);
 		return -1;
 	}
-	if (!up_is_id(d->id)) {
+	if (!up_is_id(d->id + d->local)) {
 		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
 			  "rule id '%s' is not a valid id (use letters, "
-			  "digits, '_', '-' and '.')", d->id);
+			  "digits, '_', '-' and '.')", d->id + d->local);
 		return -1;
 	}
 	for (size_t k = 0; k < d->nstages; k++)
@@ -225,7 +263,8 @@ static int validate_decl(up_host *h, size_t i, up_strmap *ids,
 	if (check_stage_name(h, d, from, err) ||
 	    check_stage_name(h, d, arrow + 2, err))
 		return -1;
-	if (up_stage_index(h->p, arrow + 2) != up_stage_index(h->p, from) + 1) {
+	if (!h->p->any_stage &&
+	    up_stage_index(h->p, arrow + 2) != up_stage_index(h->p, from) + 1) {
 		up_err_at(err, UP_EINPUT, d->file, d->line, 0,
 			  "gate '%s': '%s' is not a boundary between "
 			  "consecutive stages", d->id, d->at);
@@ -244,6 +283,87 @@ static void drop_file(up_host *h, size_t sb)
 		}
 }
 
+/* The declaration of pack UI's rule RULE, or -1 after reporting it as
+ * unknown at LINE:COL of program.yaml. */
+static long pack_rule(up_host *h, size_t ui, const char *rule, int line,
+		      int col, up_error *err)
+{
+	const char **cands = up_xcalloc(h->ndecls + 1, sizeof *cands);
+	size_t nc = 0;
+	for (size_t i = 0; i < h->ndecls; i++) {
+		const up_decl *d = &h->decls[i];
+		if (d->pack != (int)ui)
+			continue;
+		if (!strcmp(d->id + d->local, rule)) {
+			free(cands);
+			return (long)i;
+		}
+		cands[nc++] = d->id + d->local;
+	}
+	const char *hint = up_did_you_mean(rule, cands, nc);
+	up_err_at(err, UP_EINPUT, h->p->file, line, col, "pack '%s' has no "
+		  "rule '%s'%s%s%s", h->p->packs[ui].pack->name, rule,
+		  hint ? " (did you mean '" : "", hint ? hint : "",
+		  hint ? "'?)" : "");
+	free(cands);
+	return -1;
+}
+
+static int override_one(up_host *h, size_t ui, const up_pack_override *o,
+			up_error *err)
+{
+	long i = pack_rule(h, ui, o->rule, o->line, o->col, err);
+	if (i < 0)
+		return -1;
+	up_decl *d = &h->decls[i];
+	int gate = d->kind == UP_DECL_GATE, check = d->kind == UP_DECL_CHECK;
+	const char *bad = (o->must_set || o->weight_set || o->on_fail) && !gate
+		? "'must', 'weight' and 'on_fail' are for gates"
+		: o->severity && !check ? "'severity' is for checks" : NULL;
+	if (bad)
+		return up_err_at(err, UP_EINPUT, h->p->file, o->line, o->col,
+				 "override of '%s': %s, and it is a %s", d->id,
+				 bad, gate ? "gate" : check ? "check"
+						  : "metric"), -1;
+	if (o->must_set)
+		d->must = o->must;
+	if (o->weight_set)
+		d->weight = o->weight;
+	if (o->on_fail) {
+		free(d->on_fail);
+		d->on_fail = up_xstrdup(o->on_fail);
+	}
+	if (o->severity) {
+		free(d->severity);
+		d->severity = up_xstrdup(o->severity);
+	}
+	return 0;
+}
+
+/* program.yaml's disable: and override: for each pack it uses. */
+static int apply_choices(up_host *h, up_error *err)
+{
+	int rc = UP_OK;
+	for (size_t ui = 0; ui < h->p->npacks; ui++) {
+		const up_pack_use *u = &h->p->packs[ui];
+		for (size_t k = 0; k < u->noverrides; k++)
+			if (override_one(h, ui, &u->overrides[k], err))
+				rc = UP_EINPUT;
+		for (size_t k = 0; k < u->ndisable; k++) {
+			const up_pack_disable *x = &u->disable[k];
+			long i = pack_rule(h, ui, x->rule, x->line, x->col, err);
+			if (i < 0) {
+				rc = UP_EINPUT;
+				continue;
+			}
+			luaL_unref(h->sb[h->decl_sb[i]].L, LUA_REGISTRYINDEX,
+				   h->decls[i].fn_ref);
+			drop_decl(h, (size_t)i);
+		}
+	}
+	return rc;
+}
+
 int up_host_open(up_host **out, const up_program *p, up_error *err)
 {
 	up_host *h = up_xcalloc(1, sizeof *h);
@@ -254,7 +374,7 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 		char msg[2300];
 		h->loading = i;
 		h->declaring = 1;
-		int bad = up_sandbox_open(&h->sb[i], h, p->rules[i].path, msg,
+		int bad = up_sandbox_open(&h->sb[i], h, &p->rules[i], msg,
 					  sizeof msg) ||
 			  up_sandbox_load(&h->sb[i], &p->rules[i], msg,
 					  sizeof msg);
@@ -278,6 +398,10 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 		rc = UP_EINPUT;
 	}
 	up_strmap_free(&ids);
+	if (apply_choices(h, err) != UP_OK)
+		rc = UP_EINPUT;
+	for (size_t i = 0; p->coverage && i < h->ndecls; i++)
+		up_sandbox_cover(&h->sb[h->decl_sb[i]], h->decls[i].fn_ref);
 	*out = h;
 	return rc;
 }

@@ -118,6 +118,11 @@ static const char *const migrations[] = {
 	 * every request; without this it scanned every pending one. */
 	"CREATE INDEX followups_open ON followups(source, rule, unit)"
 	" WHERE ran_in IS NULL;",
+	/* 5 -> 6: the packs each cycle ran, pinned by content hash. */
+	"CREATE TABLE cycle_packs("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), name TEXT NOT NULL,"
+	" version TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	" PRIMARY KEY (cycle, name)) WITHOUT ROWID;",
 };
 
 int up_store_schema_version(void)

@@ -28,7 +28,7 @@ extern "C" {
 #define UP_API
 #endif
 
-#define UP_VERSION "0.1.0"
+#define UP_VERSION "0.2.0"
 
 /* Result codes.  The magnitudes follow sysexits(3) so a CLI can map them. */
 enum {
@@ -68,6 +68,14 @@ typedef struct up_program up_program;
  * message each, positions 1-based.  Rule files are read but not compiled.
  */
 UP_API int up_program_load(up_program **out, const char *dir, up_error *err);
+/*
+ * up_program_load() with FLAGS: UP_PROGRAM_UNLOCKED ignores uptake.lock,
+ * for the one command that rewrites it (uptake pack lock).  Signatures
+ * are checked whatever the flags.
+ */
+enum { UP_PROGRAM_UNLOCKED = 1 << 0 };
+UP_API int up_program_open(up_program **out, const char *dir, unsigned flags,
+			   up_error *err);
 UP_API void up_program_free(up_program *prog);
 /* Borrowed strings, valid for the life of prog. */
 UP_API const char *up_program_id(const up_program *prog);
@@ -222,6 +230,73 @@ UP_API int up_reminder_snooze(up_store *store, const char *id, int days,
  */
 UP_API int up_calendar_write(up_store *store, const up_program *prog,
 			     const char *as_of, FILE *fp, up_error *err);
+
+/* ---- packs ------------------------------------------------------------- */
+
+enum {
+	UP_PACKTEST_COVERAGE = 1 << 8 /* up_pack_test: rules and lines run */
+};
+
+/*
+ * Runs the test cases of each pack directory (the YAML files in
+ * DIR/tests), each in its own temporary store, and prints per pack the cases that failed with
+ * what was expected and what came (a table, or with UP_PRINT_JSON one
+ * document), and with UP_PACKTEST_COVERAGE the share of the pack's rules
+ * and rule lines that ran.  *FAILED gets the number of failed cases.
+ * UP_EINPUT when a pack cannot be read or has no tests.
+ */
+UP_API int up_pack_test(const char *const *dirs, size_t n, unsigned flags,
+			FILE *fp, size_t *failed, up_error *err);
+
+/*
+ * The packs a loaded program uses, in the order they load: name, version,
+ * hex SHA-256 of their files and where they were found ("packs/x",
+ * "builtin:x", a directory of UPTAKE_PACK_PATH or a path as given).
+ * Borrowed strings, valid for the life of prog.  UP_EINPUT if I is past
+ * the end.
+ */
+UP_API size_t up_program_npacks(const up_program *prog);
+UP_API int up_program_pack(const up_program *prog, size_t i,
+			   const char **name, const char **version,
+			   const char **sha256, const char **where);
+
+/*
+ * Lists the packs on the search path of the program in DIR (NULL: none of
+ * its own): DIR/packs, each directory of $UPTAKE_PACK_PATH, then the
+ * packs installed with uptake; a table, or with UP_PRINT_JSON an array of
+ * {name, version, title, rule_files, origin, dir, shadowed}.
+ */
+UP_API int up_pack_list(const char *dir, FILE *fp, unsigned flags,
+			up_error *err);
+/* The directory of the packs installed with uptake (static). */
+UP_API const char *up_pack_builtin_dir(void);
+
+/*
+ * Writes uptake.lock in the program's directory, pinning each pack it
+ * uses (name, version, where, SHA-256 of every file), and prints a line
+ * per pack to FP (may be NULL).  Load the program with
+ * UP_PROGRAM_UNLOCKED, or a stale lock refuses it first.
+ */
+UP_API int up_pack_lock(const up_program *prog, FILE *fp, up_error *err);
+
+/*
+ * Writes an Ed25519 key pair: NAME.key (mode 0600) and NAME.pub; neither
+ * is ever overwritten.  A program lists public keys under trust:, and
+ * then runs only packs signed with one of them.
+ */
+UP_API int up_pack_keygen(const char *name, up_error *err);
+/* Signs the pack in DIR with the secret key KEYFILE: writes DIR/pack.sig. */
+UP_API int up_pack_sign(const char *dir, const char *keyfile, up_error *err);
+
+/*
+ * Checks the pack in DIR: its manifest, parameters and rule files
+ * (compiled, declarations run).  Warnings (rules without metadata,
+ * unknown ctx fields, globals written) are added to err without an error
+ * code.  UP_EINPUT with every problem when it is not valid.
+ */
+UP_API int up_pack_check(const char *dir, up_error *err);
+/* Writes a new pack in the directory DIR (which must not exist). */
+UP_API int up_pack_new(const char *dir, up_error *err);
 
 /* ---- dates ------------------------------------------------------------- */
 

@@ -78,9 +78,31 @@ local function want(spec, key, kind, required, what)
   end
 end
 
-local gate_keys = { id = 1, at = 1, must = 1, weight = 1, on_fail = 1,
-                    title = 1, check = 1 }
-local check_keys = { id = 1, severity = 1, stages = 1, title = 1, check = 1 }
+-- What every rule may say about itself, shown wherever a decision is
+-- explained: why it matters, where that is written, what to do when it
+-- fails and which role acts.
+local META = { "rationale", "source", "remediation", "owner" }
+
+local function with_meta(keys)
+  for _, k in ipairs(META) do keys[k] = 1 end
+  return keys
+end
+
+local function meta(spec, what)
+  local out = {}
+  for _, k in ipairs(META) do
+    local v = spec[k]
+    if v ~= nil and type(v) ~= "string" then
+      error(format("%s: '%s' must be a string, not a %s", what, k, type(v)), 3)
+    end
+    out[k] = v
+  end
+  return out
+end
+
+local gate_keys = with_meta{ id = 1, at = 1, must = 1, weight = 1, on_fail = 1,
+                             title = 1, check = 1 }
+local check_keys = with_meta{ id = 1, severity = 1, stages = 1, title = 1, check = 1 }
 local MAX_WEIGHT = 1000000
 
 local function gate(spec)
@@ -101,11 +123,11 @@ local function gate(spec)
     error(format("gate: 'weight' must be a positive number (at most %d)", MAX_WEIGHT), 2)
   end
   declare("gate", spec.id, spec.title or spec.id, spec.check, spec.must ~= false,
-          weight, on_fail, spec.at)
+          weight, on_fail, spec.at, nil, nil, nil, nil, meta(spec, "gate"))
 end
 
-local metric_keys = { id = 1, title = 1, target = 1, direction = 1,
-                      baseline = 1, deadline = 1, tolerance = 1, compute = 1 }
+local metric_keys = with_meta{ id = 1, title = 1, target = 1, direction = 1,
+                               baseline = 1, deadline = 1, tolerance = 1, compute = 1 }
 
 -- A metric computed by a rule: compute(ctx) returns a number, or a table
 -- { value = n, numerator = n, denominator = n }, or nil for no data.
@@ -128,7 +150,7 @@ local function metric(spec)
   end
   declare("metric", spec.id, spec.title or spec.id, spec.compute, true, 1,
           dir, nil, spec.target, spec.baseline, spec.deadline,
-          spec.tolerance or 0)
+          spec.tolerance or 0, meta(spec, "metric"))
 end
 
 local severities = { low = 1, medium = 1, high = 1, critical = 1 }
@@ -154,7 +176,7 @@ local function check(spec)
     end
   end
   declare("check", spec.id, spec.title or spec.id, spec.check, true, 1,
-          severity, stages)
+          severity, stages, nil, nil, nil, nil, meta(spec, "check"))
 end
 
 return { gate = gate, check = check, metric = metric, pass = pass, fail = fail, warn = warn,

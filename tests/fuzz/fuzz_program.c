@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The directory does not exist: rule files listed fail to read, which
 	 * is one more error path to walk. */
 	int rc = up_program_parse(&p, "/nonexistent-uptake-fuzz",
-				  (const char *)data, size, err);
+				  (const char *)data, size, 0, err);
 	if (rc == UP_OK && !p)
 		abort();
 	if (rc != UP_OK) {

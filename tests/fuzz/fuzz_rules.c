@@ -37,7 +37,7 @@ static void setup(void)
 		abort();
 	fclose(fp);
 	snprintf(path, sizeof path, "%s/state.db", dir);
-	if (up_program_parse(&p, dir, program_yaml, sizeof program_yaml - 1,
+	if (up_program_parse(&p, dir, program_yaml, sizeof program_yaml - 1, 0,
 			     NULL) ||
 	    up_store_open(&store, dir, path, 0, NULL) ||
 	    up_store_begin(store, NULL) || up_store_sync(store, p, NULL) ||
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, fp);
 	fclose(fp);
 	up_program *p = NULL;
-	if (up_program_parse(&p, dir, program_yaml, sizeof program_yaml - 1,
+	if (up_program_parse(&p, dir, program_yaml, sizeof program_yaml - 1, 0,
 			     NULL))
 		abort();
 	up_error *err = up_error_new();

@@ -428,7 +428,7 @@ static const char full_program[] =
 	"  digital_share: {numerator: digital_meetings, denominator: visits,\n"
 	"                  target: 0.30, deadline: +2y}\n"
 	"packs:\n"
-	"  - {use: broad-implementation}\n"
+	"  - {use: mini, version: \"^1\", with: {days: 30}}\n"
 	"rules: [rules/local.lua]\n"
 	"gates:\n"
 	"  pilot->scale: {threshold: 0.7}\n"
@@ -459,21 +459,44 @@ static up_program *load_ok(const char *dir)
 	return prog;
 }
 
-START_TEST(packs_not_run_yet_are_warned_about)
+static const char mini_manifest[] =
+	"name: mini\nversion: 1.2.0\ntitle: A small pack\n"
+	"rules: [mini.lua]\n"
+	"params:\n"
+	"  days: {type: days, default: 90, min: 1, max: 365, doc: how long}\n";
+
+/* A pack in the program's packs/ directory is found by name, and its
+ * rule files come before the program's own, named PACK/FILE. */
+START_TEST(packs_load_from_the_program_directory)
 {
 	char *dir = tu_mkdtemp();
 	tu_write(dir, "program.yaml",
 		 "program: p\nstart: 2026-01-01\nstages: [a, b]\n"
 		 "units: [{id: r, stage: a}]\n"
-		 "packs:\n  - {use: broad-implementation}\n"
-		 "cadence: {evaluation: monthly}\n");
+		 "packs:\n  - {use: mini, with: {days: 7}}\n"
+		 "rules: [own.lua]\n");
+	tu_write(dir, "own.lua", "-- nothing\n");
+	tu_write(dir, "packs/mini/pack.yaml", mini_manifest);
+	tu_write(dir, "packs/mini/mini.lua", "-- nothing either\n");
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	ck_assert_int_eq(up_program_load(&prog, dir, err), UP_OK);
-	ck_assert_uint_eq(up_error_count(err), 1);
-	ck_assert_str_eq(up_error_message(err, 0), "program.yaml:6:3: warning: "
-			 "'packs' are not run by this version of uptake; their "
-			 "rules do not take part in any gate");
+	ck_assert_uint_eq(up_error_count(err), 0);
+	ck_assert_uint_eq(prog->nrules, 2);
+	ck_assert_str_eq(prog->rules[0].path, "mini/mini.lua");
+	ck_assert_int_eq(prog->rules[0].pack, 0);
+	ck_assert_str_eq(prog->rules[1].path, "own.lua");
+	ck_assert_int_eq(prog->rules[1].pack, -1);
+	const char *name, *version, *sha, *where;
+	ck_assert_uint_eq(up_program_npacks(prog), 1);
+	ck_assert_int_eq(up_program_pack(prog, 0, &name, &version, &sha,
+					 &where), UP_OK);
+	ck_assert_str_eq(name, "mini");
+	ck_assert_str_eq(version, "1.2.0");
+	ck_assert_str_eq(where, "packs/mini");
+	ck_assert_uint_eq(strlen(sha), 64);
+	ck_assert_int_eq(up_program_pack(prog, 1, &name, &version, &sha,
+					 &where), UP_EINPUT);
 	up_program_free(prog);
 	up_error_free(err);
 	tu_rmtree(dir);
@@ -486,6 +509,8 @@ START_TEST(valid_program_loads)
 	char *dir = tu_mkdtemp();
 	tu_write(dir, "program.yaml", full_program);
 	tu_write(dir, "rules/local.lua", local_rules);
+	tu_write(dir, "packs/mini/pack.yaml", mini_manifest);
+	tu_write(dir, "packs/mini/mini.lua", "-- empty\n");
 	up_program *p = load_ok(dir);
 	ck_assert_str_eq(up_program_id(p), "regional-digital-meetings");
 	ck_assert_str_eq(up_program_dir(p), dir);
@@ -535,13 +560,14 @@ START_TEST(valid_program_loads)
 	ck_assert_int_eq(ex->engagement, -1);
 	ck_assert_ptr_null(ex->since);
 
-	ck_assert_uint_eq(p->nrules, 1);
-	ck_assert_str_eq(p->rules[0].path, "rules/local.lua");
-	ck_assert_str_eq(p->rules[0].src, local_rules);
-	ck_assert_uint_eq(p->rules[0].len, strlen(local_rules));
+	ck_assert_uint_eq(p->nrules, 2); /* the pack's file first */
+	ck_assert_str_eq(p->rules[0].path, "mini/mini.lua");
+	ck_assert_str_eq(p->rules[1].path, "rules/local.lua");
+	ck_assert_str_eq(p->rules[1].src, local_rules);
+	ck_assert_uint_eq(p->rules[1].len, strlen(local_rules));
 	char h2[65];
 	up_sha256_hex(local_rules, strlen(local_rules), h2);
-	ck_assert_str_eq(p->rules[0].hash, h2);
+	ck_assert_str_eq(p->rules[1].hash, h2);
 
 	const up_gate_cfg *g = up_gate_config(p, "pilot->scale");
 	ck_assert_ptr_nonnull(g);
@@ -833,7 +859,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("good_yaml");
 	tcase_add_test(tc, valid_program_loads);
-	tcase_add_test(tc, packs_not_run_yet_are_warned_about);
+	tcase_add_test(tc, packs_load_from_the_program_directory);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, limits_in_range);
 	tcase_add_test(tc, engagement_since);
