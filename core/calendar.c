@@ -106,6 +106,10 @@ static char *summary_of(sqlite3_stmt *st)
 			up_buf_printf(&b, "Follow-up of %s", rule);
 		else
 			up_buf_puts(&b, "Follow-up");
+	} else if (!strcmp(kind, "deliverable")) {
+		up_buf_puts(&b, "Deliverable");
+		if (note && *note)
+			up_buf_printf(&b, " \"%s\"", note);
 	} else {
 		up_buf_puts(&b, "Reminder");
 	}

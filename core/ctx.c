@@ -185,6 +185,7 @@ static int opt_names(lua_State *L, const char *key, const char *method)
 	if (t != LUA_TSTRING && t != LUA_TTABLE)
 		luaL_error(L, "%s: '%s' must be a string or a list of "
 			   "strings", method, key);
+	up_sandbox_unwrap(L); /* role = ctx.params.roles */
 	return 1; /* left on the stack for matches_any */
 }
 
@@ -454,12 +455,29 @@ static void push_value(lua_State *L, const json_t *j, int depth)
 		lua_pushnil(L);
 }
 
-/* ctx:metric(id): this unit's result for a metric of program.yaml, or nil
- * when the unit is outside the metric's scope. */
+/* ctx:metric(id [, {unit = U}]): this unit's (or U's) result for a metric,
+ * or nil when the unit is outside the metric's scope. */
 static int ctx_metric(lua_State *L)
 {
 	up_host *h = host_of(L);
 	const char *id = luaL_checkstring(L, 2);
+	const up_facts *f = h->facts;
+	int ui = h->unit_ix;
+	if (!lua_isnoneornil(L, 3)) { /* ctx:metric(id, {unit = "x"}) */
+		luaL_checktype(L, 3, LUA_TTABLE);
+		lua_pushnil(L);
+		while (lua_next(L, 3)) {
+			lua_pop(L, 1);
+			if (lua_type(L, -1) != LUA_TSTRING ||
+			    strcmp(lua_tostring(L, -1), "unit"))
+				luaL_error(L, "metric: the only filter is "
+					   "'unit'");
+		}
+		lua_getfield(L, 3, "unit");
+		const char *unit = luaL_checkstring(L, -1);
+		if ((ui = up_facts_unit(f, unit)) < 0)
+			luaL_error(L, "metric: unknown unit '%s'", unit);
+	}
 	/* A pack's rule names its own pack's metrics without the prefix. */
 	if (h->cur && h->cur->pack >= 0 && !strchr(id, '/')) {
 		lua_pushfstring(L, "%s/%s",
@@ -485,9 +503,8 @@ static int ctx_metric(lua_State *L)
 				   "mean '%s'?)", id, hint);
 		luaL_error(L, "metric: unknown metric '%s'", id);
 	}
-	const up_facts *f = h->facts;
 	const json_t *r = f->unit_metrics
-		? json_object_get(f->unit_metrics[h->unit_ix], id) : NULL;
+		? json_object_get(f->unit_metrics[ui], id) : NULL;
 	if (r)
 		push_value(L, r, 0);
 	else

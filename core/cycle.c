@@ -1,5 +1,5 @@
 /*
- * cycle.c: one evaluation cycle (DESIGN.md 6).  Everything it writes goes
+ * cycle.c: one evaluation cycle.  Everything it writes goes
  * in one IMMEDIATE transaction taken before the facts are read, so a cycle
  * sees one consistent store and two cycles never interleave.
  */
@@ -19,7 +19,7 @@ static double round4(double x)
 	return round(x * 10000.0) / 10000.0;
 }
 
-/* The criterion status DESIGN.md names for a rule's result. */
+/* The criterion status a rule's result shows as. */
 static const char *criterion_status(const up_result *r, int must,
 				    double threshold)
 {
@@ -494,6 +494,8 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 		rc = up_schedule_requests(s, h, f, number, err);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_trainings(s, p, f, number, err);
+	if (rc == UP_OK && !replay)
+		rc = up_schedule_deliverables(s, f, number, err);
 	json_t *reminders = rc == UP_OK ? actionable(s, p, f->as_of, err) : NULL;
 	json_t *pending = rc == UP_OK ? up_schedule_pending(s, f->as_of, err)
 				      : NULL;

@@ -1,5 +1,5 @@
 /*
- * gate.c: turns a gate's criteria into a decision (DESIGN.md 7).  Kept
+ * gate.c: turns a gate's criteria into a decision.  Kept
  * apart from everything else so every path is unit-testable.
  */
 #include <string.h>
@@ -24,7 +24,7 @@ static double should_score(const up_criterion *c)
 void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 		    double margin, up_decision *out)
 {
-	int kill = 0, recycle = 0, hold = 0, must_error = 0;
+	int kill = 0, recycle = 0, hold = 0, must_error = 0, cond = 0;
 	double wsum = 0, ssum = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].status == UP_RES_SKIP)
@@ -37,6 +37,7 @@ void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 			kill += !strcmp(f, "kill");
 			recycle += !strcmp(f, "recycle");
 			hold += !strcmp(f, "hold");
+			cond += !strcmp(f, "conditional_go");
 		} else if (c[i].status == UP_RES_ERROR ||
 			   c[i].status == UP_RES_SCORE) {
 			must_error++;
@@ -51,8 +52,11 @@ void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 		out->decision = "recycle";
 	else if (hold || must_error)
 		out->decision = "hold";
-	else if (!out->has_score || out->score >= threshold - EPS)
+	/* on_fail = "conditional_go": proceed only with conditions */
+	else if ((!out->has_score || out->score >= threshold - EPS) && !cond)
 		out->decision = "go";
+	else if (!out->has_score || out->score >= threshold - EPS)
+		out->decision = "conditional_go";
 	else if (out->score >= threshold - margin - EPS)
 		out->decision = "conditional_go";
 	else

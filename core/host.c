@@ -429,6 +429,20 @@ static int ro_pairs(lua_State *L)
 	return push_sorted_pairs(L, -1);
 }
 
+void up_sandbox_unwrap(lua_State *L)
+{
+	if (!lua_istable(L, -1) || !lua_getmetatable(L, -1))
+		return;
+	lua_getfield(L, -1, "__newindex");
+	int proxy = lua_tocfunction(L, -1) == ro_newindex;
+	lua_pop(L, 1);
+	if (proxy) {
+		lua_getfield(L, -1, "__index");
+		lua_replace(L, -3);
+	}
+	lua_pop(L, 1);
+}
+
 /* Replaces the table at the top with a read-only proxy of it. */
 void up_sandbox_readonly(lua_State *L)
 {

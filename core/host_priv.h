@@ -55,6 +55,9 @@ void up_sandbox_hook(lua_State *L, lua_Debug *ar);
  * raises, for good, once the budget is spent. */
 void up_sandbox_charge(lua_State *L, long long n);
 void up_sandbox_readonly(lua_State *L);
+/* If the value at the top is a read-only proxy (a list in ctx.params, say),
+ * replaces it with the table it hides, for C code that reads it raw. */
+void up_sandbox_unwrap(lua_State *L);
 /* With coverage on, marks the lines of the function REF (a registry
  * reference) and of the functions it holds as lines that can run. */
 void up_sandbox_cover(up_sandbox *sb, int ref);

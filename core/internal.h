@@ -81,6 +81,9 @@ int up_is_id(const char *s);
 /* Reads a whole file (at most MAX bytes) into a NUL-terminated buffer. */
 int up_read_file(const char *path, size_t max, char **out, size_t *len,
 		 up_error *err);
+/* Replaces PATH with DATA whole or not at all, via DIR/.NAME.tmp. */
+int up_write_atomic(const char *path, const char *data, size_t len,
+		    up_error *err);
 /* Whether S is well-formed UTF-8. */
 int up_utf8_valid(const char *s, size_t len);
 /* A copy of S with each invalid byte replaced by U+FFFD, cut on a
@@ -231,7 +234,7 @@ typedef struct {
 	int line, col;    /* of its key in program.yaml, for warnings */
 } up_metric_def;
 
-/* cadence: in program.yaml (DOMAIN.md "Habit and training cadence") */
+/* cadence: in program.yaml (the habit literature: expanding intervals over ~300 days) */
 typedef enum { UP_EVAL_NONE, UP_EVAL_WEEKLY, UP_EVAL_MONTHLY,
 	       UP_EVAL_QUARTERLY, UP_EVAL_OFFSETS } up_eval_cadence;
 
@@ -378,7 +381,7 @@ struct up_decl_s; /* a rule declaration, below */
 /*
  * Judges every metric of the program for every unit in its scope as of
  * f->as_of, filling f->unit_metrics (for ctx:metric) and returning the
- * program-level roll-ups as a JSON array (DESIGN.md 6 "metrics").
+ * program-level roll-ups as a JSON array.
  */
 json_t *up_metrics_eval(const up_program *p, up_facts *f);
 /* The metrics of unit UI for the cycle JSON: an array, maybe empty. */
@@ -488,6 +491,8 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err);
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err);
+int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
+			     up_error *err);
 /* The reminders as `uptake due` shows them as of DAY (due.c). */
 json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
 		    const char *person, up_error *err);
@@ -500,7 +505,7 @@ void up_print_due(const json_t *list, FILE *fp, unsigned flags);
 typedef struct {
 	int must;
 	double weight;
-	const char *on_fail; /* "hold", "recycle", "kill" */
+	const char *on_fail; /* "hold", "recycle", "kill", "conditional_go" */
 	up_res_status status;
 	double score; /* 0-10 when status is UP_RES_SCORE */
 } up_criterion;

@@ -1,6 +1,5 @@
 /*
- * metric.h: periods and the arithmetic of success metrics (DOMAIN.md
- * "Success metrics"): planned paths, projections, status and run-chart
+ * metric.h: periods and the arithmetic of success metrics: planned paths, projections, status and run-chart
  * signals.  Pure functions over arrays: no Lua, no SQLite, so every
  * boundary is unit-testable.
  */
@@ -63,7 +62,7 @@ const char *up_metric_status_name(up_metric_status s);
 
 /*
  * The planned value on day T of a straight path from BASELINE on day T0
- * to TARGET on DEADLINE (DOMAIN.md): baseline + (target - baseline) *
+ * to TARGET on DEADLINE (the planned path): baseline + (target - baseline) *
  * (t - t0) / (deadline - t0), held at TARGET after the deadline and at
  * BASELINE before T0.
  */
@@ -99,7 +98,7 @@ typedef struct {
 } up_judge_out;
 
 /*
- * DOMAIN.md's statuses, direction-aware:
+ * The statuses, direction-aware:
  *   no_data    no value at all;
  *   met        the latest value reaches the target, and so did the one
  *              before it when there is one (reached and held);
@@ -111,7 +110,7 @@ typedef struct {
  */
 void up_metric_judge(const up_judge_in *in, up_judge_out *out);
 
-/* Run-chart signals over a series (IHI and Anhøj, DOMAIN.md). */
+/* Run-chart signals over a series (IHI and Anhøj). */
 typedef struct {
 	double median;
 	size_t useful;       /* points not on the median */

@@ -1,6 +1,5 @@
 /*
- * metric_math.c: the arithmetic behind a metric's status (DOMAIN.md
- * "Success metrics"): the planned path, a least-squares projection, and
+ * metric_math.c: the arithmetic behind a metric's status: the planned path, a least-squares projection, and
  * run-chart signals.
  */
 #include <math.h>

@@ -179,7 +179,10 @@ static int parse_type(up_yv *v, up_param *pm, const up_ynode *n)
 		? up_did_you_mean(t->str, type_names, UP_COUNTOF(type_names))
 		: NULL;
 	char extra[100] = "";
-	if (hint)
+	if (t->kind == UP_YSCALAR && t->str[0] == '[')
+		snprintf(extra, sizeof extra, " (write a list type unquoted: "
+			 "type: [string])");
+	else if (hint)
 		snprintf(extra, sizeof extra, " (did you mean '%s'?)", hint);
 	up_yv_err(v, n, "param '%s': 'type' must be integer, number, string, "
 		  "boolean, date, days or enum, or a list of one as [string]%s",
@@ -429,21 +432,17 @@ static void parse_manifest(up_yv *v, up_pack *pk, const up_ynode *root)
 		parse_params(v, pk, pa);
 }
 
-int up_pack_load(up_pack **out, const char *dir, up_error *err)
+int up_pack_parse(up_pack **out, const char *dir, const char *buf,
+		  size_t len, up_error *err)
 {
 	*out = NULL;
 	up_pack *pk = up_xcalloc(1, sizeof *pk);
 	pk->dir = up_xstrdup(dir);
 	pk->file = up_xasprintf("%s/pack.yaml", dir);
-	char *buf = NULL;
-	size_t len = 0;
+	up_sha256_hex(buf, len, pk->manifest_sha256);
 	up_ynode *root = NULL;
 	size_t first = up_error_count(err);
-	int rc = up_read_file(pk->file, MAX_MANIFEST_BYTES, &buf, &len, err);
-	if (rc == UP_OK) {
-		up_sha256_hex(buf, len, pk->manifest_sha256);
-		rc = up_yaml_parse(buf, len, pk->file, &root, err);
-	}
+	int rc = up_yaml_parse(buf, len, pk->file, &root, err);
 	if (rc == UP_OK) {
 		up_yv v = {pk->file, err, 0};
 		if (up_yv_want(&v, root, UP_YMAP, "pack.yaml"))
@@ -452,13 +451,26 @@ int up_pack_load(up_pack **out, const char *dir, up_error *err)
 		up_error_sort(err, first);
 	}
 	up_yaml_free(root);
-	free(buf);
 	if (rc != UP_OK) {
 		up_pack_free(pk);
 		return rc;
 	}
 	*out = pk;
 	return UP_OK;
+}
+
+int up_pack_load(up_pack **out, const char *dir, up_error *err)
+{
+	*out = NULL;
+	char *file = up_xasprintf("%s/pack.yaml", dir);
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = up_read_file(file, MAX_MANIFEST_BYTES, &buf, &len, err);
+	if (rc == UP_OK)
+		rc = up_pack_parse(out, dir, buf, len, err);
+	free(buf);
+	free(file);
+	return rc;
 }
 
 const up_param *up_pack_param(const up_pack *pk, const char *name)

@@ -188,6 +188,9 @@ typedef struct up_pack {
  * keys.  Rule files must exist but are not read.
  */
 int up_pack_load(up_pack **out, const char *dir, up_error *err);
+/* The same on a manifest already read (rule files still in DIR). */
+int up_pack_parse(up_pack **out, const char *dir, const char *buf,
+		  size_t len, up_error *err);
 void up_pack_free(up_pack *pk);
 const up_param *up_pack_param(const up_pack *pk, const char *name);
 /*
@@ -258,5 +261,8 @@ typedef struct {
  * DIR/packs, each of $UPTAKE_PACK_PATH, the built-in packs. */
 up_search_dir *up_pack_search_path(const char *program_dir, size_t *n);
 void up_pack_search_path_free(up_search_dir *d, size_t n);
+/* The names of the directories in DIR holding a pack.yaml, sorted; the
+ * caller frees each and the array. */
+char **up_pack_names_in(const char *dir, size_t *n);
 
 #endif

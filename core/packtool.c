@@ -3,7 +3,6 @@
  * scaffolding, static checks of a pack, the list of packs on the search
  * path, and writing uptake.lock.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -56,35 +55,23 @@ int up_pack_keygen(const char *name, up_error *err)
 
 /* ---- list ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int host_program(const char *dir, up_program **out, up_error *err);
 
-/* The names of the directories in DIR holding a pack.yaml, sorted. */
-static char **packs_in(const char *dir, size_t *n)
+/* The rules the pack in DIR declares, or -1 when it does not load. */
+static json_int_t count_rules(const char *dir)
 {
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char **out = NULL;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !up_is_id(e->d_name))
-			continue;
-		char *f = up_xasprintf("%s/%s/pack.yaml", dir, e->d_name);
-		struct stat st;
-		if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
-			out = up_xrealloc(out, (*n + 1) * sizeof *out);
-			out[(*n)++] = up_xstrdup(e->d_name);
-		}
-		free(f);
-	}
-	closedir(d);
-	if (*n)
-		qsort(out, *n, sizeof *out, cmp_str);
-	return out;
+	up_error *e = up_error_new();
+	up_program *p = NULL;
+	up_host *h = NULL;
+	json_int_t n = -1;
+	if (host_program(dir, &p, e) == UP_OK &&
+	    up_host_open(&h, p, e) == UP_OK)
+		for (size_t i = n = 0; i < up_host_ndecls(h); i++)
+			n += up_host_decl(h, i)->pack == 0;
+	up_host_close(h);
+	up_program_free(p);
+	up_error_free(e);
+	return n;
 }
 
 static json_t *list_entry(const char *dir, const char *name,
@@ -93,11 +80,14 @@ static json_t *list_entry(const char *dir, const char *name,
 	char *pdir = up_xasprintf("%s/%s", dir, name);
 	up_pack *pk = NULL;
 	json_t *j = NULL;
-	if (up_pack_load(&pk, pdir, err) == UP_OK)
-		j = UP_JSON(json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b}",
+	if (up_pack_load(&pk, pdir, err) == UP_OK) {
+		json_int_t rules = count_rules(pdir);
+		j = UP_JSON(json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:b}",
 			"name", pk->name, "version", pk->version_s, "title",
-			pk->title, "rule_files", (json_int_t)pk->nrules,
+			pk->title, "rules", rules >= 0 ? json_integer(rules)
+			: json_null(), "rule_files", (json_int_t)pk->nrules,
 			"origin", origin, "dir", pdir, "shadowed", shadowed));
+	}
 	up_pack_free(pk);
 	free(pdir);
 	return j;
@@ -105,16 +95,19 @@ static json_t *list_entry(const char *dir, const char *name,
 
 static void print_list(const json_t *list, FILE *fp)
 {
-	fprintf(fp, "%-28s %-10s %5s  %s\n", "PACK", "VERSION", "FILES",
+	fprintf(fp, "%-24s %-10s %5s  %s\n", "PACK", "VERSION", "RULES",
 		"WHERE");
 	size_t i;
 	json_t *x;
 	json_array_foreach(list, i, x) {
-		fprintf(fp, "%-28s %-10s %5lld  %s%s\n",
+		json_t *n = json_object_get(x, "rules");
+		char rules[24] = "?"; /* does not load: pack check says why */
+		if (json_is_integer(n))
+			snprintf(rules, sizeof rules, "%lld",
+				 (long long)json_integer_value(n));
+		fprintf(fp, "%-24s %-10s %5s  %s%s\n",
 			json_string_value(json_object_get(x, "name")),
-			json_string_value(json_object_get(x, "version")),
-			(long long)json_integer_value(json_object_get(x,
-							"rule_files")),
+			json_string_value(json_object_get(x, "version")), rules,
 			json_string_value(json_object_get(x, "dir")),
 			json_is_true(json_object_get(x, "shadowed"))
 				? " (shadowed by the one above)" : "");
@@ -129,7 +122,7 @@ int up_pack_list(const char *program_dir, FILE *fp, unsigned flags,
 	json_t *list = json_array(), *seen = json_object();
 	for (size_t i = 0; i < nd; i++) {
 		size_t n;
-		char **names = packs_in(dirs[i].dir, &n);
+		char **names = up_pack_names_in(dirs[i].dir, &n);
 		for (size_t k = 0; k < n; k++) {
 			json_t *j = list_entry(dirs[i].dir, names[k],
 					       dirs[i].origin,
@@ -198,20 +191,37 @@ static void warn_ctx_fields(const up_rule_file *rf, up_error *err)
 }
 
 /* Globals a rule file set at its top level: locals were meant. */
+static int by_global_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted by name: lua_next() follows Lua's per-process string hash. */
 static void warn_globals(up_sandbox *sb, up_error *err)
 {
 	lua_State *L = sb->L;
 	if (sb->env_ref == LUA_NOREF || !lua_checkstack(L, 4))
 		return;
+	char **names = NULL;
+	size_t n = 0;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->env_ref);
 	for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1)) {
 		const char *k = lua_type(L, -2) == LUA_TSTRING
 			? lua_tostring(L, -2) : NULL;
-		if (k && strcmp(k, "_G") && strcmp(k, "params"))
-			up_warn_at(err, sb->file, 0, 0, "writes the global "
-				   "'%s' (declare it local)", k);
+		if (k && strcmp(k, "_G") && strcmp(k, "params")) {
+			names = up_xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = up_xstrdup(k);
+		}
 	}
 	lua_pop(L, 1);
+	if (n)
+		qsort(names, n, sizeof *names, by_global_name);
+	for (size_t i = 0; i < n; i++) {
+		up_warn_at(err, sb->file, 0, 0, "writes the global '%s' "
+			   "(declare it local)", names[i]);
+		free(names[i]);
+	}
+	free(names);
 }
 
 static void warn_metadata(const up_decl *d, up_error *err)

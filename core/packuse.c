@@ -4,6 +4,7 @@
  * uptake.lock, resolves its dependencies and hands its rule files to the
  * program with their parameters.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,58 @@ void up_pack_search_path_free(up_search_dir *d, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(d[i].dir);
 	free(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **up_pack_names_in(const char *dir, size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char **out = NULL;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !up_is_id(e->d_name))
+			continue;
+		char *f = up_xasprintf("%s/%s/pack.yaml", dir, e->d_name);
+		struct stat st;
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
+			out = up_xrealloc(out, (*n + 1) * sizeof *out);
+			out[(*n)++] = up_xstrdup(e->d_name);
+		}
+		free(f);
+	}
+	closedir(d);
+	if (*n)
+		qsort(out, *n, sizeof *out, cmp_str);
+	return out;
+}
+
+/* The closest pack name on the search path to NAME into HINT (256
+ * bytes), or NULL. */
+static const char *closest_pack(const up_search_dir *dirs, size_t nd,
+				const char *name, char *hint)
+{
+	const char *best = NULL;
+	for (size_t i = 0; i < nd && !best; i++) {
+		size_t n;
+		char **names = up_pack_names_in(dirs[i].dir, &n);
+		const char *h = up_did_you_mean(name, (const char *const *)names,
+						n);
+		if (h) {
+			snprintf(hint, 256, "%s", h);
+			best = hint;
+		}
+		for (size_t k = 0; k < n; k++)
+			free(names[k]);
+		free(names);
+	}
+	return best;
 }
 
 /* ---- trust ---- */
@@ -272,7 +325,13 @@ static int search(up_yv *v, const up_program *p, const up_lock *lk,
 		use_free(&c);
 		free(dir);
 	}
-	if (rc && !bad && !found.len)
+	char buf[256];
+	const char *hint = rc && !bad && !found.len
+		? closest_pack(dirs, nd, name, buf) : NULL;
+	if (hint)
+		up_yv_err(v, at, "no pack '%s' on the search path (did you mean "
+			  "'%s'?)", name, hint);
+	else if (rc && !bad && !found.len)
 		up_yv_err(v, at, "no pack '%s' on the search path (%s)", name,
 			  pack_path_hint);
 	else if (rc && !bad && pin)
@@ -381,8 +440,10 @@ static void load_one_override(up_yv *v, up_pack_override *o,
 	const up_ynode *f = up_yv_get(n, "on_fail");
 	o->on_fail = up_yv_str(v, f, "'on_fail'");
 	if (o->on_fail && strcmp(o->on_fail, "hold") &&
-	    strcmp(o->on_fail, "recycle") && strcmp(o->on_fail, "kill"))
-		up_yv_err(v, f, "'on_fail' must be hold, recycle or kill");
+	    strcmp(o->on_fail, "recycle") && strcmp(o->on_fail, "kill") &&
+	    strcmp(o->on_fail, "conditional_go"))
+		up_yv_err(v, f, "'on_fail' must be hold, recycle, kill or "
+			  "conditional_go");
 	const up_ynode *s = up_yv_get(n, "severity");
 	o->severity = up_yv_str(v, s, "'severity'");
 	if (o->severity && strcmp(o->severity, "low") &&

@@ -648,7 +648,7 @@ static const char *const training_keys[] = {
 	"escalate_to", "first_line_manager"};
 static const char *const manager_keys[] = {"offsets_days"};
 
-/* The defaults of DOMAIN.md: expanding intervals over ~300 days, and
+/* The defaults from the habit literature: expanding intervals over ~300 days, and
  * first-line managers trained before go-live, then monthly to day 90. */
 static const int default_offsets[] = {0, 7, 21, 45, 90, 150, 210, 300};
 static const int default_manager_offsets[] = {-14, 0, 30, 60, 90};

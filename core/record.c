@@ -160,7 +160,7 @@ static int record_engagement(up_store *s, const fields *f, long long *id,
 	return rc == UP_OK ? insert_engagement(s, f, id, err) : rc;
 }
 
-/* Attribute values the domain gives a meaning to (DESIGN.md 2).  NULL if
+/* Attribute values the domain gives a meaning to.  NULL if
  * VAL suits KEY, else why not, in BUF.  Owners are checked by callers. */
 const char *up_attr_problem(const char *key, const char *val, char *buf,
 			    size_t n)

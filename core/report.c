@@ -320,8 +320,32 @@ int up_status_print(const up_cycle *c, const char *unit, FILE *fp,
 
 /* ---- explain ---- */
 
-static void print_item(FILE *fp, const json_t *c, const char *kind,
-		       unsigned flags)
+/* The rule's entry in the cycle's rules[]: what it says of itself. */
+static const json_t *rule_meta(const json_t *doc, const char *rule)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(doc, "rules"), i, r) {
+		if (!strcmp(str(r, "rule"), rule))
+			return r;
+	}
+	return NULL;
+}
+
+static void print_meta(FILE *fp, const json_t *meta)
+{
+	static const char *const keys[] = {"rationale", "source",
+					   "remediation", "owner"};
+	static const char *const labels[] = {"why", "source", "to do",
+					     "owner"};
+	for (size_t i = 0; meta && i < UP_COUNTOF(keys); i++)
+		if (json_is_string(json_object_get(meta, keys[i])))
+			fprintf(fp, "         %s: %s\n", labels[i],
+				str(meta, keys[i]));
+}
+
+static void print_item(FILE *fp, const json_t *doc, const json_t *c,
+		       const char *kind, unsigned flags)
 {
 	fputs("  ", fp);
 	word(fp, str(c, "status"), 6, flags);
@@ -337,6 +361,7 @@ static void print_item(FILE *fp, const json_t *c, const char *kind,
 		fprintf(fp, "         evidence: %s\n", s ? s : "?");
 		free(s);
 	}
+	print_meta(fp, rule_meta(doc, str(c, "rule")));
 	fprintf(fp, "         at %s\n", str(c, "source"));
 }
 
@@ -355,8 +380,8 @@ static const char *criterion_kind(const json_t *c, char buf[64])
 	return buf;
 }
 
-static void print_gate(FILE *fp, const json_t *g, const char *rule,
-		       unsigned flags)
+static void print_gate(FILE *fp, const json_t *doc, const json_t *g,
+		       const char *rule, unsigned flags)
 {
 	int whole = !rule || !strcmp(rule, str(g, "gate"));
 	if (whole) {
@@ -374,12 +399,12 @@ static void print_gate(FILE *fp, const json_t *g, const char *rule,
 		if (!whole && strcmp(rule, str(c, "rule")))
 			continue;
 		char buf[64];
-		print_item(fp, c, criterion_kind(c, buf), flags);
+		print_item(fp, doc, c, criterion_kind(c, buf), flags);
 	}
 }
 
-static void print_findings(FILE *fp, const json_t *u, const char *rule,
-			   unsigned flags)
+static void print_findings(FILE *fp, const json_t *doc, const json_t *u,
+			   const char *rule, unsigned flags)
 {
 	int shown = 0;
 	size_t k;
@@ -392,7 +417,7 @@ static void print_findings(FILE *fp, const json_t *u, const char *rule,
 		char kind[64];
 		snprintf(kind, sizeof kind, "check, severity %s",
 			 str(f, "severity"));
-		print_item(fp, f, kind, flags);
+		print_item(fp, doc, f, kind, flags);
 	}
 }
 
@@ -461,6 +486,36 @@ static json_t *narrowed(const json_t *u, const char *rule)
 	return out;
 }
 
+/* Adds "about" (rationale, source, remediation, owner) to each result
+ * whose rule says any of them. */
+static void annotate_list(const json_t *doc, json_t *list)
+{
+	static const char *const keys[] = {"rationale", "source",
+					   "remediation", "owner"};
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const json_t *m = rule_meta(doc, str(x, "rule"));
+		json_t *about = json_object();
+		for (size_t k = 0; m && k < UP_COUNTOF(keys); k++)
+			if (json_is_string(json_object_get(m, keys[k])))
+				json_object_set(about, keys[k],
+						json_object_get(m, keys[k]));
+		if (json_object_size(about))
+			json_object_set(x, "about", about);
+		json_decref(about);
+	}
+}
+
+static void annotate(const json_t *doc, json_t *u)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(u, "gates"), i, g)
+		annotate_list(doc, json_object_get(g, "criteria"));
+	annotate_list(doc, json_object_get(u, "findings"));
+}
+
 int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 		     FILE *fp, unsigned flags, up_error *err)
 {
@@ -472,7 +527,8 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 			      "'%s' in cycle %lld", unit, rule,
 			      (long long)c->number);
 	if (flags & UP_PRINT_JSON) {
-		json_t *j = rule ? narrowed(u, rule) : json_incref((json_t *)u);
+		json_t *j = rule ? narrowed(u, rule) : json_deep_copy(u);
+		annotate(c->doc, j);
 		int rc = dump(j, fp);
 		json_decref(j);
 		return rc;
@@ -482,10 +538,10 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 		(long long)c->number, str(c->doc, "as_of"));
 	json_t *g = first_gate(u);
 	if (g)
-		print_gate(fp, g, rule, flags);
+		print_gate(fp, c->doc, g, rule, flags);
 	else if (!rule)
 		fputs("no gate: the unit is in the last stage\n", fp);
-	print_findings(fp, u, rule, flags);
+	print_findings(fp, c->doc, u, rule, flags);
 	return UP_OK;
 }
 

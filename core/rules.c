@@ -385,6 +385,10 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 			rc = UP_EINPUT;
 		}
 	}
+	/* program.yaml's choices first: a rule disabled because its stages
+	 * are not the program's is not an error. */
+	if (apply_choices(h, err) != UP_OK)
+		rc = UP_EINPUT;
 	/* Keys point into decls, which only shrink from here on; a dropped
 	 * declaration is never in the map. */
 	up_strmap ids = {0};
@@ -398,8 +402,6 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 		rc = UP_EINPUT;
 	}
 	up_strmap_free(&ids);
-	if (apply_choices(h, err) != UP_OK)
-		rc = UP_EINPUT;
 	for (size_t i = 0; p->coverage && i < h->ndecls; i++)
 		up_sandbox_cover(&h->sb[h->decl_sb[i]], h->decls[i].fn_ref);
 	*out = h;

@@ -613,6 +613,38 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 	return rc;
 }
 
+/*
+ * A deliverable with a due date (an event of kind deliverable with
+ * due=DATE, owner=PERSON) is a reminder to its owner until it has done=DATE;
+ * its id is the event's, so recording it twice raises nothing twice.
+ */
+int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
+			     up_error *err)
+{
+	int rc = UP_OK;
+	for (size_t i = 0; i < f->nevents && rc == UP_OK; i++) {
+		const up_event *e = &f->events[i];
+		const char *due = json_string_value(json_object_get(e->attrs,
+								    "due"));
+		int32_t day;
+		if (strcmp(e->kind, "deliverable") || !due ||
+		    up_date_parse(due, &day, NULL) != UP_OK)
+			continue;
+		char key[32], id[17];
+		snprintf(key, sizeof key, "%lld", e->id);
+		const char *parts[] = {key};
+		stable_id(id, "deliverable", parts, 1);
+		const char *owner = json_string_value(json_object_get(e->attrs,
+								      "owner"));
+		int done = json_object_get(e->attrs, "done") != NULL;
+		const char *unit = f->units[e->unit_ix >= 0 ? e->unit_ix : 0].id;
+		rc = add_reminder(s, id, "deliverable", owner, NULL, unit, day,
+				  day, e->note, done ? "done" : "pending", 0,
+				  cycle, err);
+	}
+	return rc;
+}
+
 /* The follow-ups still to come after the cycle's date, for its JSON: the
  * same for two cycles at one date, whichever ran them. */
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err)

@@ -1,6 +1,5 @@
 /*
- * training.c: a person's training plan as of a date (DOMAIN.md "Habit and
- * training cadence"): expanding intervals after go-live, one reschedule
+ * training.c: a person's training plan as of a date: expanding intervals after go-live, one reschedule
  * for a missed slot, back to the first interval after a second miss or a
  * failed check.
  *

@@ -183,7 +183,7 @@ enum {
 	UP_PRINT_COLOR = 1 << 1  /* ANSI colour in tables */
 };
 
-/* The cycle's summary: a table per unit, or the JSON of DESIGN.md 6. */
+/* The cycle's summary: a table per unit, or the cycle's JSON document. */
 UP_API int up_cycle_print(const up_cycle *cycle, FILE *fp, unsigned flags);
 /* Current stage, gate decision and findings per unit. */
 /* ...for UNIT only when given (UP_EINPUT, with a hint, if unknown). */

@@ -115,8 +115,9 @@ local function gate(spec)
   want(spec, "on_fail", "string", false, "gate")
   want(spec, "title", "string", false, "gate")
   local on_fail = spec.on_fail or "hold"
-  if on_fail ~= "hold" and on_fail ~= "recycle" and on_fail ~= "kill" then
-    error("gate: 'on_fail' must be hold, recycle or kill", 2)
+  if on_fail ~= "hold" and on_fail ~= "recycle" and on_fail ~= "kill"
+     and on_fail ~= "conditional_go" then
+    error("gate: 'on_fail' must be hold, recycle, kill or conditional_go", 2)
   end
   local weight = spec.weight or 1
   if not (weight > 0 and weight <= MAX_WEIGHT) then
@@ -169,8 +170,9 @@ local function check(spec)
   local stages
   if spec.stages then
     stages = {}
+    -- indexed, not raw: stages = params.live_stages is a read-only list
     for i = 1, #spec.stages do
-      local s = rawget(spec.stages, i)
+      local s = spec.stages[i]
       if type(s) ~= "string" then error("check: 'stages' must list stage names", 2) end
       stages[i] = s
     end

@@ -33,7 +33,7 @@ nothing_written() {
 }
 
 # strip_cycle FILE: FILE without its "cycle": N line, the one line two
-# cycles over the same facts may differ in (DESIGN.md 6).
+# cycles over the same facts may differ in.
 strip_cycle() {
 	grep -v '^  "cycle": [0-9]*,$' "$1"
 }

@@ -1,4 +1,4 @@
-/* test_gate.c: gate aggregation (DESIGN.md 7), every decision path of
+/* test_gate.c: gate aggregation, every decision path of
  * up_gate_decide as one row of a table. */
 #include <stdlib.h>
 #include <string.h>

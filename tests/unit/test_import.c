@@ -1,5 +1,5 @@
 /*
- * test_import.c: CSV imports into a real store (DESIGN.md 5 "uptake import").
+ * test_import.c: CSV imports into a real store.
  *
  * What is pinned: libcsv's quoting, embedded commas and newlines, a BOM,
  * CRLF and blank lines; every period shape stored canonically with its

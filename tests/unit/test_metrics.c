@@ -1,7 +1,6 @@
 /*
- * test_metrics.c: success metrics in a cycle (DOMAIN.md "Success metrics",
- * DESIGN.md 6 and 7), from program.yaml's `metrics:` and imported
- * observations to the cycle's JSON, ctx:metric and ctx:series.
+ * test_metrics.c: success metrics in a cycle, from program.yaml's
+ * `metrics:` and imported observations to the cycle's JSON, ctx:metric and ctx:series.
  *
  * What is pinned: the proportion score with exclusions; roll-ups that add
  * counts and never average ratios; count, sum, mean and latest over weekly
@@ -274,7 +273,7 @@ START_TEST(proportion_with_exclusions)
 		"w1,de,2026-01,1\n");
 	json_t *doc = cycle("2026-01-31");
 	json_t *m = need_metric(doc, "w1", "p");
-	/* (3 - 1) / (6 - 1 - 1), DOMAIN.md's example. */
+	/* (3 - 1) / (6 - 1 - 1), the FHIR Measure example. */
 	expect_num(m, "value", 0.5);
 	expect_num(m, "numerator", 2);
 	expect_num(m, "denominator", 4);

@@ -1,5 +1,5 @@
 /*
- * test_sandbox.c: the Lua sandbox as a security boundary (DESIGN.md 7):
+ * test_sandbox.c: the Lua sandbox as a security boundary:
  * forbidden globals, escape attempts, limits, the ctx API and declaration
  * errors.  Every test builds a fresh program in its own temporary directory.
  */
@@ -1261,7 +1261,7 @@ static const struct {
 	 " weight = math.huge }", "gate: 'weight' must be a positive number (at most 1000000)"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
 	 " on_fail = 'abort' }",
-	 "gate: 'on_fail' must be hold, recycle or kill"},
+	 "gate: 'on_fail' must be hold, recycle, kill or conditional_go"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
 	 " on_fail = 3 }", "gate: 'on_fail' must be a string, not a number"},
 	{"gate { id = 'g', at = 'evaluate->procure', check = f,"
@@ -1346,7 +1346,7 @@ START_TEST(good_declarations_check_clean)
 	ck_assert_int_eq(open_host(), UP_EINPUT);
 	ck_assert_uint_eq(up_error_count(err), 1);
 	ck_assert_str_eq(up_error_message(err, 0), "rules/bad.lua:3: error: "
-			 "gate: 'on_fail' must be hold, recycle or kill");
+			 "gate: 'on_fail' must be hold, recycle, kill or conditional_go");
 	/* bad.lua is dropped whole; good.lua's three rules stay */
 	ck_assert_uint_eq(up_host_ndecls(host), 3);
 	const up_decl *g2 = decl("g2");

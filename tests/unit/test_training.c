@@ -8,7 +8,7 @@
 #include "internal.h"
 #include "training.h"
 
-/* DOMAIN.md "Habit and training cadence": the default schedule. */
+/* The default schedule: expanding intervals over ~300 days. */
 static const int cadence[] = {0, 7, 21, 45, 90, 150, 210, 300};
 static const int manager_cadence[] = {-14, 0, 30, 60, 90};
 

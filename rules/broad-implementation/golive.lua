@@ -1,0 +1,139 @@
+-- golive.lua: who carries a unit through its go-live.  Ambassadors among
+-- the staff (internal heroes), in proportion to the staff and trained,
+-- and the unit's first-line managers trained before anyone else.
+--
+-- A unit's people are those of the unit and of every unit below it; a
+-- person is trained by a session recorded with `uptake record training`
+-- (or `uptake import trainings`) whose outcome is not failed.
+
+-- params' lists are read-only proxies, which ctx's filters read as empty:
+-- pass them as plain copies
+local function copy(list)
+  local t = {}
+  for i = 1, #list do t[i] = list[i] end
+  return t
+end
+
+local function names(list, max)
+  max = max or 5
+  local out = {}
+  for i = 1, math.min(#list, max) do out[i] = list[i] end
+  local s = table.concat(out, ", ")
+  if #list > max then s = s .. string.format(" and %d more", #list - max) end
+  return s
+end
+
+-- The first passed session of a person dated on or before LAST (or
+-- before BEFORE), or nil.
+local function first_session(ctx, person, before, last)
+  for _, t in ipairs(ctx:trainings{ person = person }) do
+    if t.outcome ~= "failed" and (not before or t.date < before)
+       and (not last or t.date <= last) then
+      return t
+    end
+  end
+  return nil
+end
+
+-- The unit's staff: its own figure, else its units' figures added up,
+-- else the people recorded in it.  Returns the count and where it came from.
+local function staff_of(ctx)
+  if ctx.unit.staff then return ctx.unit.staff, "staff" end
+  local sum, any = 0, false
+  for _, u in ipairs(ctx:units{ within = ctx.unit.id }) do
+    if u.staff then sum, any = sum + u.staff, true end
+  end
+  if any then return sum, "staff of its units" end
+  return #ctx:people{ within = ctx.unit.id }, "people recorded"
+end
+
+gate {
+  id = "ambassadors",
+  at = params.golive_gate,
+  must = false,
+  weight = 1,
+  title = "Trained ambassadors in proportion to the unit's staff",
+  rationale = "Colleagues learn a new way of working from colleagues: a trained "
+           .. "ambassador on every shift answers the questions a help desk never "
+           .. "hears and keeps the new routine going after the project team leaves.",
+  source = "Damschroder et al. 2009 (CFIR: champions, opinion leaders); Powell et al. "
+        .. "2015 (ERIC: identify and prepare champions, train-the-trainer); "
+        .. "Greenhalgh et al., JMIR 2017;19(11):e367 (NASSS: adopter system)",
+  remediation = "Recruit ambassadors from the unit's staff (role ambassador, one per "
+             .. "staff_per_ambassador staff) and record a training session for each "
+             .. "before go-live.",
+  owner = "first_line_manager",
+  check = function(ctx)
+    local staff, from = staff_of(ctx)
+    if not staff or staff == 0 then
+      return skip("%s: no staff figure and nobody recorded: set staff in program.yaml",
+                  ctx.unit.name)
+    end
+    local per = ctx.params.staff_per_ambassador
+    local need = (staff + per - 1) // per
+    local ambassadors = ctx:people{ within = ctx.unit.id, role = copy(ctx.params.ambassador_roles) }
+    local trained, untrained = 0, {}
+    for _, p in ipairs(ambassadors) do
+      if first_session(ctx, p.id, nil, ctx.now) then
+        trained = trained + 1
+      else
+        untrained[#untrained + 1] = p.name
+      end
+    end
+    local evidence = { staff = staff, staff_from = from, needed = need,
+                       ambassadors = #ambassadors, trained = trained }
+    local have, ok = math.min(#ambassadors, need), math.min(trained, need)
+    if ok >= need then
+      return pass("%d trained ambassador(s) for %d staff (1 per %d)", trained, staff, per, evidence)
+    end
+    local n = 10 * (have + ok) / (2 * need)
+    n = math.floor(n * 10 + 0.5) / 10
+    local msg = string.format("%d of %d ambassadors for %d staff (1 per %d), %d trained",
+                              #ambassadors, need, staff, per, trained)
+    if #untrained > 0 then msg = msg .. "; not trained: " .. names(untrained) end
+    return score(n, "%s", msg, evidence)
+  end,
+}
+
+gate {
+  id = "managers-trained-before-go-live",
+  at = params.golive_gate,
+  title = "The unit's first-line managers trained before its go-live",
+  rationale = "Staff take their cue from their first-line manager: a manager who "
+           .. "cannot use the tool cannot expect, support or follow up its use, and "
+           .. "the managers' questions need answers before the staff ask theirs.",
+  source = "Damschroder et al. 2009 (CFIR: engaging managers); Powell et al. 2015 "
+        .. "(ERIC: conduct ongoing training, train-the-trainer); Glasgow et al. 2019 "
+        .. "(RE-AIM: adoption by staff)",
+  remediation = "Train every first-line manager named before the go-live date, and "
+             .. "record each session (uptake record training).",
+  owner = "implementation_lead",
+  check = function(ctx)
+    local roles = copy(ctx.params.first_line_roles)
+    local managers = ctx:people{ within = ctx.unit.id, role = roles }
+    if #managers == 0 then
+      return fail("no %s recorded in %s: name the unit's first-line managers",
+                  roles[1] or "first-line manager", ctx.unit.name)
+    end
+    local go_live = ctx.unit.go_live
+    local before, by
+    if go_live and go_live <= ctx.now then
+      before, by = go_live, "before go-live " .. go_live
+    else
+      by = go_live and string.format("so far (go-live %s)", go_live) or "so far (no go-live date)"
+    end
+    local missing, trained = {}, {}
+    for _, p in ipairs(managers) do
+      local t = first_session(ctx, p.id, before, ctx.now)
+      if t then trained[p.id] = t.date else
+        missing[#missing + 1] = p.name
+        trained[p.id] = false
+      end
+    end
+    if #missing > 0 then
+      return fail("%d of %d first-line managers not trained %s: %s", #missing, #managers,
+                  by, names(missing), { trained = trained })
+    end
+    return pass("all %d first-line manager(s) trained %s", #managers, by, { trained = trained })
+  end,
+}
