@@ -116,6 +116,11 @@ int cli_load(globals *g, up_program **prog, up_error *err)
 	return up_program_load(prog, g->dir, err);
 }
 
+int cli_load_facts(globals *g, up_program **prog, up_error *err)
+{
+	return up_program_open(prog, g->dir, UP_PROGRAM_NO_PACKS, err);
+}
+
 int cli_options_only(globals *g, const char *cmd, int argc, char **argv,
 		     const struct option *opts, cli_opt_fn fn, void *ctx)
 {

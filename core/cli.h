@@ -70,6 +70,9 @@ int cli_options_only(globals *g, const char *cmd, int argc, char **argv,
 
 /* Loads the program in -C's directory. */
 int cli_load(globals *g, up_program **prog, up_error *err);
+/* ...without its packs, for commands that judge nothing: recording a fact
+ * never waits on a pack's lock or signature. */
+int cli_load_facts(globals *g, up_program **prog, up_error *err);
 
 /* Opens the store read-only and reads its last cycle: for commands that
  * need no program. */

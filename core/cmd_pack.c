@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -171,6 +172,9 @@ static int pack_check(globals *g, int argc, char **argv)
 	up_error *err = up_error_new();
 	int rc = UP_OK;
 	for (int i = first; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+			continue; /* a README among the packs of a glob */
 		size_t before = up_error_count(err);
 		int one = up_pack_check(argv[i], err);
 		if (one == UP_OK && up_error_count(err) == before)
@@ -210,13 +214,15 @@ static const subcommand subs[] = {
 	 "Validates each pack's manifest and parameters and compiles its rule\n"
 	 "files.  Warns on writes to undeclared globals, unknown ctx fields\n"
 	 "and rules without title, rationale, source, remediation or owner.\n"
-	 "Exit status 0 when valid, 65 otherwise.\n",
+	 "Exit status 0 when valid, 65 otherwise.  Files among the\n"
+	 "arguments (a README from rules/*) are skipped.\n",
 	 pack_check},
 	{"test", "DIR... [--coverage] [--json]",
 	 "Runs the cases in DIR/tests/*.yaml: each a small program, its facts,\n"
 	 "an as-of date and what the rules, gates and metrics must give.\n"
 	 "Prints each failing case with what was expected and what came.\n"
 	 "Exit status 1 when a case fails, 65 when a pack cannot be tested.\n"
+	 "Files among the arguments (a README from rules/*) are skipped.\n"
 	 "\n  --coverage   the share of the pack's rules and rule lines that "
 	 "ran,\n               and the rules whose tests expect only one "
 	 "outcome\n  --json       one JSON document\n",

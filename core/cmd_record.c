@@ -83,7 +83,7 @@ int cmd_record(globals *g, int argc, char **argv)
 	up_program *prog = NULL;
 	up_store *store = NULL;
 	long long id = 0;
-	int rc = cli_load(g, &prog, err);
+	int rc = cli_load_facts(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_store_open(&store, g->dir, g->db, 0, err);
 	if (rc == UP_OK)
@@ -133,7 +133,7 @@ int cmd_import(globals *g, int argc, char **argv)
 	up_program *prog = NULL;
 	up_store *store = NULL;
 	long long rows = 0;
-	int rc = cli_load(g, &prog, err);
+	int rc = cli_load_facts(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_store_open(&store, g->dir, g->db, 0, err);
 	if (rc == UP_OK)

@@ -46,7 +46,7 @@ int cmd_due(globals *g, int argc, char **argv)
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
-	int rc = cli_load(g, &prog, err);
+	int rc = cli_load_facts(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
 				   err);
@@ -132,7 +132,7 @@ int cmd_calendar(globals *g, int argc, char **argv)
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
-	int rc = cli_load(g, &prog, err);
+	int rc = cli_load_facts(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
 				   err);

@@ -475,6 +475,18 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	up_error *lerr = up_error_new();
 	up_host *h = NULL;
 	up_host_open(&h, p, lerr);
+	if (up_host_bad_choices(h)) { /* as check says: nothing is judged */
+		size_t flen = strlen(p->file);
+		for (size_t i = 0; i < up_error_count(lerr); i++) {
+			const char *m = up_error_message(lerr, i);
+			if (!strncmp(m, p->file, flen) && m[flen] == ':')
+				up_err_raw(err, UP_EINPUT, m);
+		}
+		up_error_free(lerr);
+		up_host_close(h);
+		json_decref(metrics);
+		return NULL;
+	}
 	json_t *errors = json_array(), *ran = json_array();
 	load_errors(lerr, errors);
 	int replay = 0;
@@ -721,6 +733,9 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 	*out = NULL;
 	int32_t day = up_date_today();
 	const char *why;
+	if (p->no_packs) /* a cycle without the packs would pass them by */
+		return up_err(err, UP_EINTERNAL, "the program was loaded "
+			      "without its packs (UP_PROGRAM_NO_PACKS)");
 	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
 		return up_err(err, UP_EINPUT, "invalid as-of date '%s' (%s)",
 			      as_of, why);

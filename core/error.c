@@ -120,8 +120,15 @@ void up_warn_at(up_error *e, const char *file, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	snprintf(msg, sizeof msg, "%s:%d:%d: warning: %s", file, line, col,
-		 text);
+	/* as up_err_at: a line or column of 0 is unknown, left out */
+	if (line > 0 && col > 0)
+		snprintf(msg, sizeof msg, "%s:%d:%d: warning: %s", file, line,
+			 col, text);
+	else if (line > 0)
+		snprintf(msg, sizeof msg, "%s:%d: warning: %s", file, line,
+			 text);
+	else
+		snprintf(msg, sizeof msg, "%s: warning: %s", file, text);
 	up_err_raw(e, UP_OK, msg);
 }
 

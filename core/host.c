@@ -659,6 +659,26 @@ void up_sandbox_close(up_sandbox *sb)
 	sb->L = NULL;
 }
 
+/* _ENV's __newindex in pack tests: a global written while a rule runs is
+ * state that leaks from one unit to the next; note where, then write. */
+static int note_global(lua_State *L)
+{
+	up_sandbox *sb = sb_of(L);
+	lua_Debug ar;
+	if (sb->in_call && lua_type(L, 2) == LUA_TSTRING &&
+	    lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+		char key[400];
+		snprintf(key, sizeof key, "%s:%d: writes the global '%s' "
+			 "(declare it local)", ar.short_src, ar.currentline,
+			 lua_tostring(L, 2));
+		json_object_set_new(sb->h->p->globals_written, key,
+				    json_true());
+	}
+	lua_settop(L, 3);
+	lua_rawset(L, 1);
+	return 0;
+}
+
 /* [-0, +0, e]: loads the rule file (lightuserdata 1) as text only, with
  * a private _ENV whose misses fall through to the read-only base, and
  * runs its declarations; in protected mode, so nothing here can panic. */
@@ -686,6 +706,10 @@ static int load_p(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
+	if (sb->h->p->globals_written) {
+		lua_pushcfunction(L, note_global);
+		lua_setfield(L, -2, "__newindex");
+	}
 	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);
 	sb->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -40,6 +40,7 @@ struct up_host {
 	size_t nreq, capreq;
 	size_t loading; /* sandbox being loaded, for declare */
 	int declaring;  /* gate{} and check{} only while files load */
+	int bad_choices; /* program.yaml's disable:/override: is wrong */
 };
 
 int up_sandbox_open(up_sandbox *sb, struct up_host *h,

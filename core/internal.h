@@ -271,7 +271,9 @@ struct up_program {
 	unsigned char (*trust)[32]; /* public keys; none: no signatures */
 	size_t ntrust;
 	json_t *coverage; /* borrowed: lines run, when a pack test asks */
+	json_t *globals_written; /* borrowed: pack tests note them here */
 	int any_stage;    /* pack check: stages are the using program's */
+	int no_packs;     /* loaded with UP_PROGRAM_NO_PACKS: judges nothing */
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
@@ -445,6 +447,9 @@ typedef struct {
  */
 int up_host_open(up_host **out, const up_program *p, up_error *err);
 void up_host_close(up_host *h);
+/* Whether program.yaml's disable: or override: named what is not there:
+ * the program is wrong, as a bad key would make it. */
+int up_host_bad_choices(const up_host *h);
 size_t up_host_ndecls(const up_host *h);
 const up_decl *up_host_decl(const up_host *h, size_t i);
 /* What a rule asked for with ctx:follow_up or ctx:remind. */

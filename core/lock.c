@@ -4,13 +4,9 @@
  * at its line and column, all in one pass.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "pack.h"
 
@@ -120,48 +116,6 @@ static void put_entry(up_buf *b, const up_lock_entry *e)
 	}
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t k = write(fd, s, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
-/* PATH.tmp, synced, renamed over PATH: PATH is the old file or the new. */
-static int replace_file(const char *path, const char *text, size_t len,
-			up_error *err)
-{
-	char *tmp = up_xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0) {
-		int rc = up_err_at(err, UP_EINPUT, tmp, 0, 0,
-				   "cannot write: %s", strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	int e = 0;
-	if (write_all(fd, text, len) != 0 || fsync(fd) != 0)
-		e = errno ? errno : EIO;
-	if (close(fd) != 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) != 0)
-		e = errno;
-	if (e)
-		unlink(tmp);
-	free(tmp);
-	if (e)
-		return up_err_at(err, UP_EINTERNAL, path, 0, 0,
-				 "cannot write: %s", strerror(e));
-	return UP_OK;
-}
-
 int up_lock_write(const char *path, const up_lock *lock, up_error *err)
 {
 	for (size_t i = 0; i < lock->n; i++) {
@@ -175,116 +129,33 @@ int up_lock_write(const char *path, const up_lock *lock, up_error *err)
 	up_buf_puts(&b, lock->n ? "packs:\n" : "packs: []\n");
 	for (size_t i = 0; i < lock->n; i++)
 		put_entry(&b, &lock->e[i]);
-	int rc = replace_file(path, b.buf, b.len, err);
+	int rc = up_write_atomic(path, b.buf, b.len, err);
 	up_buf_free(&b);
 	return rc;
 }
 
-/* ---- reading: validation state as in program.c ---- */
-
-typedef struct {
-	const char *file;
-	up_error *err;
-	int bad;
-} vctx;
-
-__attribute__((format(printf, 3, 4)))
-static void verr(vctx *v, const up_ynode *n, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	up_err_at(v->err, UP_EINPUT, v->file, n->line, n->col, "%s", msg);
-	v->bad = 1;
-}
-
-static const char *kind_name(const up_ynode *n)
-{
-	switch (n->kind) {
-	case UP_YSEQ: return "a list";
-	case UP_YMAP: return "a mapping";
-	default: return "a scalar";
-	}
-}
-
-static int is_null(const up_ynode *n)
-{
-	if (n->kind != UP_YSCALAR || !n->plain)
-		return 0;
-	const char *s = n->str;
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-	       !strcmp(s, "Null") || !strcmp(s, "NULL");
-}
-
-static const up_ynode *want_kind(vctx *v, const up_ynode *n, up_ykind kind,
-				 const char *what)
-{
-	if (n->kind == kind)
-		return n;
-	static const char *const names[] = {"a scalar", "a list", "a mapping"};
-	verr(v, n, "%s must be %s, not %s", what, names[kind], kind_name(n));
-	return NULL;
-}
-
-/* Reports unknown, duplicate and non-scalar keys of MAP. */
-static void check_keys(vctx *v, const up_ynode *map, const char *const *keys,
-		       size_t nkeys)
-{
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const up_ynode *k = map->kids[i];
-		if (k->kind != UP_YSCALAR) {
-			verr(v, k, "keys must be scalars, not %s",
-			     kind_name(k));
-			continue;
-		}
-		for (size_t j = 0; j < i; j += 2)
-			if (map->kids[j]->kind == UP_YSCALAR &&
-			    !strcmp(map->kids[j]->str, k->str)) {
-				verr(v, k, "duplicate key '%s'", k->str);
-				break;
-			}
-		size_t m = 0;
-		while (m < nkeys && strcmp(keys[m], k->str))
-			m++;
-		if (m < nkeys)
-			continue;
-		const char *hint = up_did_you_mean(k->str, keys, nkeys);
-		if (hint)
-			verr(v, k, "unknown key '%s' (did you mean '%s'?)",
-			     k->str, hint);
-		else
-			verr(v, k, "unknown key '%s'", k->str);
-	}
-}
+/* ---- reading: the checks of yval.c, and two of the lock's own ---- */
 
 /* The value of KEY in MAP, or NULL after "missing key" at MAP. */
-static const up_ynode *need(vctx *v, const up_ynode *map, const char *key)
+static const up_ynode *need(up_yv *v, const up_ynode *map, const char *key)
 {
-	for (size_t i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->kind == UP_YSCALAR &&
-		    !strcmp(map->kids[i]->str, key))
-			return map->kids[i + 1];
-	verr(v, map, "missing key '%s'", key);
-	return NULL;
+	const up_ynode *n = up_yv_get(map, key);
+	if (!n)
+		up_yv_err(v, map, "missing key '%s'", key);
+	return n;
 }
 
-/* A non-empty string, copied; NULL (reported) otherwise. */
-static char *get_str(vctx *v, const up_ynode *n, const char *what)
+/* A non-empty string, copied; NULL (reported) otherwise.  A quoted ""
+ * passes up_yv_str() but names nothing in a lock. */
+static char *get_str(up_yv *v, const up_ynode *n, const char *what)
 {
-	if (!n)
-		return NULL;
-	if (n->kind != UP_YSCALAR || is_null(n)) {
-		verr(v, n, "'%s' must be a string, not %s", what,
-		     is_null(n) ? "empty" : kind_name(n));
-		return NULL;
-	}
-	if (!*n->str) {
-		verr(v, n, "'%s' must not be empty", what);
+	char *s = up_yv_str(v, n, what);
+	if (s && !*s) {
+		up_yv_err(v, n, "%s must not be empty", what);
+		free(s);
 		return NULL;
 	}
-	return up_xstrdup(n->str);
+	return s;
 }
 
 static int is_hex64(const char *s)
@@ -296,12 +167,12 @@ static int is_hex64(const char *s)
 	return i == 64 && !s[64];
 }
 
-static int get_hex(vctx *v, const up_ynode *n, char out[65])
+static int get_hex(up_yv *v, const up_ynode *n, char out[65])
 {
 	if (!n)
 		return 0;
 	if (n->kind != UP_YSCALAR || !is_hex64(n->str)) {
-		verr(v, n, "'sha256' must be 64 lowercase hex digits");
+		up_yv_err(v, n, "'sha256' must be 64 lowercase hex digits");
 		return 0;
 	}
 	memcpy(out, n->str, 65);
@@ -320,26 +191,26 @@ static int path_ok(const char *path)
 }
 
 /* One {path, sha256} after PREV (the last good path, or NULL); 1 if good. */
-static int load_file(vctx *v, const up_ynode *n, const char *prev,
+static int load_file(up_yv *v, const up_ynode *n, const char *prev,
 		     up_pack_file *f)
 {
-	if (!want_kind(v, n, UP_YMAP, "a file"))
+	if (!up_yv_want(v, n, UP_YMAP, "a file"))
 		return 0;
-	check_keys(v, n, file_keys, UP_COUNTOF(file_keys));
+	up_yv_keys(v, n, file_keys, UP_COUNTOF(file_keys));
 	const up_ynode *pn = need(v, n, "path");
-	char *path = get_str(v, pn, "path");
+	char *path = get_str(v, pn, "'path'");
 	int ok = get_hex(v, need(v, n, "sha256"), f->sha256);
 	if (!path)
 		return 0;
 	int c = prev ? strcmp(prev, path) : -1;
 	if (!path_ok(path))
-		verr(v, pn, "a file path must not hold a control character "
-		     "or a backslash");
+		up_yv_err(v, pn, "a file path must not hold a control "
+			  "character or a backslash");
 	else if (c == 0)
-		verr(v, pn, "duplicate file '%s'", path);
+		up_yv_err(v, pn, "duplicate file '%s'", path);
 	else if (c > 0)
-		verr(v, pn, "'%s' is listed after '%s' (files are sorted by "
-		     "path)", path, prev);
+		up_yv_err(v, pn, "'%s' is listed after '%s' (files are sorted "
+			  "by path)", path, prev);
 	else if (ok) {
 		f->path = path;
 		return 1;
@@ -349,9 +220,9 @@ static int load_file(vctx *v, const up_ynode *n, const char *prev,
 }
 
 /* Fills D from the list N; 1 if every file was good. */
-static int load_files(vctx *v, const up_ynode *n, up_pack_digest *d)
+static int load_files(up_yv *v, const up_ynode *n, up_pack_digest *d)
 {
-	if (!n || !want_kind(v, n, UP_YSEQ, "'files'"))
+	if (!n || !up_yv_want(v, n, UP_YSEQ, "'files'"))
 		return 0;
 	d->files = up_xcalloc(n->n, sizeof *d->files);
 	int good = 1;
@@ -365,20 +236,20 @@ static int load_files(vctx *v, const up_ynode *n, up_pack_digest *d)
 	return good;
 }
 
-static void load_entry(vctx *v, up_lock *lk, const up_ynode *n)
+static void load_entry(up_yv *v, up_lock *lk, const up_ynode *n)
 {
-	if (!want_kind(v, n, UP_YMAP, "a pack"))
+	if (!up_yv_want(v, n, UP_YMAP, "a pack"))
 		return;
-	check_keys(v, n, entry_keys, UP_COUNTOF(entry_keys));
+	up_yv_keys(v, n, entry_keys, UP_COUNTOF(entry_keys));
 	up_lock_entry *e = &lk->e[lk->n++];
 	e->line = n->line;
 	e->col = n->col;
 	const up_ynode *name = need(v, n, "name");
-	e->name = get_str(v, name, "name");
+	e->name = get_str(v, name, "'name'");
 	if (e->name && lk->n > 1 && up_lock_find(lk, e->name) != e)
-		verr(v, name, "duplicate pack '%s'", e->name);
-	e->version = get_str(v, need(v, n, "version"), "version");
-	e->path = get_str(v, need(v, n, "path"), "path");
+		up_yv_err(v, name, "duplicate pack '%s'", e->name);
+	e->version = get_str(v, need(v, n, "version"), "'version'");
+	e->path = get_str(v, need(v, n, "path"), "'path'");
 	const up_ynode *sum = need(v, n, "sha256");
 	int ok = get_hex(v, sum, e->digest.sha256);
 	ok = load_files(v, need(v, n, "files"), &e->digest) && ok;
@@ -389,24 +260,24 @@ static void load_entry(vctx *v, up_lock *lk, const up_ynode *n)
 	up_sha256_hex(listing, strlen(listing), want);
 	free(listing);
 	if (strcmp(want, e->digest.sha256))
-		verr(v, sum, "sha256 does not match the files listed");
+		up_yv_err(v, sum, "sha256 does not match the files listed");
 }
 
-static void load_version(vctx *v, const up_ynode *n)
+static void load_version(up_yv *v, const up_ynode *n)
 {
-	if (!n || !want_kind(v, n, UP_YSCALAR, "'lock_version'"))
+	if (!n || !up_yv_want(v, n, UP_YSCALAR, "'lock_version'"))
 		return;
 	if (strcmp(n->str, "1"))
-		verr(v, n, "unsupported lock_version '%s' (this uptake reads "
-		     "lock_version 1)", n->str);
+		up_yv_err(v, n, "unsupported lock_version '%s' (this uptake "
+			  "reads lock_version 1)", n->str);
 }
 
-static void load_top(vctx *v, up_lock *lk, const up_ynode *root)
+static void load_top(up_yv *v, up_lock *lk, const up_ynode *root)
 {
-	check_keys(v, root, top_keys, UP_COUNTOF(top_keys));
+	up_yv_keys(v, root, top_keys, UP_COUNTOF(top_keys));
 	load_version(v, need(v, root, "lock_version"));
 	const up_ynode *packs = need(v, root, "packs");
-	if (!packs || !want_kind(v, packs, UP_YSEQ, "'packs'"))
+	if (!packs || !up_yv_want(v, packs, UP_YSEQ, "'packs'"))
 		return;
 	lk->e = up_xcalloc(packs->n, sizeof *lk->e);
 	for (size_t i = 0; i < packs->n; i++)
@@ -433,8 +304,8 @@ int up_lock_read(const char *path, const char *shown, up_lock **out,
 		return rc;
 	up_lock *lk = up_xcalloc(1, sizeof *lk);
 	lk->file = up_xstrdup(shown);
-	vctx v = {shown, err, 0};
-	if (want_kind(&v, root, UP_YMAP, shown))
+	up_yv v = {shown, err, 0};
+	if (up_yv_want(&v, root, UP_YMAP, shown))
 		load_top(&v, lk, root);
 	up_yaml_free(root);
 	up_error_sort(err, first); /* in file order, like a compiler */

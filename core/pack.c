@@ -246,22 +246,29 @@ static void parse_param(up_yv *v, up_param *pm, const up_ynode *key,
 	up_yv_keys(v, n, param_keys, UP_COUNTOF(param_keys));
 	const up_ynode *t = up_yv_get(n, "type"), *d = up_yv_get(n, "default");
 	const up_ynode *doc = up_yv_get(n, "doc");
-	if (!t || !d || !doc) {
-		up_yv_err(v, n, "param '%s' needs 'type', 'default' and 'doc'",
-			  pm->name);
-		return;
-	}
+	static const char *const needed[] = {"type", "default", "doc"};
+	for (size_t i = 0; i < UP_COUNTOF(needed); i++)
+		if (!up_yv_get(n, needed[i]))
+			up_yv_err(v, n, "param '%s' needs '%s'", pm->name,
+				  needed[i]);
 	char what[200];
 	snprintf(what, sizeof what, "param '%s': 'doc'", pm->name);
 	pm->doc = up_yv_str(v, doc, what);
 	if (pm->doc && strchr(pm->doc, '\n'))
 		up_yv_err(v, doc, "param '%s': 'doc' is one line", pm->name);
+	if (!t || !d)
+		return;
 	if (parse_type(v, pm, t))
 		return;
+	/* The default is judged only against bounds and values that are
+	 * right themselves, whatever was reported before this param. */
 	int before = v->bad;
+	v->bad = 0;
 	parse_bounds(v, pm, n);
 	parse_values(v, pm, n);
-	if (v->bad && !before)
+	int wrong = v->bad;
+	v->bad |= before;
+	if (wrong)
 		return;
 	snprintf(what, sizeof what, "param '%s': 'default'", pm->name);
 	pm->def = up_param_value(v, pm, d, what);
@@ -325,11 +332,15 @@ static void parse_rules(up_yv *v, up_pack *pk, const up_ynode *n)
 	if (n->kind == UP_YSEQ && n->n == 0)
 		up_yv_err(v, n, "'rules' is empty: a pack has at least one "
 			  "rule file");
-	for (size_t i = 0; i < pk->nrules; i++) {
-		rule_path_ok(v, pk, n->kids[i], pk->rules[i]);
+	/* str_list() leaves out the items up_yv_str() refused: K walks the
+	 * items with the rules kept, so each is reported at its own. */
+	for (size_t i = 0, k = 0; i < pk->nrules; i++, k++) {
+		while (n->kids[k]->kind != UP_YSCALAR || up_yv_null(n->kids[k]))
+			k++;
+		rule_path_ok(v, pk, n->kids[k], pk->rules[i]);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(pk->rules[i], pk->rules[j]))
-				up_yv_err(v, n->kids[i], "rule file '%s' is "
+				up_yv_err(v, n->kids[k], "rule file '%s' is "
 					  "listed twice", pk->rules[i]);
 	}
 }
@@ -380,8 +391,8 @@ static void parse_version(up_yv *v, up_pack *pk, const up_ynode *n)
 	char *s = up_yv_str(v, n, "'version'");
 	const char *why;
 	if (s && up_semver_parse(s, &pk->version, &why))
-		up_yv_err(v, n, "'version': '%s' is not a semantic version "
-			  "(MAJOR.MINOR.PATCH): %s", s, why);
+		up_yv_err(v, n, "'version': '%s' is not a semantic version: "
+			  "%s", s, why);
 	else if (s)
 		up_semver_format(&pk->version, pk->version_s,
 				 sizeof pk->version_s);

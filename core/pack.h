@@ -96,7 +96,8 @@ typedef struct {
  */
 int up_lock_read(const char *path, const char *shown, up_lock **out,
 		 up_error *err);
-/* Writes LOCK to PATH through PATH.tmp and a rename: all or nothing. */
+/* Writes LOCK to PATH through a hidden temporary file and a rename:
+ * all or nothing. */
 int up_lock_write(const char *path, const up_lock *lock, up_error *err);
 const up_lock_entry *up_lock_find(const up_lock *lock, const char *name);
 void up_lock_free(up_lock *lock);

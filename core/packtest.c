@@ -34,6 +34,7 @@ typedef struct {
 	json_t *ran;      /* rule -> true, judged in some case */
 	json_t *rules;    /* rule -> kind, from the cycles' rules[] */
 	json_t *coverage; /* file -> line -> ran */
+	json_t *globals;  /* "file:line: writes the global 'x'" -> true */
 	size_t cases, failed;
 } tally;
 
@@ -431,6 +432,94 @@ static int check_metric(up_yv *v, tally *t, const tcase *c,
 	return ok;
 }
 
+/* The item of LIST whose KEY is N's text (with PREFIX/ first, if
+ * given), or NULL after "unknown WHAT 'x' (did you mean 'y'?)" at N. */
+static const json_t *find_named(up_yv *v, const up_ynode *n,
+				const json_t *list, const char *key,
+				const char *what, const char *prefix)
+{
+	char *own = prefix && !strchr(n->str, '/')
+		? up_xasprintf("%s/%s", prefix, n->str) : up_xstrdup(n->str);
+	const json_t *x = find_by(list, key, own);
+	free(own);
+	if (x)
+		return x;
+	size_t cap = json_array_size(list) + 1, nc = 0, i;
+	const char **cands = up_xcalloc(cap, sizeof *cands);
+	size_t plen = prefix ? strlen(prefix) : 0;
+	json_t *y;
+	json_array_foreach(list, i, y) {
+		const char *id = jstr(y, key);
+		if (prefix && !strncmp(id, prefix, plen) && id[plen] == '/')
+			id += plen + 1; /* the pack's own id, as tests write */
+		cands[nc++] = id;
+	}
+	const char *hint = up_did_you_mean(n->str, cands, nc);
+	if (hint)
+		up_yv_err(v, n, "unknown %s '%s' (did you mean '%s'?)", what,
+			  n->str, hint);
+	else
+		up_yv_err(v, n, "unknown %s '%s'", what, n->str);
+	free(cands);
+	return NULL;
+}
+
+/* A status or decision that can be expected at all. */
+static int one_of(up_yv *v, const up_ynode *n, const char *what,
+		  const char *const *ok, size_t nok)
+{
+	if (!n)
+		return 1;
+	for (size_t i = 0; i < nok; i++)
+		if (!strcmp(n->str, ok[i]))
+			return 1;
+	up_buf b = {0};
+	for (size_t i = 0; i < nok; i++)
+		up_buf_printf(&b, "%s%s", i ? ", " : "", ok[i]);
+	up_yv_err(v, n, "'%s' must be one of %s, not '%s'", what, b.buf,
+		  n->str);
+	up_buf_free(&b);
+	return 0;
+}
+
+/* The expectation names what exists and wants what can be. */
+static int expectation_ok(up_yv *v, const tally *t, const up_ynode *e,
+			  const json_t *doc)
+{
+	static const char *const rule_st[] = {"pass", "fail", "warn", "skip",
+					      "error"};
+	static const char *const gate_st[] = {"go", "conditional_go", "hold",
+					      "recycle", "kill", "none"};
+	static const char *const metric_st[] = {"met", "on_track", "at_risk",
+						"off_track", "baseline",
+						"no_data"};
+	const up_ynode *rule = up_yv_get(e, "rule");
+	const up_ynode *st = up_yv_get(e, "status"), *ab = up_yv_get(e, "absent");
+	if (rule && ab && ab->kind == UP_YSCALAR && !strcmp(ab->str, "true")) {
+		/* A rule this configuration does not declare is absent too,
+		 * but a near miss is a typo that would pass for ever. */
+		up_yv probe = {v->file, up_error_new(), 0};
+		int known = find_named(&probe, rule, json_object_get(doc,
+				"rules"), "rule", "rule", t->pack->name) != NULL;
+		const char *m = up_error_message(probe.err, 0);
+		if (!known && m && strstr(m, "did you mean")) {
+			up_err_raw(v->err, UP_EINPUT, m);
+			v->bad = 1;
+		}
+		up_error_free(probe.err);
+		return !v->bad;
+	}
+	if (rule && !find_named(v, rule, json_object_get(doc, "rules"), "rule",
+				"rule", t->pack->name))
+		return 0;
+	if (rule)
+		return one_of(v, st, "status", rule_st, 5);
+	if (up_yv_get(e, "gate"))
+		return one_of(v, up_yv_get(e, "decision"), "decision",
+			      gate_st, 6);
+	return one_of(v, st, "status", metric_st, 6);
+}
+
 /* One expectation; -1 when the expectation itself is malformed. */
 static int check_one(up_yv *v, tally *t, const tcase *c, const up_ynode *e,
 		     const json_t *doc)
@@ -450,14 +539,12 @@ static int check_one(up_yv *v, tally *t, const tcase *c, const up_ynode *e,
 			  "metric, and a unit");
 		return -1;
 	}
-	if (v->bad)
+	if (v->bad || !expectation_ok(v, t, e, doc))
 		return -1;
-	const json_t *u = find_by(json_object_get(doc, "units"), "id",
-				  un->str);
-	if (!u) {
-		up_yv_err(v, un, "unknown unit '%s'", un->str);
+	const json_t *u = find_named(v, un, json_object_get(doc, "units"),
+				     "id", "unit", NULL);
+	if (!u)
 		return -1;
-	}
 	if (up_yv_get(e, "rule"))
 		return check_rule(v, t, c, e, u, un->str, doc);
 	if (up_yv_get(e, "gate"))
@@ -555,6 +642,7 @@ static int case_program(up_yv *v, tally *t, const tcase *c, const char *dir,
 		return -1;
 	}
 	(*out)->coverage = t->coverage;
+	(*out)->globals_written = t->globals;
 	return up_packs_add_dir(v, *out, t->pack->dir, c->node, c->with,
 				c->more) == UP_OK ? 0 : -1;
 }
@@ -685,8 +773,17 @@ static void run_file(tally *t, const char *path, const char *shown,
 
 /* ---- reporting ---- */
 
-/* Lines of the pack's files that can run, and those that ran. */
-static void line_counts(const tally *t, size_t *total, size_t *ran)
+static int by_line(const void *a, const void *b)
+{
+	long x = strtol(*(const char *const *)a, NULL, 10);
+	long y = strtol(*(const char *const *)b, NULL, 10);
+	return (x > y) - (x < y);
+}
+
+/* Lines of the pack's files that can run, those that ran, and the
+ * others as "file:line" (in file and line order). */
+static void line_counts(const tally *t, size_t *total, size_t *ran,
+			json_t *missed)
 {
 	size_t plen = strlen(t->pack->name);
 	const char *file;
@@ -695,11 +792,21 @@ static void line_counts(const tally *t, size_t *total, size_t *ran)
 	json_object_foreach(t->coverage, file, lines) {
 		if (strncmp(file, t->pack->name, plen) || file[plen] != '/')
 			continue;
+		const char **miss = up_xcalloc(json_object_size(lines) + 1,
+					       sizeof *miss);
+		size_t nm = 0;
 		const char *k;
 		json_object_foreach(lines, k, hit) {
 			(*total)++;
 			*ran += json_is_true(hit);
+			if (!json_is_true(hit))
+				miss[nm++] = k;
 		}
+		qsort(miss, nm, sizeof *miss, by_line);
+		for (size_t i = 0; i < nm; i++)
+			json_array_append_new(missed, json_sprintf("%s:%s",
+							file, miss[i]));
+		free(miss);
 	}
 }
 
@@ -733,13 +840,24 @@ static json_t *tally_json(const tally *t, unsigned flags)
 		t->pack->dir, "cases", (json_int_t)t->cases, "passed",
 		(json_int_t)(t->cases - t->failed), "failed",
 		(json_int_t)t->failed, "failures", t->failures));
+	/* Only the pack's own files: a dependency is tested on its own. */
+	json_t *warnings = json_array();
+	const char *k;
+	json_t *x;
+	size_t plen = strlen(t->pack->name);
+	json_object_foreach(t->globals, k, x) {
+		if (!strncmp(k, t->pack->name, plen) && k[plen] == '/')
+			json_array_append_new(warnings, json_string(k));
+	}
+	json_object_set_new(j, "warnings", warnings);
 	if (flags & UP_PACKTEST_COVERAGE) {
 		size_t total, ran;
-		line_counts(t, &total, &ran);
+		json_t *missed = json_array();
+		line_counts(t, &total, &ran, missed);
 		json_object_set_new(j, "coverage", UP_JSON(json_pack(
-			"{s:o, s:{s:I, s:I}}", "rules", rule_coverage(t),
+			"{s:o, s:{s:I, s:I, s:o}}", "rules", rule_coverage(t),
 			"lines", "total", (json_int_t)total, "ran",
-			(json_int_t)ran)));
+			(json_int_t)ran, "not_run", missed)));
 	}
 	return j;
 }
@@ -781,6 +899,8 @@ static void print_tally(FILE *fp, const json_t *j)
 		if (*jstr(f, "source"))
 			fprintf(fp, "    rule at:  %s\n", jstr(f, "source"));
 	}
+	json_array_foreach(json_object_get(j, "warnings"), i, f)
+		fprintf(fp, "  warning: %s\n", json_string_value(f));
 	json_t *cov = json_object_get(j, "coverage");
 	if (!cov)
 		return;
@@ -794,6 +914,7 @@ static void print_tally(FILE *fp, const json_t *j)
 		"(%.1f%%)\n", (long long)rr, (long long)rt, share(rr, rt),
 		(long long)lr, (long long)lt, share(lr, lt));
 	print_list(fp, "rules that never ran", json_object_get(r, "not_run"));
+	print_list(fp, "lines that never ran", json_object_get(l, "not_run"));
 	print_list(fp, "rules whose tests expect only one outcome",
 		   json_object_get(r, "one_outcome"));
 }
@@ -825,7 +946,7 @@ static size_t test_pack(const char *dir, unsigned flags, json_t **j,
 		return 1;
 	}
 	tally t = {pk, json_array(), json_object(), json_object(),
-		   json_object(), json_object(), 0, 0};
+		   json_object(), json_object(), json_object(), 0, 0};
 	size_t dlen = strlen(dir);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *shown = g.gl_pathv[i];
@@ -843,6 +964,7 @@ static size_t test_pack(const char *dir, unsigned flags, json_t **j,
 	json_decref(t.ran);
 	json_decref(t.rules);
 	json_decref(t.coverage);
+	json_decref(t.globals);
 	up_pack_free(pk);
 	return failed;
 }
@@ -854,6 +976,9 @@ int up_pack_test(const char *const *dirs, size_t n, unsigned flags,
 	json_t *all = json_array();
 	int rc = UP_OK;
 	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(dirs[i], &st) == 0 && S_ISREG(st.st_mode))
+			continue; /* a README among the packs of a glob */
 		json_t *j;
 		size_t f = test_pack(dirs[i], flags, &j, err);
 		if (!j) {

@@ -75,7 +75,8 @@ static json_int_t count_rules(const char *dir)
 }
 
 static json_t *list_entry(const char *dir, const char *name,
-			  const char *origin, int shadowed, up_error *err)
+			  const char *origin, const char *shadowed_by,
+			  up_error *err)
 {
 	char *pdir = up_xasprintf("%s/%s", dir, name);
 	up_pack *pk = NULL;
@@ -86,7 +87,11 @@ static json_t *list_entry(const char *dir, const char *name,
 			"name", pk->name, "version", pk->version_s, "title",
 			pk->title, "rules", rules >= 0 ? json_integer(rules)
 			: json_null(), "rule_files", (json_int_t)pk->nrules,
-			"origin", origin, "dir", pdir, "shadowed", shadowed));
+			"origin", origin, "dir", pdir, "shadowed",
+			shadowed_by != NULL));
+		if (shadowed_by) /* the first on the path wins a plain use: */
+			json_object_set_new(j, "shadowed_by",
+					    json_string(shadowed_by));
 	}
 	up_pack_free(pk);
 	free(pdir);
@@ -105,12 +110,15 @@ static void print_list(const json_t *list, FILE *fp)
 		if (json_is_integer(n))
 			snprintf(rules, sizeof rules, "%lld",
 				 (long long)json_integer_value(n));
-		fprintf(fp, "%-24s %-10s %5s  %s%s\n",
+		fprintf(fp, "%-24s %-10s %5s  %s%s%s%s\n",
 			json_string_value(json_object_get(x, "name")),
 			json_string_value(json_object_get(x, "version")), rules,
 			json_string_value(json_object_get(x, "dir")),
-			json_is_true(json_object_get(x, "shadowed"))
-				? " (shadowed by the one above)" : "");
+			json_object_get(x, "shadowed_by") ? " (after " : "",
+			json_object_get(x, "shadowed_by")
+				? json_string_value(json_object_get(x,
+						"shadowed_by")) : "",
+			json_object_get(x, "shadowed_by") ? ")" : "");
 	}
 }
 
@@ -118,19 +126,25 @@ int up_pack_list(const char *program_dir, FILE *fp, unsigned flags,
 		 up_error *err)
 {
 	size_t nd;
+	int rc = UP_OK;
 	up_search_dir *dirs = up_pack_search_path(program_dir, &nd);
 	json_t *list = json_array(), *seen = json_object();
 	for (size_t i = 0; i < nd; i++) {
 		size_t n;
 		char **names = up_pack_names_in(dirs[i].dir, &n);
 		for (size_t k = 0; k < n; k++) {
+			const char *first = json_string_value(
+				json_object_get(seen, names[k]));
+			size_t before = up_error_count(err);
 			json_t *j = list_entry(dirs[i].dir, names[k],
-					       dirs[i].origin,
-					       json_object_get(seen, names[k])
-					       != NULL, err);
+					       dirs[i].origin, first, err);
 			if (j)
 				json_array_append_new(list, j);
-			json_object_set_new(seen, names[k], json_true());
+			if (up_error_count(err) > before)
+				rc = UP_EINPUT; /* listed, but not loadable */
+			if (j && !first)
+				json_object_set(seen, names[k],
+						json_object_get(j, "dir"));
 			free(names[k]);
 		}
 		free(names);
@@ -144,11 +158,10 @@ int up_pack_list(const char *program_dir, FILE *fp, unsigned flags,
 		print_list(list, fp);
 	}
 	json_decref(list);
-	return UP_OK;
+	return rc;
 }
 
 /* ---- check ---- */
-
 
 static const char *const ctx_fields[] = {
 	"now", "unit", "program", "params", "people", "events", "units",

@@ -192,12 +192,12 @@ static void pass_on(up_yv *v, up_error *e)
  * fails it is not parsed at all.  Built-in packs are part of uptake.
  */
 static int trusted(up_yv *v, const up_program *p, const up_ynode *at,
-		   const char *what, const up_pack_use *u)
+		   const char *what, const char *dir, const up_pack_use *u)
 {
 	if (!p->ntrust || !strcmp(u->origin, "builtin"))
 		return 1;
 	char why[600];
-	switch (up_pack_verify(u->pack ? u->pack->dir : u->shown, &u->digest,
+	switch (up_pack_verify(dir, &u->digest,
 			       (const unsigned char (*)[32])p->trust,
 			       p->ntrust, why, sizeof why)) {
 	case UP_SIG_OK:
@@ -208,8 +208,8 @@ static int trusted(up_yv *v, const up_program *p, const up_ynode *at,
 			  u->shown);
 		break;
 	case UP_SIG_UNTRUSTED:
-		up_yv_err(v, at, "pack %s (%s) is signed by a key that "
-			  "'trust' does not list: %s", what, u->shown, why);
+		up_yv_err(v, at, "pack %s (%s) is refused: %s", what, u->shown,
+			  why);
 		break;
 	case UP_SIG_TAMPERED:
 		up_yv_err(v, at, "pack %s (%s) was changed after it was "
@@ -231,7 +231,7 @@ static int open_pack(up_yv *v, const up_program *p, const up_ynode *at,
 {
 	up_error *e = up_error_new();
 	int rc = up_pack_digest_dir(dir, &u->digest, e);
-	if (rc == UP_OK && !trusted(v, p, at, what, u))
+	if (rc == UP_OK && !trusted(v, p, at, what, dir, u))
 		rc = UP_EINPUT;
 	if (rc == UP_OK)
 		rc = up_pack_load(&u->pack, dir, e);
@@ -291,7 +291,7 @@ static int search(up_yv *v, const up_program *p, const up_lock *lk,
 	up_search_dir *dirs = up_pack_search_path(p->dir, &nd);
 	const up_lock_entry *pin = locked(p, lk, name);
 	up_buf found = {0};
-	int rc = -1, bad = 0;
+	int rc = -1, bad = 0, pin_fits = 0;
 	char what[200];
 	snprintf(what, sizeof what, "'%s'", name);
 	for (size_t i = 0; i < nd && rc && !bad; i++) {
@@ -312,15 +312,17 @@ static int search(up_yv *v, const up_program *p, const up_lock *lk,
 			up_yv_err(v, at, "%s names the pack '%s', not '%s'",
 				  c.pack->file, c.pack->name, name);
 			bad = 1;
-		} else if (up_semver_satisfies(&c.pack->version, range) == 1 &&
-			   (!pin || !strcmp(pin->version, c.pack->version_s))) {
+		} else if (up_semver_satisfies(&c.pack->version, range) != 1) {
+			found_add(&found, &c);
+		} else if (pin && strcmp(pin->version, c.pack->version_s)) {
+			pin_fits = 1; /* fits the range, not the lock */
+			found_add(&found, &c);
+		} else {
 			*u = c;
 			c.pack = NULL;
 			c.shown = NULL;
 			memset(&c.digest, 0, sizeof c.digest);
 			rc = 0;
-		} else {
-			found_add(&found, &c);
 		}
 		use_free(&c);
 		free(dir);
@@ -334,7 +336,7 @@ static int search(up_yv *v, const up_program *p, const up_lock *lk,
 	else if (rc && !bad && !found.len)
 		up_yv_err(v, at, "no pack '%s' on the search path (%s)", name,
 			  pack_path_hint);
-	else if (rc && !bad && pin)
+	else if (rc && !bad && pin_fits)
 		up_yv_err(v, at, "uptake.lock pins pack '%s' at %s, but the "
 			  "search path has %s (run 'uptake pack lock' to "
 			  "accept it)", name, pin->version, found.buf);
@@ -367,6 +369,8 @@ static int open_path(up_yv *v, const up_program *p, const up_ynode *at,
 			  u->pack->version_s, range);
 	else if (u->pack)
 		rc = 0;
+	if (rc)
+		use_free(u); /* the caller keeps only a pack it can use */
 	free(dir);
 	return rc;
 }
@@ -435,8 +439,13 @@ static void load_one_override(up_yv *v, up_pack_override *o,
 	up_yv_keys(v, n, override_keys, UP_COUNTOF(override_keys));
 	const up_ynode *m = up_yv_get(n, "must"), *w = up_yv_get(n, "weight");
 	o->must_set = m && up_yv_bool(v, m, "'must'", &o->must);
-	o->weight_set = w && up_yv_num(v, w, "'weight'", 1e-9, 1e6,
+	o->weight_set = w && up_yv_num(v, w, "'weight'", -1e300, 1e300,
 				       &o->weight);
+	if (o->weight_set && !(o->weight > 0 && o->weight <= 1e6)) {
+		up_yv_err(v, w, "'weight' must be a positive number (at most "
+			  "1000000), not %s", w->str);
+		o->weight_set = 0;
+	}
 	const up_ynode *f = up_yv_get(n, "on_fail");
 	o->on_fail = up_yv_str(v, f, "'on_fail'");
 	if (o->on_fail && strcmp(o->on_fail, "hold") &&

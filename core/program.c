@@ -782,9 +782,12 @@ static void load_top(up_yv *v, up_program *p, const up_ynode *root,
 	load_people(v, p, up_yv_get(root, "people"));
 	/* Trust first: nothing of a pack is read before it is verified.
 	 * Pack rules come before the program's own, in packs: order. */
-	up_trust_load(v, p, up_yv_get(root, "trust"));
-	up_packs_load(v, p, up_yv_get(root, "packs"),
-		      flags & UP_PROGRAM_UNLOCKED);
+	p->no_packs = !!(flags & UP_PROGRAM_NO_PACKS);
+	if (!p->no_packs) {
+		up_trust_load(v, p, up_yv_get(root, "trust"));
+		up_packs_load(v, p, up_yv_get(root, "packs"),
+			      flags & UP_PROGRAM_UNLOCKED);
+	}
 	load_rules(v, p, up_yv_get(root, "rules"));
 	load_metrics(v, p, up_yv_get(root, "metrics"));
 	load_cadence(v, p, up_yv_get(root, "cadence"));

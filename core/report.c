@@ -464,6 +464,33 @@ static int names_something(const json_t *u, const char *rule)
 	return 0;
 }
 
+/* What RULE may have meant among what the unit shows: a pack's rule
+ * named without its pack, or a near miss.  Borrowed from DOC, or NULL. */
+static const char *closest_rule(const json_t *doc, const json_t *u,
+				const char *rule)
+{
+	size_t i, n = 0, len = strlen(rule);
+	json_t *x, *list = json_object_get(doc, "rules");
+	const char **ids = up_xcalloc(json_array_size(list) + 2, sizeof *ids);
+	json_array_foreach(list, i, x) {
+		const char *id = str(x, "rule");
+		size_t il = strlen(id);
+		if (il > len && id[il - len - 1] == '/' &&
+		    !strcmp(id + il - len, rule) && names_something(u, id)) {
+			free(ids);
+			return id;
+		}
+		if (names_something(u, id))
+			ids[n++] = id;
+	}
+	json_t *g = first_gate(u);
+	if (g)
+		ids[n++] = str(g, "gate");
+	const char *hint = up_did_you_mean(rule, ids, n);
+	free(ids);
+	return hint;
+}
+
 /* The unit narrowed to RULE: the whole gate if RULE names it, else only
  * the matching criterion and findings. */
 static json_t *narrowed(const json_t *u, const char *rule)
@@ -522,10 +549,13 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 	const json_t *u = find_unit(c->doc, unit, err);
 	if (!u)
 		return UP_EINPUT;
-	if (rule && !names_something(u, rule))
+	if (rule && !names_something(u, rule)) {
+		const char *hint = closest_rule(c->doc, u, rule);
 		return up_err(err, UP_EINPUT, "unit '%s' has no gate or rule "
-			      "'%s' in cycle %lld", unit, rule,
-			      (long long)c->number);
+			      "'%s' in cycle %lld%s%s%s", unit, rule,
+			      (long long)c->number, hint ? " (did you mean '"
+			      : "", hint ? hint : "", hint ? "'?)" : "");
+	}
 	if (flags & UP_PRINT_JSON) {
 		json_t *j = rule ? narrowed(u, rule) : json_deep_copy(u);
 		annotate(c->doc, j);

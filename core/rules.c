@@ -340,7 +340,8 @@ static int override_one(up_host *h, size_t ui, const up_pack_override *o,
 	return 0;
 }
 
-/* program.yaml's disable: and override: for each pack it uses. */
+/* program.yaml's disable: and override: for each pack it uses; a mistake
+ * there is the program's, and stops a cycle (h->bad_choices). */
 static int apply_choices(up_host *h, up_error *err)
 {
 	int rc = UP_OK;
@@ -351,6 +352,16 @@ static int apply_choices(up_host *h, up_error *err)
 				rc = UP_EINPUT;
 		for (size_t k = 0; k < u->ndisable; k++) {
 			const up_pack_disable *x = &u->disable[k];
+			size_t j = 0;
+			while (j < k && strcmp(u->disable[j].rule, x->rule))
+				j++;
+			if (j < k) {
+				up_err_at(err, UP_EINPUT, h->p->file, x->line,
+					  x->col, "'%s' is listed twice in "
+					  "disable", x->rule);
+				rc = UP_EINPUT;
+				continue;
+			}
 			long i = pack_rule(h, ui, x->rule, x->line, x->col, err);
 			if (i < 0) {
 				rc = UP_EINPUT;
@@ -387,8 +398,10 @@ int up_host_open(up_host **out, const up_program *p, up_error *err)
 	}
 	/* program.yaml's choices first: a rule disabled because its stages
 	 * are not the program's is not an error. */
-	if (apply_choices(h, err) != UP_OK)
+	if (apply_choices(h, err) != UP_OK) {
+		h->bad_choices = 1;
 		rc = UP_EINPUT;
+	}
 	/* Keys point into decls, which only shrink from here on; a dropped
 	 * declaration is never in the map. */
 	up_strmap ids = {0};
@@ -446,6 +459,11 @@ void up_host_close(up_host *h)
 		up_sandbox_close(&h->sb[i]);
 	free(h->sb);
 	free(h);
+}
+
+int up_host_bad_choices(const up_host *h)
+{
+	return h->bad_choices;
 }
 
 size_t up_host_ndecls(const up_host *h)

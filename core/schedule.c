@@ -636,7 +636,11 @@ int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 		stable_id(id, "deliverable", parts, 1);
 		const char *owner = json_string_value(json_object_get(e->attrs,
 								      "owner"));
-		int done = json_object_get(e->attrs, "done") != NULL;
+		const char *d = json_string_value(json_object_get(e->attrs,
+								  "done"));
+		int32_t done_day;
+		int done = d && up_date_parse(d, &done_day, NULL) == UP_OK &&
+			   done_day <= f->as_of; /* done in the future: not yet */
 		const char *unit = f->units[e->unit_ix >= 0 ? e->unit_ix : 0].id;
 		rc = add_reminder(s, id, "deliverable", owner, NULL, unit, day,
 				  day, e->note, done ? "done" : "pending", 0,

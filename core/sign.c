@@ -144,34 +144,6 @@ static int create_new(const char *path, mode_t mode, const char *text,
 			 strerror(e));
 }
 
-/* PATH.tmp, synced, renamed over PATH: PATH is the old file or the new. */
-static int replace_file(const char *path, const char *text, size_t len,
-			up_error *err)
-{
-	char *tmp = up_xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		int rc = up_err_at(err, UP_EINPUT, tmp, 0, 0,
-				   "cannot write: %s", strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	int e = 0;
-	if (write_all(fd, text, len) != 0 || fsync(fd) != 0)
-		e = errno ? errno : EIO;
-	if (close(fd) != 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) != 0)
-		e = errno;
-	if (e)
-		unlink(tmp);
-	free(tmp);
-	if (e)
-		return up_err_at(err, UP_EINTERNAL, path, 0, 0,
-				 "cannot write: %s", strerror(e));
-	return UP_OK;
-}
-
 /* ---- key files ---- */
 
 /* Exactly N bytes of standard base64 in S[0..LEN); 0 or -1. */
@@ -343,8 +315,10 @@ static int write_sig(const char *dir, const char *keyfile,
 		      "files:\n", kb, d->sha256, sb);
 	up_buf_puts(&b, listing);
 	free(listing);
+	/* Through DIR/.pack.sig.tmp: hidden, so a crash leaves nothing that
+	 * the digest would count. */
 	char *path = up_xasprintf("%s/pack.sig", dir);
-	int rc = replace_file(path, b.buf, b.len, err);
+	int rc = up_write_atomic(path, b.buf, b.len, err);
 	free(path);
 	up_buf_free(&b);
 	return rc;
@@ -519,7 +493,7 @@ static up_sig_status check_sig(const char *text, size_t tlen, sig_file *s,
 	if (!trusted(s->key, keys, nkeys)) {
 		char id[17];
 		up_pubkey_id(s->key, id);
-		say(why, n, "signed by key %s which is not in trust:", id);
+		say(why, n, "signed by key %s, which 'trust' does not list", id);
 		return UP_SIG_UNTRUSTED;
 	}
 	const char *bad = parse_rest(&c, s);

@@ -1,8 +1,10 @@
 /* util.c: growable buffers, checked allocation, names, files, hashing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -205,6 +207,55 @@ int up_read_file(const char *path, size_t max, char **out, size_t *len,
 		up_buf_add(&b, "", 0);
 	*out = b.buf;
 	*len = b.len;
+	return UP_OK;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t k = write(fd, s, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		s += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * DIR/.NAME.tmp, synced, renamed over DIR/NAME: PATH is the old file or
+ * the new.  The temporary file is hidden: one left by a crash stays out
+ * of a pack's digest (pack.sig is written inside the pack).
+ */
+int up_write_atomic(const char *path, const char *data, size_t len,
+		    up_error *err)
+{
+	const char *base = strrchr(path, '/');
+	char *tmp = base ? up_xasprintf("%.*s/.%s.tmp", (int)(base - path),
+					path, base + 1)
+			 : up_xasprintf(".%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		int rc = up_err_at(err, UP_EINPUT, tmp, 0, 0,
+				   "cannot write: %s", strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	int e = 0;
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
+		e = errno ? errno : EIO;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	if (e)
+		return up_err_at(err, UP_EINTERNAL, path, 0, 0,
+				 "cannot write: %s", strerror(e));
 	return UP_OK;
 }
 

@@ -70,10 +70,12 @@ typedef struct up_program up_program;
 UP_API int up_program_load(up_program **out, const char *dir, up_error *err);
 /*
  * up_program_load() with FLAGS: UP_PROGRAM_UNLOCKED ignores uptake.lock,
- * for the one command that rewrites it (uptake pack lock).  Signatures
- * are checked whatever the flags.
+ * for the one command that rewrites it (uptake pack lock); signatures are
+ * checked all the same.  UP_PROGRAM_NO_PACKS leaves packs: and trust:
+ * unread, for work that runs no rule (recording facts, listing what is
+ * due): such a program must not be given to a cycle.
  */
-enum { UP_PROGRAM_UNLOCKED = 1 << 0 };
+enum { UP_PROGRAM_UNLOCKED = 1 << 0, UP_PROGRAM_NO_PACKS = 1 << 1 };
 UP_API int up_program_open(up_program **out, const char *dir, unsigned flags,
 			   up_error *err);
 UP_API void up_program_free(up_program *prog);

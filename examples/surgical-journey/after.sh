@@ -5,13 +5,20 @@
 set -eu
 u() { "${UPTAKE:-uptake}" ${UPTAKE_ARGS:-} "$@"; }
 
-# Workshops with the front-line clinicians of each department.
+# Workshops with the front-line clinicians of each department, recorded in
+# the department: a consultation there counts for the clinicians-consulted
+# rule of the clinician-buy-in pack, and topic=content (the pack's
+# content_topic) makes it a content-alignment session for its
+# clinicians-in-content rule.
 u record event --kind consultation --date 2026-02-02 --unit orthopaedics \
-  --people lars-nilsson,maja-lund,eva-strand --note "Journey walkthrough with the orthopaedic team"
+  --people lars-nilsson,maja-lund,eva-strand --attr topic=content \
+  --note "Journey content workshop with the orthopaedic team"
 u record event --kind consultation --date 2026-02-03 --unit general-surgery \
-  --people sofia-ek,jonas-wik --note "Journey walkthrough with general surgery"
+  --people sofia-ek,jonas-wik --attr topic=content \
+  --note "Journey content workshop with general surgery"
 u record event --kind consultation --date 2026-02-05 --unit urology \
-  --people omar-haddad,nils-sund --note "Journey walkthrough with urology"
+  --people omar-haddad,nils-sund --attr topic=content \
+  --note "Journey content workshop with urology"
 
 # Engagement moves up the ladder as the surgeons shape the journey.
 u record engagement --person lars-nilsson --level consulted --date 2026-02-02
@@ -25,7 +32,8 @@ u record engagement --person lars-nilsson --level bought_in --date 2026-02-20 \
 u record engagement --person sofia-ek --level bought_in --date 2026-02-24
 u record engagement --person omar-haddad --level bought_in --date 2026-03-02
 
-# The champion keeps showing up.
+# The champion keeps showing up (the pack counts a champion as active when
+# engaged or seen at an event in the last 90 days).
 u record event --kind meeting --date 2026-03-10 --unit orthopaedics \
   --people lars-nilsson,eva-strand --attr proposed_by=us --attr outcome=held \
   --attr in_person=yes --note "Go-live readiness review"

@@ -6,14 +6,6 @@
 -- person is trained by a session recorded with `uptake record training`
 -- (or `uptake import trainings`) whose outcome is not failed.
 
--- params' lists are read-only proxies, which ctx's filters read as empty:
--- pass them as plain copies
-local function copy(list)
-  local t = {}
-  for i = 1, #list do t[i] = list[i] end
-  return t
-end
-
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -71,7 +63,7 @@ gate {
     end
     local per = ctx.params.staff_per_ambassador
     local need = (staff + per - 1) // per
-    local ambassadors = ctx:people{ within = ctx.unit.id, role = copy(ctx.params.ambassador_roles) }
+    local ambassadors = ctx:people{ within = ctx.unit.id, role = ctx.params.ambassador_roles }
     local trained, untrained = 0, {}
     for _, p in ipairs(ambassadors) do
       if first_session(ctx, p.id, nil, ctx.now) then
@@ -109,7 +101,7 @@ gate {
              .. "record each session (uptake record training).",
   owner = "implementation_lead",
   check = function(ctx)
-    local roles = copy(ctx.params.first_line_roles)
+    local roles = ctx.params.first_line_roles
     local managers = ctx:people{ within = ctx.unit.id, role = roles }
     if #managers == 0 then
       return fail("no %s recorded in %s: name the unit's first-line managers",

@@ -3,12 +3,6 @@
 -- goal for every unit that adds up to the organisation's, and success
 -- stories told when a unit reaches its goal and at least every quarter.
 
-local function copy(list)
-  local t = {}
-  for i = 1, #list do t[i] = list[i] end
-  return t
-end
-
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -43,19 +37,6 @@ local function coverage(ctx)
   return trained, staff, parts
 end
 
--- Each unit's result for the goal metric, noted as the metric below passes
--- over every unit (metrics are computed for all units before any gate or
--- check), so that unit-targets can judge the whole tree from its root:
--- ctx:metric answers for the unit being judged only.  Keyed by the as-of
--- date, since a cycle also judges follow-ups as of their own days.
-local goals = { now = nil, units = {}, unknown = nil }
-
-local function note_goal(ctx)
-  if goals.now ~= ctx.now then goals = { now = ctx.now, units = {}, unknown = nil } end
-  local ok, m = pcall(ctx.metric, ctx, ctx.params.goal_metric)
-  if ok then goals.units[ctx.unit.id] = m or false else goals.unknown = m end
-end
-
 metric {
   id = "training_coverage",
   title = "Share of the unit's people trained in the last coverage_days",
@@ -68,7 +49,6 @@ metric {
   remediation = "Schedule refresher sessions for the people not trained recently.",
   owner = "first_line_manager",
   compute = function(ctx)
-    note_goal(ctx)
     if not is_live(ctx, ctx.unit) then return nil end
     local trained, staff = coverage(ctx)
     if staff == 0 then return nil end
@@ -79,7 +59,7 @@ metric {
 check {
   id = "training-coverage",
   severity = "medium",
-  stages = copy(params.live_stages),
+  stages = params.live_stages,
   title = "Most of the unit's people trained recently",
   rationale = "One course at go-live does not make a habit: automaticity takes weeks "
            .. "to months, and refreshers keep skills from decaying, so training goes "
@@ -259,18 +239,17 @@ check {
     if ctx.unit.parent then
       return skip("judged on the root unit %s", root_of(ctx).name)
     end
-    if goals.now ~= ctx.now or next(goals.units) == nil then
-      return skip("the units' results are not available: this rule needs the pack's "
-                  .. "training_coverage metric, which is disabled")
-    end
-    local all = ctx:units{ within = ctx.unit.id }
+    -- Every unit's result for the goal metric (nil outside its scope):
+    -- metrics are computed for all units before any gate or check runs.
+    local all, results = ctx:units{ within = ctx.unit.id }, {}
+    for _, u in ipairs(all) do results[u.id] = ctx:metric(goal, { unit = u.id }) end
     local has_child = {}
     for _, u in ipairs(all) do
-      if u.parent and goals.units[u.id] then has_child[u.parent] = true end
+      if u.parent and results[u.id] then has_child[u.parent] = true end
     end
     local no_goal, no_result, no_target, leaves = {}, {}, {}, {}
     for _, u in ipairs(all) do
-      local m = goals.units[u.id]
+      local m = results[u.id]
       if not m then
         if u.id ~= ctx.unit.id then no_goal[#no_goal + 1] = u.id end
       else
@@ -446,7 +425,7 @@ check {
 check {
   id = "quarter-without-story",
   severity = "low",
-  stages = copy(params.live_stages),
+  stages = params.live_stages,
   title = "A success story every quarter",
   rationale = "Stories keep a broad implementation visible between milestones; "
            .. "a quarter without one is a quarter in which nobody heard why the "

@@ -13,13 +13,6 @@
 -- An event counts for its own unit and every unit below it; an event
 -- without a unit counts for the whole organisation.
 
--- params' lists are read-only proxies; gate{} and check{} want plain ones
-local function copy(list)
-  local t = {}
-  for i = 1, #list do t[i] = list[i] end
-  return t
-end
-
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -147,7 +140,7 @@ gate {
 check {
   id = "pilot-overrun",
   severity = "high",
-  stages = copy(params.pilot_stages),
+  stages = params.pilot_stages,
   title = "A pilot past its planned end without a decision to scale",
   rationale = "A pilot that runs on without a decision becomes the permanent state: "
            .. "staff work two ways, the sponsor's attention moves on and the "
@@ -207,8 +200,7 @@ gate {
              .. "the scale decision.",
   owner = "implementation_lead",
   check = function(ctx)
-    -- a read-only list does not work as a filter: pass a plain copy
-    local roles = copy(ctx.params.top_line_roles)
+    local roles = ctx.params.top_line_roles
     local _, above = line_of(ctx)
     local managers = {}
     for _, id in ipairs(above) do

@@ -9,16 +9,8 @@
 --   * clinical content alignment is a consultation or decision event in the
 --     unit with the attribute topic=<content_topic> (default "content").
 
--- Parameter lists arrive read-only (a proxy): ctx queries and check{} read
--- lists raw, so hand them plain copies.
-local function list(t)
-  local out = {}
-  for i, v in ipairs(t or {}) do out[i] = v end
-  return out
-end
-
 local function roles_text(roles)
-  return table.concat(list(roles), "/")
+  return table.concat(roles, "/")
 end
 
 local function ids(people)
@@ -107,7 +99,7 @@ gate {
              .. "and sign only afterwards.",
   owner = "implementation_lead",
   check = function(ctx)
-    local front_line = list(ctx.params.front_line_roles)
+    local front_line = ctx.params.front_line_roles
     local contract = contract_of(ctx)
     local last_day = cutoff(ctx, contract)
     local units = ctx:units{ parent = ctx.unit.id }
@@ -165,7 +157,7 @@ gate {
              .. "('uptake record engagement --level bought_in') before signing.",
   owner = "quality_lead",
   check = function(ctx)
-    local roles = list(ctx.params.champion_roles)
+    local roles = ctx.params.champion_roles
     local contract = contract_of(ctx)
     local last_day = cutoff(ctx, contract)
     local champions, late = {}, {}
@@ -212,7 +204,7 @@ end
 check {
   id = "exec-support-never-substitutes",
   severity = "high",
-  stages = list(params.pre_live_stages),
+  stages = params.pre_live_stages,
   title = "Executives or quality leads bought in while no front-line clinician is",
   rationale = "The classic failure: the tool is bought through the quality leader "
            .. "and the executives while the surgeons and nurses who must use it "
@@ -224,8 +216,8 @@ check {
              .. "their buy-in.",
   owner = "executive",
   check = function(ctx)
-    local sponsor_roles = list(ctx.params.sponsor_roles)
-    local front_line = list(ctx.params.front_line_roles)
+    local sponsor_roles = ctx.params.sponsor_roles
+    local front_line = ctx.params.front_line_roles
     local sponsors = ctx:people{ within = ctx.unit.id, role = sponsor_roles,
                                  min_engagement = "bought_in" }
     for _, a in ipairs(ancestors(ctx)) do
@@ -271,7 +263,7 @@ gate {
              .. "--people a,b --attr topic=content'.",
   owner = "implementation_lead",
   check = function(ctx)
-    local front_line = list(ctx.params.front_line_roles)
+    local front_line = ctx.params.front_line_roles
     local topic = ctx.params.content_topic
     local want = ctx.params.content_clinicians
     local clinicians = ctx:people{ within = ctx.unit.id, role = front_line }
@@ -332,7 +324,7 @@ gate {
              .. "with them), or find and record a new bought-in champion.",
   owner = "first_line_manager",
   check = function(ctx)
-    local roles = list(ctx.params.champion_roles)
+    local roles = ctx.params.champion_roles
     local days = ctx.params.champion_active_days
     local since = ctx:add_days(ctx.now, -days)
     local candidates = ctx:people{ within = ctx.unit.id, role = roles }
@@ -362,7 +354,7 @@ gate {
 check {
   id = "enrolment-falling-without-champion",
   severity = "high",
-  stages = list(params.live_stages),
+  stages = params.live_stages,
   title = "Enrolment falling in a live unit with no bought-in champion",
   rationale = "Patients enrol when their clinicians recommend the tool; falling "
            .. "enrolment with no clinician behind it is how a live service "
@@ -407,7 +399,7 @@ check {
                   table.concat(shown, ", "), evidence)
     end
     local champions = ctx:people{ within = ctx.unit.id,
-                                  role = list(ctx.params.champion_roles),
+                                  role = ctx.params.champion_roles,
                                   min_engagement = "bought_in" }
     evidence.champions = ids(champions)
     if #champions > 0 then

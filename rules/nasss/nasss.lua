@@ -26,12 +26,6 @@ local function domain_of(raw)
   return ALIASES[d] or d
 end
 
-local function list(t)
-  local out = {}
-  for i, v in ipairs(t or {}) do out[i] = v end
-  return out
-end
-
 -- The units from the judged one up to the root, nearest first.
 local function chain(ctx)
   local by_id = {}
@@ -157,15 +151,12 @@ gate {
   end,
 }
 
--- One gate per listed boundary.  A should-meet with the engine's largest
--- weight, so that its score, not the others', sets the gate's score when
--- it applies: 10 * (threshold - margin) puts the gate exactly at the bottom
--- of the conditional-go band, or below it if the other should-meets are
--- below it too.  Below the limit it is skipped: the gate is decided as if
--- it were not there.  See README.md, "How the cap works".
-local DOMINANT = 1000000
+-- One gate per listed boundary: a must-meet that fails when complex_limit
+-- or more domains are complex, with on_fail = "conditional_go", so that
+-- the failure caps the gate at a conditional go (other criteria can still
+-- make it worse) and a pass leaves the decision to the others.
 local declared = {}
-for _, boundary in ipairs(list(params.gates)) do
+for _, boundary in ipairs(params.gates) do
   local from, to = boundary:match("^(.-)%->(.*)$")
   local id = "complexity-at-" .. (from or boundary) .. "-" .. (to or "")
   if not declared[id] then
@@ -173,8 +164,8 @@ for _, boundary in ipairs(list(params.gates)) do
     gate {
       id = id,
       at = boundary,
-      must = false,
-      weight = DOMINANT,
+      must = true,
+      on_fail = "conditional_go",
       title = "Fewer than the limit of NASSS domains complex, or a conditional go at most",
       rationale = "Many complex NASSS domains predict non-adoption and "
                .. "abandonment; such a programme may proceed only with named "
@@ -192,15 +183,13 @@ for _, boundary in ipairs(list(params.gates)) do
         local evidence = { complex = cx, ratings = rating_table(rated),
                            limit = limit }
         if #cx < limit then
-          return skip("%d of 7 NASSS domains complex (limit %d)%s", #cx, limit,
+          return pass("%d of 7 NASSS domains complex (limit %d)%s", #cx, limit,
                       #cx > 0 and (": " .. table.concat(cx, ", ")) or "",
                       evidence)
         end
-        local t, m = ctx.params.gate_threshold, ctx.params.gate_margin
-        local s = math.max(0, math.min(10, 10 * (t - m)))
-        return score(s, "%d of 7 NASSS domains complex (limit %d): %s; "
-                     .. "conditional go at most", #cx, limit,
-                     table.concat(cx, ", "), evidence)
+        return fail("%d of 7 NASSS domains complex (limit %d): %s; "
+                    .. "conditional go at most", #cx, limit,
+                    table.concat(cx, ", "), evidence)
       end,
     }
   end

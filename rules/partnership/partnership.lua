@@ -11,14 +11,6 @@
 --   overdue deliverables: those recorded on the unit itself (on no unit:
 --     the root), so that each one is reported once.
 
--- A parameter list as a plain table: declarations and ctx filters read
--- lists raw, and parameters are read-only proxies.
-local function list(t)
-  local out = {}
-  for i, v in ipairs(t) do out[i] = v end
-  return out
-end
-
 -- The ids of the unit and of every unit above it.
 local function lineage(ctx)
   local by_id = {}
@@ -155,8 +147,7 @@ gate {
   owner = "executive",
   check = function(ctx)
     local level = ctx.params.sales_engagement
-    -- ctx filters read a list raw: hand them a plain copy of the parameter.
-    local roles = list(ctx.params.sales_roles)
+    local roles = ctx.params.sales_roles
     local leads = ctx:people{ within = ctx.unit.id, role = roles }
     local engaged = ctx:people{ within = ctx.unit.id, role = roles, min_engagement = level }
     local decision = latest_with(applying(ctx, { "decision", "plan" }), "incentives")
@@ -267,7 +258,7 @@ gate {
 check {
   id = "two-meeting-watch",
   severity = "high",
-  stages = list(params.watch_stages),
+  stages = params.watch_stages,
   title = "The two-meeting rule while the partnership grows",
   rationale = TWO_MEETINGS.rationale,
   source = TWO_MEETINGS.source,
@@ -293,7 +284,7 @@ end
 check {
   id = "quarterly-deliverables",
   severity = "medium",
-  stages = list(params.active_stages),
+  stages = params.active_stages,
   title = "One or two deliverables due each quarter, each with an owner and a due date",
   rationale = "A partnership that delivers something concrete every quarter "
            .. "keeps both organisations' attention; one without deliverables "
@@ -346,7 +337,7 @@ check {
 check {
   id = "overdue-deliverables",
   severity = "high",
-  stages = list(params.active_stages),
+  stages = params.active_stages,
   title = "No deliverable past its due date without being done",
   rationale = "An overdue deliverable is a promise one partner did not keep; "
            .. "left unnamed it erodes the trust the partnership runs on.",
@@ -390,7 +381,7 @@ check {
 check {
   id = "in-person-yearly",
   severity = "medium",
-  stages = list(params.active_stages),
+  stages = params.active_stages,
   title = "At least one in-person meeting with the partner a year",
   rationale = "Trust between organisations is built between people, and "
            .. "people build it face to face; a partnership run only on video "

@@ -4,14 +4,6 @@
 -- ratios); the scale gate scores reach and adoption, and checks watch
 -- fidelity and maintenance while units deliver.
 
--- A parameter list as a plain table: declarations and ctx filters read
--- lists raw, and parameters are read-only proxies.
-local function list(t)
-  local out = {}
-  for i, v in ipairs(t) do out[i] = v end
-  return out
-end
-
 local function set_of(t)
   local s = {}
   for _, v in ipairs(t) do s[v] = true end
@@ -280,7 +272,7 @@ gate {
 check {
   id = "fidelity-below-target",
   severity = "high",
-  stages = list(params.live_stages),
+  stages = params.live_stages,
   title = "Core components delivered as intended",
   rationale = "Dropped core components turn the intervention into another "
            .. "one; outcomes then say nothing about what was planned.",
@@ -318,7 +310,7 @@ end
 check {
   id = "maintained-after-support",
   severity = "high",
-  stages = list(params.live_stages),
+  stages = params.live_stages,
   title = "Still delivered six months after implementation support ends",
   rationale = "Many interventions stop when the project team leaves; "
            .. "maintenance is delivery that continues without it.",

@@ -1,0 +1,1 @@
+check { id = "gamma-check", title = "A check", check = function(ctx) return pass("ok") end }

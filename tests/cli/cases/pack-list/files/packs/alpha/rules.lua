@@ -1,0 +1,1 @@
+check { id = "alpha-check", title = "A check", check = function(ctx) return pass("ok") end }

@@ -1,0 +1,1 @@
+check { id = "c", title = "C", check = function(ctx) return pass("ok") end }
