@@ -294,12 +294,19 @@ int up_lock_read(const char *path, const char *shown, up_lock **out,
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = up_read_file(path, MAX_LOCK_BYTES, &buf, &len, err);
-	if (rc != UP_OK)
-		return rc;
+	if (rc == UP_OK)
+		rc = up_lock_parse(buf, len, shown, out, err);
+	free(buf);
+	return rc;
+}
+
+int up_lock_parse(const char *buf, size_t len, const char *shown,
+		  up_lock **out, up_error *err)
+{
+	*out = NULL;
 	size_t first = up_error_count(err);
 	up_ynode *root = NULL;
-	rc = up_yaml_parse(buf, len, shown, &root, err);
-	free(buf);
+	int rc = up_yaml_parse(buf, len, shown, &root, err);
 	if (rc != UP_OK)
 		return rc;
 	up_lock *lk = up_xcalloc(1, sizeof *lk);

@@ -96,6 +96,9 @@ typedef struct {
  */
 int up_lock_read(const char *path, const char *shown, up_lock **out,
 		 up_error *err);
+/* The same on the bytes of a lock file already read. */
+int up_lock_parse(const char *buf, size_t len, const char *shown,
+		  up_lock **out, up_error *err);
 /* Writes LOCK to PATH through a hidden temporary file and a rename:
  * all or nothing. */
 int up_lock_write(const char *path, const up_lock *lock, up_error *err);
