@@ -41,6 +41,13 @@ static const char *str(const json_t *o, const char *k)
 	return out;
 }
 
+/* A string field as stored, for comparing ids: str() is for printing. */
+static const char *raw(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
 static const char *colour_of(const char *decision_or_status)
 {
 	static const struct {
@@ -326,7 +333,7 @@ static const json_t *rule_meta(const json_t *doc, const char *rule)
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(doc, "rules"), i, r) {
-		if (!strcmp(str(r, "rule"), rule))
+		if (!strcmp(raw(r, "rule"), rule))
 			return r;
 	}
 	return NULL;
@@ -361,7 +368,7 @@ static void print_item(FILE *fp, const json_t *doc, const json_t *c,
 		fprintf(fp, "         evidence: %s\n", s ? s : "?");
 		free(s);
 	}
-	print_meta(fp, rule_meta(doc, str(c, "rule")));
+	print_meta(fp, rule_meta(doc, raw(c, "rule")));
 	fprintf(fp, "         at %s\n", str(c, "source"));
 }
 
@@ -473,7 +480,7 @@ static const char *closest_rule(const json_t *doc, const json_t *u,
 	json_t *x, *list = json_object_get(doc, "rules");
 	const char **ids = up_xcalloc(json_array_size(list) + 2, sizeof *ids);
 	json_array_foreach(list, i, x) {
-		const char *id = str(x, "rule");
+		const char *id = raw(x, "rule");
 		size_t il = strlen(id);
 		if (il > len && id[il - len - 1] == '/' &&
 		    !strcmp(id + il - len, rule) && names_something(u, id)) {
@@ -485,7 +492,7 @@ static const char *closest_rule(const json_t *doc, const json_t *u,
 	}
 	json_t *g = first_gate(u);
 	if (g)
-		ids[n++] = str(g, "gate");
+		ids[n++] = raw(g, "gate");
 	const char *hint = up_did_you_mean(rule, ids, n);
 	free(ids);
 	return hint;
@@ -522,7 +529,7 @@ static void annotate_list(const json_t *doc, json_t *list)
 	size_t i;
 	json_t *x;
 	json_array_foreach(list, i, x) {
-		const json_t *m = rule_meta(doc, str(x, "rule"));
+		const json_t *m = rule_meta(doc, raw(x, "rule"));
 		json_t *about = json_object();
 		for (size_t k = 0; m && k < UP_COUNTOF(keys); k++)
 			if (json_is_string(json_object_get(m, keys[k])))

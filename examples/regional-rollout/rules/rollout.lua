@@ -1,6 +1,12 @@
 -- rollout.lua: Region Nord's gates for scaling digital patient meetings.
 -- A reception leaves the pilot when its own numbers say the habit holds,
 -- and the region hears early when a reception drifts back.
+--
+-- These rules read the region's own goal, the metric digital_share.  What
+-- the shipped packs check is not repeated here: plan, budget, mandate,
+-- briefings, ambassadors, training and success stories come from
+-- broad-implementation; reach, staff adoption, fidelity and delivery after
+-- support ends from re-aim (see program.yaml).
 
 local function describe(m)
   if not m then return "no metric" end
