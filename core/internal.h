@@ -270,6 +270,7 @@ struct up_program {
 	size_t npacks;
 	unsigned char (*trust)[32]; /* public keys; none: no signatures */
 	size_t ntrust;
+	int trust_broken; /* trust: given but unusable: read no pack */
 	json_t *coverage; /* borrowed: lines run, when a pack test asks */
 	json_t *globals_written; /* borrowed: pack tests note them here */
 	int any_stage;    /* pack check: stages are the using program's */

@@ -30,21 +30,30 @@ int up_pack_lock(const up_program *p, FILE *fp, up_error *err)
 			      "there is nothing to lock");
 	up_lock lk = {"uptake.lock", up_xcalloc(p->npacks, sizeof *lk.e),
 		      p->npacks};
+	char **where = up_xcalloc(p->npacks, sizeof *where);
 	for (size_t i = 0; i < p->npacks; i++) {
 		const up_pack_use *u = &p->packs[i];
+		/* the same lock on every machine: no directory of one */
+		where[i] = !strcmp(u->origin, "path")
+			? up_xasprintf("$UPTAKE_PACK_PATH/%s", u->pack->name)
+			: up_xstrdup(u->shown);
 		lk.e[i].name = u->pack->name;
 		lk.e[i].version = u->pack->version_s;
-		lk.e[i].path = u->shown;
+		lk.e[i].path = where[i];
 		lk.e[i].digest = u->digest; /* borrowed: not freed here */
 	}
 	qsort(lk.e, lk.n, sizeof *lk.e, by_name);
 	char *path = up_xasprintf("%s/uptake.lock", p->dir);
 	int rc = up_lock_write(path, &lk, err);
-	for (size_t i = 0; rc == UP_OK && fp && i < lk.n; i++)
-		fprintf(fp, "locked %s %s sha256:%.16s... (%s)\n", lk.e[i].name,
-			lk.e[i].version, lk.e[i].digest.sha256, lk.e[i].path);
+	for (size_t i = 0; rc == UP_OK && fp && i < p->npacks; i++)
+		fprintf(fp, "locked %s %s sha256:%.16s... (%s)\n",
+			p->packs[i].pack->name, p->packs[i].pack->version_s,
+			p->packs[i].digest.sha256, p->packs[i].shown);
 	free(path);
 	free(lk.e);
+	for (size_t i = 0; i < p->npacks; i++)
+		free(where[i]);
+	free(where);
 	return rc;
 }
 
@@ -312,7 +321,7 @@ static const char scaffold_manifest[] =
 	"description: What this pack checks, and for whom.\n"
 	"authors: [you]\n"
 	"license: MIT\n"
-	"requires: \">=%s <1\"\n"
+	"requires: \"%s\"\n"
 	"rules: [rules.lua]\n"
 	"params:\n"
 	"  gate:\n"
@@ -423,6 +432,8 @@ static const char scaffold_readme[] =
 	"uptake pack check %s && uptake pack test %s --coverage\n"
 	"```\n";
 
+static int new_pack(const char *dir, up_error *err);
+
 static int write_new(const char *path, const char *text, up_error *err)
 {
 	FILE *fp = fopen(path, "wx");
@@ -435,7 +446,17 @@ static int write_new(const char *path, const char *text, up_error *err)
 				      "cannot write: %s", strerror(errno));
 }
 
-int up_pack_new(const char *dir, up_error *err)
+int up_pack_new(const char *path, up_error *err)
+{
+	char *dir = up_xstrdup(path);
+	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		dir[n - 1] = '\0'; /* new/ names the pack new */
+	int rc = new_pack(dir, err);
+	free(dir);
+	return rc;
+}
+
+static int new_pack(const char *dir, up_error *err)
 {
 	const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
 	if (!up_is_id(name) || strchr(name, '.'))
@@ -444,11 +465,18 @@ int up_pack_new(const char *dir, up_error *err)
 	if (mkdir(dir, 0777))
 		return up_err_at(err, UP_EINPUT, dir, 0, 0, "cannot create: %s",
 				 strerror(errno));
+	/* this uptake's compatible versions: ^0.2 while 0.x, ^1 from 1.0 */
+	up_semver self;
+	char requires[64] = "*";
+	if (up_semver_parse(UP_VERSION, &self, NULL) == 0)
+		snprintf(requires, sizeof requires, self.major
+			 ? "^%lld" : "^0.%lld", self.major ? self.major
+			 : self.minor);
 	char *tests = up_xasprintf("%s/tests", dir);
 	int rc = mkdir(tests, 0777) ? up_err_at(err, UP_EINPUT, tests, 0, 0,
 		"cannot create: %s", strerror(errno)) : UP_OK;
 	char *text[4] = {
-		up_xasprintf(scaffold_manifest, name, name, "0.2"),
+		up_xasprintf(scaffold_manifest, name, name, requires),
 		up_xasprintf(scaffold_rules),
 		up_xasprintf(scaffold_tests, name),
 		up_xasprintf(scaffold_readme, name, name, name, dir, dir)};

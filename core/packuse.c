@@ -14,7 +14,8 @@
 
 #include "pack.h"
 
-enum { MAX_RULE_BYTES = 1 << 20, MAX_PACKS = 256 };
+enum { MAX_RULE_BYTES = 1 << 20, MAX_MANIFEST_BYTES = 1 << 20,
+       MAX_PACKS = 256 };
 
 static const char *const use_keys[] = {"use", "version", "with", "disable",
 				       "override"};
@@ -128,7 +129,18 @@ static const char *closest_pack(const up_search_dir *dirs, size_t nd,
 
 /* ---- trust ---- */
 
+static void load_keys(up_yv *v, up_program *p, const up_ynode *n);
+
 void up_trust_load(up_yv *v, up_program *p, const up_ynode *n)
+{
+	int before = v->bad;
+	load_keys(v, p, n);
+	/* Fail closed: with trust: given but not all of it usable, no pack
+	 * is read at all (up_packs_load looks). */
+	p->trust_broken = n && v->bad != before;
+}
+
+static void load_keys(up_yv *v, up_program *p, const up_ynode *n)
 {
 	if (!up_yv_want(v, n, UP_YSEQ, "'trust'"))
 		return;
@@ -233,19 +245,27 @@ static int open_pack(up_yv *v, const up_program *p, const up_ynode *at,
 	int rc = up_pack_digest_dir(dir, &u->digest, e);
 	if (rc == UP_OK && !trusted(v, p, at, what, dir, u))
 		rc = UP_EINPUT;
+	char *buf = NULL, *file = up_xasprintf("%s/pack.yaml", dir);
+	size_t len = 0;
 	if (rc == UP_OK)
-		rc = up_pack_load(&u->pack, dir, e);
-	if (rc == UP_OK) {
+		rc = up_read_file(file, MAX_MANIFEST_BYTES, &buf, &len, e);
+	if (rc == UP_OK) { /* parsed only as the digest hashed it */
 		const up_pack_file *f = NULL;
+		char hex[65];
+		up_sha256_hex(buf, len, hex);
 		for (size_t i = 0; i < u->digest.n && !f; i++)
 			if (!strcmp(u->digest.files[i].path, "pack.yaml"))
 				f = &u->digest.files[i];
-		if (!f || strcmp(f->sha256, u->pack->manifest_sha256)) {
+		if (!f || strcmp(f->sha256, hex)) {
 			up_yv_err(v, at, "pack %s (%s) changed while it was "
 				  "being read", what, u->shown);
 			rc = UP_EINPUT;
 		}
 	}
+	if (rc == UP_OK)
+		rc = up_pack_parse(&u->pack, dir, buf, len, e);
+	free(buf);
+	free(file);
 	pass_on(v, e);
 	up_error_free(e);
 	return rc;
@@ -552,28 +572,37 @@ static void load_entry(up_yv *v, up_program *p, const up_lock *lk,
 static void resolve_deps(up_yv *v, up_program *p, const up_lock *lk,
 			 const up_ynode *at)
 {
-	for (size_t i = 0; i < p->npacks && p->npacks < MAX_PACKS; i++) {
+	for (size_t i = 0; i < p->npacks; i++) {
 		for (size_t k = 0; k < p->packs[i].pack->ndeps; k++) {
 			const up_pack *pk = p->packs[i].pack;
 			const up_pack_dep *d = &pk->deps[k];
 			int j = find_use(p, d->name);
 			if (j >= 0) {
-				const up_pack *have = p->packs[j].pack;
-				if (up_semver_satisfies(&have->version,
-							d->range) != 1)
-					up_yv_err(v, at, "pack '%s' %s needs "
-						  "'%s' %s, but the program "
-						  "uses %s (%s)", pk->name,
-						  pk->version_s, d->name,
-						  d->range, have->version_s,
-						  p->packs[j].shown);
+				const up_pack_use *have = &p->packs[j];
+				if (up_semver_satisfies(&have->pack->version,
+							d->range) == 1)
+					continue;
+				/* at the dependency, in the pack that has it */
+				up_err_at(v->err, UP_EINPUT, pk->file, d->line,
+					  d->col, "needs '%s' %s, but %s %s "
+					  "is used (%s, %s)", d->name, d->range,
+					  d->name, have->pack->version_s,
+					  have->shown, have->needed_by
+					  ? have->needed_by
+					  : "used by program.yaml");
+				v->bad = 1;
 				continue;
+			}
+			if (p->npacks >= MAX_PACKS) {
+				up_yv_err(v, at, "more than %d packs with their "
+					  "dependencies", MAX_PACKS);
+				return;
 			}
 			up_pack_use u = {0};
 			if (search(v, p, lk, at, d->name, d->range, &u))
 				continue;
 			load_with(v, &u, NULL);
-			u.needed_by = up_xasprintf("%s %s", pk->name,
+			u.needed_by = up_xasprintf("needed by %s %s", pk->name,
 						   pk->version_s);
 			*new_use(p) = u;
 		}
@@ -690,7 +719,7 @@ static void load_pack_rules(up_yv *v, up_program *p, size_t ui,
 
 void up_packs_load(up_yv *v, up_program *p, const up_ynode *n, int unlocked)
 {
-	if (!n || !up_yv_want(v, n, UP_YSEQ, "'packs'"))
+	if (!n || !up_yv_want(v, n, UP_YSEQ, "'packs'") || p->trust_broken)
 		return;
 	up_lock *lk = NULL;
 	char *lockfile = up_xasprintf("%s/uptake.lock", p->dir);
@@ -700,7 +729,10 @@ void up_packs_load(up_yv *v, up_program *p, const up_ynode *n, int unlocked)
 	up_error_free(e);
 	free(lockfile);
 	int before = v->bad;
-	for (size_t i = 0; i < n->n && p->npacks < MAX_PACKS; i++)
+	if (n->n > MAX_PACKS)
+		up_yv_err(v, n->kids[MAX_PACKS], "more than %d packs",
+			  MAX_PACKS);
+	for (size_t i = 0; i < n->n && i < MAX_PACKS; i++)
 		load_entry(v, p, lk, n->kids[i]);
 	if (v->bad == before)
 		resolve_deps(v, p, lk, n);

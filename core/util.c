@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -224,8 +225,17 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 /*
- * DIR/.NAME.tmp, synced, renamed over DIR/NAME: PATH is the old file or
+ * DIR/.NAME.XXXXXX, synced, renamed over DIR/NAME: PATH is the old file or
  * the new.  The temporary file is hidden: one left by a crash stays out
  * of a pack's digest (pack.sig is written inside the pack).
  */
@@ -233,18 +243,22 @@ int up_write_atomic(const char *path, const char *data, size_t len,
 		    up_error *err)
 {
 	const char *base = strrchr(path, '/');
-	char *tmp = base ? up_xasprintf("%.*s/.%s.tmp", (int)(base - path),
-					path, base + 1)
-			 : up_xasprintf(".%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	char *dir = base ? up_xstrndup(path, (size_t)(base - path + 1))
+			 : up_xstrdup("./");
+	/* A fresh name, made with O_EXCL: a symlink or a file planted at a
+	 * fixed name could otherwise redirect the write anywhere. */
+	char *tmp = up_xasprintf("%s.%s.XXXXXX", dir, base ? base + 1 : path);
+	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		int rc = up_err_at(err, UP_EINPUT, tmp, 0, 0,
+		int rc = up_err_at(err, UP_EINPUT, path, 0, 0,
 				   "cannot write: %s", strerror(errno));
 		free(tmp);
+		free(dir);
 		return rc;
 	}
 	int e = 0;
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, 0644) != 0 || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0)
 		e = errno ? errno : EIO;
 	if (close(fd) != 0 && !e)
 		e = errno;
@@ -252,7 +266,11 @@ int up_write_atomic(const char *path, const char *data, size_t len,
 		e = errno;
 	if (e)
 		unlink(tmp);
+	else /* the rename itself survives a crash only once the directory
+	      * is on disk too */
+		sync_dir(dir);
 	free(tmp);
+	free(dir);
 	if (e)
 		return up_err_at(err, UP_EINTERNAL, path, 0, 0,
 				 "cannot write: %s", strerror(e));

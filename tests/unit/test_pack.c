@@ -855,7 +855,7 @@ START_TEST(dependencies_come_with_defaults)
 	ck_assert_str_eq(b->pack->name, "b");
 	ck_assert_str_eq(b->pack->version_s, "1.1.3");
 	ck_assert_str_eq(b->origin, "path");
-	ck_assert_str_eq(b->needed_by, "a 1.0.0");
+	ck_assert_str_eq(b->needed_by, "needed by a 1.0.0");
 	ck_assert_int_eq(b->line, 0);
 	json_is(b->params, "{\"k\":5}");
 	ck_assert_uint_eq(p->nrules, 2);
@@ -868,11 +868,12 @@ START_TEST(dependencies_come_with_defaults)
 	write_pack("packs/b", "b", "2.0.0", NULL);
 	ck_assert_int_eq(load_program("  - use: a\n  - use: b\n", &p),
 			 UP_EINPUT);
+	/* reported where the pack asks for it */
 	static const char *const want[] = {
-		"6:3: error: pack 'a' 1.0.0 needs 'b' ^1.1, but the program "
-		"uses 2.0.0 (packs/b)",
+		"/packs/a/pack.yaml:5:11: error: needs 'b' ^1.1, but b 2.0.0 "
+		"is used (packs/b, used by program.yaml)",
 		NULL};
-	expect_messages("conflict", "program.yaml:", want);
+	expect_messages("conflict", dir, want);
 	free(shared);
 }
 END_TEST
