@@ -6,6 +6,12 @@
 -- person is trained by a session recorded with `uptake record training`
 -- (or `uptake import trainings`) whose outcome is not failed.
 
+-- N and the noun that agrees with it: count(1, "day") is "1 day",
+-- count(2, "person", "people") is "2 people".
+local function count(n, one, many)
+  return string.format("%d %s", n, n == 1 and one or many or one .. "s")
+end
+
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -76,12 +82,13 @@ gate {
                        ambassadors = #ambassadors, trained = trained }
     local have, ok = math.min(#ambassadors, need), math.min(trained, need)
     if ok >= need then
-      return pass("%d trained ambassador(s) for %d staff (1 per %d)", trained, staff, per, evidence)
+      return pass("%s for %d staff (1 per %d)", count(trained, "trained ambassador"), staff,
+                  per, evidence)
     end
     local n = 10 * (have + ok) / (2 * need)
     n = math.floor(n * 10 + 0.5) / 10
-    local msg = string.format("%d of %d ambassadors for %d staff (1 per %d), %d trained",
-                              #ambassadors, need, staff, per, trained)
+    local msg = string.format("%d of %s for %d staff (1 per %d), %d trained",
+                              #ambassadors, count(need, "ambassador"), staff, per, trained)
     if #untrained > 0 then msg = msg .. "; not trained: " .. names(untrained) end
     return score(n, "%s", msg, evidence)
   end,
@@ -123,9 +130,10 @@ gate {
       end
     end
     if #missing > 0 then
-      return fail("%d of %d first-line managers not trained %s: %s", #missing, #managers,
-                  by, names(missing), { trained = trained })
+      return fail("%d of %s not trained %s: %s", #missing,
+                  count(#managers, "first-line manager"), by, names(missing), { trained = trained })
     end
-    return pass("all %d first-line manager(s) trained %s", #managers, by, { trained = trained })
+    return pass("%s trained %s", #managers == 1 and "1 first-line manager"
+                or string.format("all %d first-line managers", #managers), by, { trained = trained })
   end,
 }

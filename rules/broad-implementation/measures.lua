@@ -3,6 +3,12 @@
 -- goal for every unit that adds up to the organisation's, and success
 -- stories told when a unit reaches its goal and at least every quarter.
 
+-- N and the noun that agrees with it: count(1, "day") is "1 day",
+-- count(2, "person", "people") is "2 people".
+local function count(n, one, many)
+  return string.format("%d %s", n, n == 1 and one or many or one .. "s")
+end
+
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -81,11 +87,13 @@ check {
                        target = target, days = days, units = parts }
     if share + 1e-9 < target then
       local need = math.ceil(target * staff - 1e-9) - trained
-      return warn("%s of %d people trained in the last %d days (%d), target %s: %d more to train",
-                  pct(share), staff, days, trained, pct(target), need, evidence)
+      return warn("%s of %s trained in the last %s (%d), target %s: %d more to train",
+                  pct(share), count(staff, "person", "people"), count(days, "day"), trained,
+                  pct(target), need, evidence)
     end
-    return pass("%s of %d people trained in the last %d days (%d), target %s",
-                pct(share), staff, days, trained, pct(target), evidence)
+    return pass("%s of %s trained in the last %s (%d), target %s",
+                pct(share), count(staff, "person", "people"), count(days, "day"), trained,
+                pct(target), evidence)
   end,
 }
 
@@ -260,17 +268,18 @@ check {
     end
     local problems, evidence = {}, { leaves = #leaves }
     if #no_goal > 0 then
-      problems[#problems + 1] = string.format("%d unit(s) outside '%s', with no goal: %s",
-                                              #no_goal, goal, names(no_goal))
+      problems[#problems + 1] = string.format("%s outside '%s', with no goal: %s",
+                                              count(#no_goal, "unit"), goal, names(no_goal))
       evidence.no_goal = no_goal
     end
     if #no_target > 0 then
-      problems[#problems + 1] = string.format("%d unit(s) with no target: %s", #no_target, names(no_target))
+      problems[#problems + 1] = string.format("%s with no target: %s", count(#no_target, "unit"),
+                                              names(no_target))
       evidence.no_target = no_target
     end
     if #no_result > 0 then
-      problems[#problems + 1] = string.format("%d live unit(s) with no result (no data): %s",
-                                              #no_result, names(no_result))
+      problems[#problems + 1] = string.format("%s with no result (no data): %s",
+                                              count(#no_result, "live unit"), names(no_result))
       evidence.no_result = no_result
     end
     -- Do the leaves' targets add up to the organisation's?  A root outside
@@ -345,10 +354,11 @@ check {
       return warn("%s: %s", goal, table.concat(problems, "; "), evidence)
     end
     if reach then
-      return pass("%d unit(s) with a goal and a result; their targets %s reach %s against %s",
-                  #all - #no_goal, how, goal_value(mine, reach), goal_value(mine, org), evidence)
+      return pass("%s with a goal and a result; their targets %s reach %s against %s",
+                  count(#all - #no_goal, "unit"), how, goal_value(mine, reach),
+                  goal_value(mine, org), evidence)
     end
-    return pass("%d unit(s) with a goal and a result", #all - #no_goal, evidence)
+    return pass("%s with a goal and a result", count(#all - #no_goal, "unit"), evidence)
   end,
 }
 
@@ -408,17 +418,17 @@ check {
         return pass("%s on %s, after the target was reached in %s", story_note(e), e.date,
                     reached, evidence)
       end
-      return pass("%s on %s, %d days after the story was due (%s)", story_note(e), e.date,
-                  ctx:days_between(due, e.date), due, evidence)
+      return pass("%s on %s, %s after the story was due (%s)", story_note(e), e.date,
+                  count(ctx:days_between(due, e.date), "day"), due, evidence)
     end
     if ctx.now <= due then
       return pass("target reached in %s (%s against %s); a story is due by %s", reached,
                   goal_value(m, values[reached]), goal_value(m, m.target), due, evidence)
     end
     return warn("%s reached its target in %s (%s against %s) and no success story followed "
-                .. "within %d days (due %s)", ctx.unit.name, reached,
+                .. "within %s (due %s)", ctx.unit.name, reached,
                 goal_value(m, values[reached]), goal_value(m, m.target),
-                ctx.params.story_days, due, evidence)
+                count(ctx.params.story_days, "day"), due, evidence)
   end,
 }
 
@@ -453,7 +463,7 @@ check {
                   finish, { quarter = label })
     end
     local last = stories[#stories]
-    return pass("%d %s in %s, the latest %s on %s", #stories, #stories == 1 and "story" or "stories",
-                label, story_note(last), last.date, { quarter = label, stories = #stories })
+    return pass("%s in %s, the latest %s on %s", count(#stories, "story", "stories"), label,
+                story_note(last), last.date, { quarter = label, stories = #stories })
   end,
 }

@@ -13,6 +13,12 @@
 -- An event counts for its own unit and every unit below it; an event
 -- without a unit counts for the whole organisation.
 
+-- N and the noun that agrees with it: count(1, "day") is "1 day",
+-- count(2, "person", "people") is "2 people".
+local function count(n, one, many)
+  return string.format("%d %s", n, n == 1 and one or many or one .. "s")
+end
+
 local function names(list, max)
   max = max or 5
   local out = {}
@@ -72,7 +78,8 @@ local function broad_plan(ctx, e, known)
   end
   if n == 0 then return nil, "no targets" end
   if #unknown > 0 then
-    return nil, "unknown target units " .. names(unknown)
+    return nil, (#unknown == 1 and "unknown target unit " or "unknown target units ")
+                .. names(unknown)
   end
   return n, waves
 end
@@ -132,8 +139,9 @@ gate {
       return fail("%s before its pilot: missing %s", ctx.unit.name,
                   table.concat(missing, ", "), evidence)
     end
-    return pass("plan of %s (%d target units, %d waves), budget of %s, mandate of %s",
-                plan.date, plan_targets, plan_waves, budget.date, mandate.date, evidence)
+    return pass("plan of %s (%s, %s), budget of %s, mandate of %s", plan.date,
+                count(plan_targets, "target unit"), count(plan_waves, "wave"), budget.date,
+                mandate.date, evidence)
   end,
 }
 
@@ -162,7 +170,8 @@ check {
       ends, from = last_end, "the plan of " .. plan_date
     elseif ctx.unit.go_live then
       ends = ctx:add_days(ctx.unit.go_live, ctx.params.pilot_max_days)
-      from = string.format("go-live %s + %d days", ctx.unit.go_live, ctx.params.pilot_max_days)
+      from = string.format("go-live %s + %s", ctx.unit.go_live,
+                           count(ctx.params.pilot_max_days, "day"))
     else
       return skip("%s: no planned end (no plan with pilot_end, no go_live)", ctx.unit.name)
     end
@@ -176,10 +185,10 @@ check {
     end
     local over = ctx:days_between(ends, ctx.now)
     if over > 0 then
-      return warn("%s: pilot %d days past its planned end %s (%s), no decision to scale",
-                  ctx.unit.name, over, ends, from, evidence)
+      return warn("%s: pilot %s past its planned end %s (%s), no decision to scale",
+                  ctx.unit.name, count(over, "day"), ends, from, evidence)
     end
-    return pass("pilot planned to end %s (%s), %d days left", ends, from, -over, evidence)
+    return pass("pilot planned to end %s (%s), %s left", ends, from, count(-over, "day"), evidence)
   end,
 }
 
@@ -240,9 +249,10 @@ gate {
       end
     end
     if #not_briefed > 0 then
-      return fail("%d of %d top-line managers not briefed: %s", #not_briefed, #managers,
+      return fail("%d of %s not briefed: %s", #not_briefed, count(#managers, "top-line manager"),
                   names(not_briefed), { briefed = how })
     end
-    return pass("%d top-line manager(s) briefed: %s", #managers, names(briefed), { briefed = how })
+    return pass("%s briefed: %s", count(#managers, "top-line manager"), names(briefed),
+                { briefed = how })
   end,
 }
