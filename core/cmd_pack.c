@@ -170,11 +170,12 @@ static int pack_check(globals *g, int argc, char **argv)
 	if (done >= 0)
 		return done;
 	up_error *err = up_error_new();
-	int rc = UP_OK;
+	int rc = UP_OK, tried = 0;
 	for (int i = first; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
 			continue; /* a README among the packs of a glob */
+		tried++;
 		size_t before = up_error_count(err);
 		int one = up_pack_check(argv[i], err);
 		if (one == UP_OK && up_error_count(err) == before)
@@ -183,6 +184,12 @@ static int pack_check(globals *g, int argc, char **argv)
 			printf("%s: ok, with warnings\n", argv[i]);
 		if (one != UP_OK)
 			rc = one;
+	}
+	if (!tried) { /* files only: nothing checked is not valid */
+		up_error_free(err);
+		fprintf(stderr, "uptake: error: no pack directory among the "
+			"arguments\n");
+		return up_exit_status(UP_EINPUT);
 	}
 	return finish(err, rc);
 }

@@ -130,23 +130,10 @@ static void cov_hit(lua_State *L, up_sandbox *sb, lua_Debug *ar)
 			    json_true());
 }
 
-/* [-1, +0, m] Marks the lines of the function at the top, and of every
- * Lua function it holds as an upvalue, as lines that can run; SEEN is a
- * table of the functions done. */
-static void cov_function(lua_State *L, json_t *cov, int seen)
+/* Marks the lines of the Lua function at FN as lines that can run. */
+static void cov_lines(lua_State *L, json_t *cov, int fn)
 {
 	lua_Debug ar;
-	int fn = lua_gettop(L);
-	lua_pushvalue(L, fn);
-	int done = lua_rawget(L, seen) != LUA_TNIL;
-	lua_pop(L, 1);
-	if (done || lua_iscfunction(L, fn) || !lua_checkstack(L, 6)) {
-		lua_pop(L, 1);
-		return;
-	}
-	lua_pushvalue(L, fn);
-	lua_pushboolean(L, 1);
-	lua_rawset(L, seen);
 	lua_pushvalue(L, fn);
 	lua_getinfo(L, ">SL", &ar); /* pushes the table of active lines */
 	const char *file = cov_file(&ar);
@@ -159,13 +146,53 @@ static void cov_function(lua_State *L, json_t *cov, int seen)
 			json_object_set_new(lines, key, json_false());
 	}
 	lua_settop(L, fn);
-	for (int i = 1; lua_getupvalue(L, fn, i); i++) {
-		if (lua_isfunction(L, -1))
-			cov_function(L, cov, seen);
-		else
-			lua_pop(L, 1);
+}
+
+/*
+ * [-1, +0, m] Marks the lines of the function at the top, and of every
+ * Lua function it reaches through upvalues, as lines that can run; SEEN
+ * is a table of the functions done.  A work list in a Lua table, not C
+ * recursion: a chain of closures as long as memory allows cannot
+ * overflow the C stack.
+ */
+static void cov_function(lua_State *L, json_t *cov, int seen)
+{
+	if (!lua_checkstack(L, 8)) {
+		lua_pop(L, 1);
+		return;
 	}
-	lua_pop(L, 1);
+	lua_newtable(L); /* the functions still to do, as a stack */
+	int work = lua_gettop(L);
+	lua_insert(L, work - 1); /* under the first function */
+	work--;
+	lua_rawseti(L, work, 1);
+	lua_Integer n = 1;
+	while (n > 0) {
+		lua_rawgeti(L, work, n);
+		lua_pushnil(L);
+		lua_rawseti(L, work, n--);
+		int fn = lua_gettop(L);
+		lua_pushvalue(L, fn);
+		int done = lua_rawget(L, seen) != LUA_TNIL;
+		lua_pop(L, 1);
+		if (done || lua_iscfunction(L, fn)) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushvalue(L, fn);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, seen);
+		cov_lines(L, cov, fn);
+		for (int i = 1; lua_getupvalue(L, fn, i); i++) {
+			if (lua_type(L, -1) == LUA_TFUNCTION &&
+			    !lua_iscfunction(L, -1))
+				lua_rawseti(L, work, ++n);
+			else
+				lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1); /* the work list */
 }
 
 /* [-1, +0, m] cov_function with a fresh table of functions seen. */
@@ -660,12 +687,15 @@ void up_sandbox_close(up_sandbox *sb)
 }
 
 /* _ENV's __newindex in pack tests: a global written while a rule runs is
- * state that leaks from one unit to the next; note where, then write. */
+ * state that leaks from one unit to the next; note where, then write.
+ * Files load armed too (in_call), with the host declaring. */
 static int note_global(lua_State *L)
 {
 	up_sandbox *sb = sb_of(L);
 	lua_Debug ar;
-	if (sb->in_call && lua_type(L, 2) == LUA_TSTRING &&
+	/* Not while the file loads: top-level globals are `pack check`'s. */
+	if (sb->in_call && !sb->h->declaring &&
+	    lua_type(L, 2) == LUA_TSTRING &&
 	    lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
 		char key[400];
 		snprintf(key, sizeof key, "%s:%d: writes the global '%s' "

@@ -81,7 +81,10 @@ int up_is_id(const char *s);
 /* Reads a whole file (at most MAX bytes) into a NUL-terminated buffer. */
 int up_read_file(const char *path, size_t max, char **out, size_t *len,
 		 up_error *err);
-/* Replaces PATH with DATA whole or not at all, via DIR/.NAME.tmp. */
+/* Writes all of S to FD, through short writes and EINTR; -1 (errno). */
+int up_write_all(int fd, const char *s, size_t len);
+/* Replaces PATH with DATA whole or not at all, through a fresh hidden
+ * temporary file beside it. */
 int up_write_atomic(const char *path, const char *data, size_t len,
 		    up_error *err);
 /* Whether S is well-formed UTF-8. */

@@ -60,9 +60,47 @@ void up_param_describe(const up_param *pm, char *buf, size_t n)
 	up_buf_free(&b);
 }
 
+static const char *digits(const char *s)
+{
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return s;
+}
+
+/*
+ * Whether S is written in decimal: [+-]digits, and with REAL also
+ * [+-]digits.digits, [+-].digits and either with an exponent
+ * (e|E)[+-]digits.  Not what strtod takes besides: hex floats (0x1p3),
+ * inf, nan, "1." or leading spaces.
+ */
+static int decimal(const char *s, int real)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	const char *d = digits(s);
+	if (real && *d == '.') {
+		const char *f = digits(d + 1);
+		if (f == d + 1)
+			return 0; /* "1." and "." */
+		d = f;
+	} else if (d == s) {
+		return 0;
+	}
+	if (real && (*d == 'e' || *d == 'E')) {
+		const char *x = d + 1;
+		if (*x == '+' || *x == '-')
+			x++;
+		d = digits(x);
+		if (d == x)
+			return 0;
+	}
+	return *d == '\0';
+}
+
 static json_t *number_item(const up_param *pm, const up_ynode *n)
 {
-	if (n->kind != UP_YSCALAR || !n->plain || !*n->str)
+	if (n->kind != UP_YSCALAR || !n->plain ||
+	    !decimal(n->str, pm->type == UP_PT_NUMBER))
 		return NULL;
 	char *end = NULL;
 	if (pm->type == UP_PT_NUMBER) {
@@ -149,6 +187,26 @@ json_t *up_param_value(up_yv *v, const up_param *pm, const up_ynode *n,
 
 /* ---- the manifest ---- */
 
+/* Strings seen, and those already reported as seen twice: each repeated
+ * one is reported once, at its second occurrence, in linear time. */
+typedef struct {
+	up_strmap seen, told;
+} repeats;
+
+/* Whether S (borrowed, outliving R) is the second occurrence of a string
+ * that has not been reported yet. */
+static int repeated(repeats *r, const char *s)
+{
+	return up_strmap_put(&r->seen, s, 0) >= 0 &&
+	       up_strmap_put(&r->told, s, 0) < 0;
+}
+
+static void repeats_free(repeats *r)
+{
+	up_strmap_free(&r->seen);
+	up_strmap_free(&r->told);
+}
+
 static char **str_list(up_yv *v, const up_ynode *n, const char *what,
 		       size_t *count)
 {
@@ -190,6 +248,16 @@ static int parse_type(up_yv *v, up_param *pm, const up_ynode *n)
 	return -1;
 }
 
+/* A bound, in decimal as parameter values are (1 and *out if so). */
+static int bound(up_yv *v, const up_ynode *n, const char *what, double *out)
+{
+	if (n && (n->kind != UP_YSCALAR || !decimal(n->str, 1))) {
+		up_yv_err(v, n, "%s must be a number", what);
+		return 0;
+	}
+	return up_yv_num(v, n, what, -1e15, 1e15, out);
+}
+
 static void parse_bounds(up_yv *v, up_param *pm, const up_ynode *n)
 {
 	const up_ynode *lo = up_yv_get(n, "min"), *hi = up_yv_get(n, "max");
@@ -200,9 +268,9 @@ static void parse_bounds(up_yv *v, up_param *pm, const up_ynode *n)
 	}
 	char what[200];
 	snprintf(what, sizeof what, "param '%s': 'min'", pm->name);
-	pm->has_min = up_yv_num(v, lo, what, -1e15, 1e15, &pm->min);
+	pm->has_min = bound(v, lo, what, &pm->min);
 	snprintf(what, sizeof what, "param '%s': 'max'", pm->name);
-	pm->has_max = up_yv_num(v, hi, what, -1e15, 1e15, &pm->max);
+	pm->has_max = bound(v, hi, what, &pm->max);
 	if (pm->has_min && pm->has_max && pm->min > pm->max)
 		up_yv_err(v, hi, "param '%s': 'max' %g is below 'min' %g",
 			  pm->name, pm->max, pm->min);
@@ -226,12 +294,17 @@ static void parse_values(up_yv *v, up_param *pm, const up_ynode *n)
 	pm->values = str_list(v, vals, what, &pm->nvalues);
 	if (vals->kind == UP_YSEQ && vals->n == 0)
 		up_yv_err(v, vals, "param '%s': 'values' is empty", pm->name);
-	for (size_t i = 0; i < pm->nvalues; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(pm->values[i], pm->values[j]))
-				up_yv_err(v, vals, "param '%s': value '%s' is "
-					  "listed twice", pm->name,
-					  pm->values[i]);
+	/* At the items themselves (str_list() kept the non-empty
+	 * scalars). */
+	repeats r = {0};
+	for (size_t i = 0; vals->kind == UP_YSEQ && i < vals->n; i++) {
+		const up_ynode *x = vals->kids[i];
+		if (x->kind == UP_YSCALAR && !up_yv_null(x) &&
+		    repeated(&r, x->str))
+			up_yv_err(v, x, "param '%s': value '%s' is listed "
+				  "twice", pm->name, x->str);
+	}
+	repeats_free(&r);
 }
 
 static void parse_param(up_yv *v, up_param *pm, const up_ynode *key,
@@ -279,6 +352,7 @@ static void parse_params(up_yv *v, up_pack *pk, const up_ynode *n)
 	if (!up_yv_want(v, n, UP_YMAP, "'params'"))
 		return;
 	pk->params = up_xcalloc(n->n / 2 + 1, sizeof *pk->params);
+	repeats r = {0};
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		if (n->kids[i]->kind != UP_YSCALAR) {
 			up_yv_err(v, n->kids[i], "param names must be "
@@ -286,16 +360,13 @@ static void parse_params(up_yv *v, up_pack *pk, const up_ynode *n)
 				  up_yv_kind_name(n->kids[i]));
 			continue;
 		}
+		if (repeated(&r, n->kids[i]->str))
+			up_yv_err(v, n->kids[i], "param '%s' is declared "
+				  "twice", n->kids[i]->str);
 		parse_param(v, &pk->params[pk->nparams++], n->kids[i],
 			    n->kids[i + 1]);
 	}
-	for (size_t i = 0; i + 1 < n->n; i += 2)
-		for (size_t j = 0; j < i; j += 2)
-			if (n->kids[i]->kind == UP_YSCALAR &&
-			    n->kids[j]->kind == UP_YSCALAR &&
-			    !strcmp(n->kids[i]->str, n->kids[j]->str))
-				up_yv_err(v, n->kids[i], "param '%s' is "
-					  "declared twice", n->kids[i]->str);
+	repeats_free(&r);
 }
 
 /* A rule file: a relative .lua path inside the pack that exists. */
@@ -334,15 +405,17 @@ static void parse_rules(up_yv *v, up_pack *pk, const up_ynode *n)
 			  "rule file");
 	/* str_list() leaves out the items up_yv_str() refused: K walks the
 	 * items with the rules kept, so each is reported at its own. */
+	repeats r = {0};
 	for (size_t i = 0, k = 0; i < pk->nrules; i++, k++) {
 		while (n->kids[k]->kind != UP_YSCALAR || up_yv_null(n->kids[k]))
 			k++;
-		rule_path_ok(v, pk, n->kids[k], pk->rules[i]);
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(pk->rules[i], pk->rules[j]))
-				up_yv_err(v, n->kids[k], "rule file '%s' is "
-					  "listed twice", pk->rules[i]);
+		if (up_strmap_get(&r.seen, pk->rules[i]) < 0)
+			rule_path_ok(v, pk, n->kids[k], pk->rules[i]);
+		if (repeated(&r, pk->rules[i]))
+			up_yv_err(v, n->kids[k], "rule file '%s' is listed "
+				  "twice", pk->rules[i]);
 	}
+	repeats_free(&r);
 }
 
 static char *get_range(up_yv *v, const up_ynode *n, const char *what)
@@ -367,6 +440,12 @@ static void parse_depends(up_yv *v, up_pack *pk, const up_ynode *n)
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const up_ynode *k = n->kids[i];
 		char *name = up_yv_id(v, k, "a dependency");
+		if (name && strchr(name, '.')) { /* '..' would leave the path */
+			up_yv_err(v, k, "dependency '%s': a pack name has no "
+				  "'.'", name);
+			free(name);
+			name = NULL;
+		}
 		char what[300];
 		snprintf(what, sizeof what, "dependency '%s'",
 			 name ? name : "?");

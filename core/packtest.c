@@ -4,7 +4,7 @@
  * `uptake record` and `uptake import` would, one cycle, and the cycle's
  * document compared with what the case expects.
  */
-#include <glob.h>
+#include <dirent.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -83,46 +83,85 @@ static int add_field(fields *f, const char *name, char *value)
 	return 0;
 }
 
-static char *joined(const up_ynode *n)
+/* The items of the list N joined by commas; NULL (reported) when one is
+ * not a scalar. */
+static char *joined(up_yv *v, const up_ynode *key, const up_ynode *n)
 {
 	up_buf b = {0};
-	for (size_t i = 0; i < n->n; i++)
-		if (n->kids[i]->kind == UP_YSCALAR)
-			up_buf_printf(&b, "%s%s", i ? "," : "",
-				      n->kids[i]->str);
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->kids[i]->kind != UP_YSCALAR) {
+			up_yv_err(v, n->kids[i], "'%s' must be a list of "
+				  "scalars", key->str);
+			up_buf_free(&b);
+			return NULL;
+		}
+		up_buf_printf(&b, "%s%s", i ? "," : "", n->kids[i]->str);
+	}
 	return b.buf ? b.buf : up_xstrdup("");
+}
+
+/* attrs: {k: v} as attr=k=v, each key once; -1 when reported. */
+static int attr_fields(up_yv *v, const up_ynode *x, fields *f)
+{
+	up_strmap seen = {0};
+	int rc = 0;
+	for (size_t j = 0; j + 1 < x->n && !rc; j += 2) {
+		const up_ynode *ak = x->kids[j], *av = x->kids[j + 1];
+		if (ak->kind != UP_YSCALAR || av->kind != UP_YSCALAR) {
+			up_yv_err(v, ak->kind != UP_YSCALAR ? ak : av,
+				  "attrs: %s must be scalars",
+				  ak->kind != UP_YSCALAR ? "keys" : "values");
+			rc = -1;
+		} else if (up_strmap_put(&seen, ak->str, (int)j) >= 0) {
+			up_yv_err(v, ak, "duplicate key '%s'", ak->str);
+			rc = -1;
+		} else if (add_field(f, "attr", up_xasprintf("%s=%s", ak->str,
+							     av->str))) {
+			up_yv_err(v, x, "too many fields");
+			rc = -1;
+		}
+	}
+	up_strmap_free(&seen);
+	return rc;
 }
 
 static int to_fields(up_yv *v, const up_ynode *n, fields *f)
 {
 	if (!up_yv_want(v, n, UP_YMAP, "a fact"))
 		return -1;
-	for (size_t i = 0; i + 1 < n->n; i += 2) {
+	up_strmap seen = {0};
+	int bad = 0;
+	for (size_t i = 0; i + 1 < n->n && !bad; i += 2) {
 		const up_ynode *k = n->kids[i], *x = n->kids[i + 1];
 		int rc = 0;
 		if (k->kind != UP_YSCALAR) {
 			up_yv_err(v, k, "keys must be scalars");
-			return -1;
-		}
-		if (!strcmp(k->str, "attrs") && x->kind == UP_YMAP) {
-			for (size_t j = 0; j + 1 < x->n && !rc; j += 2)
-				rc = add_field(f, "attr", up_xasprintf("%s=%s",
-					x->kids[j]->str, x->kids[j + 1]->str));
+			bad = 1;
+		} else if (up_strmap_put(&seen, k->str, (int)i) >= 0) {
+			up_yv_err(v, k, "duplicate key '%s'", k->str);
+			bad = 1;
+		} else if (!strcmp(k->str, "attrs") && x->kind == UP_YMAP) {
+			bad = attr_fields(v, x, f) != 0;
 		} else if (x->kind == UP_YSEQ) {
-			rc = add_field(f, k->str, joined(x));
+			char *j = joined(v, k, x);
+			if (j)
+				rc = add_field(f, k->str, j);
+			else
+				bad = 1;
 		} else if (x->kind == UP_YSCALAR) {
 			rc = add_field(f, k->str, up_xstrdup(x->str));
 		} else {
 			up_yv_err(v, x, "'%s' must be a scalar or a list",
 				  k->str);
-			return -1;
+			bad = 1;
 		}
 		if (rc) {
 			up_yv_err(v, n, "too many fields");
-			return -1;
+			bad = 1;
 		}
 	}
-	return 0;
+	up_strmap_free(&seen);
+	return bad ? -1 : 0;
 }
 
 /* Records each fact with up_record; its errors point at the fact. */
@@ -152,15 +191,46 @@ static int record_all(up_yv *v, up_store *s, const up_program *p,
 	return 0;
 }
 
-static void csv_cell(FILE *fp, const char *s)
+/* Writes S quoted; the newlines it holds. */
+static size_t csv_cell(FILE *fp, const char *s)
 {
+	size_t nl = 0;
 	fputc('"', fp);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', fp);
+		nl += *s == '\n';
 		fputc(*s, fp);
 	}
 	fputc('"', fp);
+	return nl;
+}
+
+/*
+ * Each message of the import, at the observation of its row: "PATH:N:"
+ * where the CSV row starting on line N is the item STARTS says (line 1
+ * is the header, so without newlines in the values row N is item N-2);
+ * after "error: ", as record_all does, so no temporary path is shown.
+ */
+static void import_errors(up_yv *v, const up_error *e, const char *path,
+			  const up_ynode *list, const long *starts)
+{
+	size_t plen = strlen(path);
+	for (size_t i = 0; i < up_error_count(e); i++) {
+		const char *m = up_error_message(e, i);
+		const char *why = m ? strstr(m, "error: ") : NULL;
+		const up_ynode *at = list;
+		if (m && !strncmp(m, path, plen) && m[plen] == ':') {
+			long line = strtol(m + plen + 1, NULL, 10);
+			for (size_t k = 0; line > 1 && k < list->n; k++)
+				if (starts[k] == line)
+					at = list->kids[k];
+		}
+		up_yv_err(v, at, "observations: %s",
+			  why ? why + 7 : "cannot be imported");
+	}
+	if (!up_error_count(e))
+		up_yv_err(v, list, "observations: cannot be imported");
 }
 
 /* Observations go through the real import, from a CSV written here. */
@@ -173,10 +243,12 @@ static int import_observations(up_yv *v, up_store *s, const up_program *p,
 	char *path = up_xasprintf("%s/observations.csv", dir);
 	FILE *fp = fopen(path, "w");
 	int rc = fp ? 0 : -1;
+	long line = 2, *starts = up_xcalloc(list->n + 1, sizeof *starts);
 	if (fp)
 		fputs("unit,series,period,value\n", fp);
 	for (size_t i = 0; fp && i < list->n && !rc; i++) {
 		const up_ynode *o = list->kids[i];
+		starts[i] = line;
 		if (!up_yv_want(v, o, UP_YMAP, "an observation")) {
 			rc = -1;
 			break;
@@ -192,19 +264,22 @@ static int import_observations(up_yv *v, up_store *s, const up_program *p,
 			}
 			if (k)
 				fputc(',', fp);
-			csv_cell(fp, x->str);
+			line += (long)csv_cell(fp, x->str);
 		}
 		fputc('\n', fp);
+		line++;
 	}
 	if (fp && fclose(fp) && !rc)
 		rc = -1;
+	if (!fp)
+		up_yv_err(v, list, "observations: cannot write a CSV file");
 	up_error *e = up_error_new();
 	if (!rc && up_import(s, p, "observations", path, NULL, NULL, NULL, e)) {
-		const char *m = up_error_message(e, 0);
-		up_yv_err(v, list, "observations: %s", m ? m : "cannot import");
+		import_errors(v, e, path, list, starts);
 		rc = -1;
 	}
 	up_error_free(e);
+	free(starts);
 	free(path);
 	return rc;
 }
@@ -530,8 +605,9 @@ static int check_one(up_yv *v, tally *t, const tcase *c, const up_ynode *e,
 	const up_ynode *un = up_yv_get(e, "unit");
 	int what = !!up_yv_get(e, "rule") + !!up_yv_get(e, "gate") +
 		   !!up_yv_get(e, "metric");
-	for (size_t i = 0; i + 1 < e->n; i += 2)
-		if (e->kids[i + 1]->kind != UP_YSCALAR)
+	for (size_t i = 0; i + 1 < e->n; i += 2) /* keys: up_yv_keys() */
+		if (e->kids[i]->kind == UP_YSCALAR &&
+		    e->kids[i + 1]->kind != UP_YSCALAR)
 			up_yv_err(v, e->kids[i + 1], "'%s' must be a scalar",
 				  e->kids[i]->str);
 	if (what != 1 || !un) {
@@ -596,28 +672,26 @@ static char *make_tmpdir(void)
 	return tmpl;
 }
 
+/* Removes DIR and all in it; a symbolic link is removed, never
+ * followed. */
 static void remove_tree(const char *dir)
 {
-	glob_t g;
-	char *pat = up_xasprintf("%s/*", dir);
-	char *dot = up_xasprintf("%s/.[!.]*", dir);
-	if (glob(pat, 0, NULL, &g) == 0 || g.gl_pathc)
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			struct stat st;
-			if (lstat(g.gl_pathv[i], &st) == 0 &&
-			    S_ISDIR(st.st_mode))
-				remove_tree(g.gl_pathv[i]);
-			else
-				unlink(g.gl_pathv[i]);
-		}
-	globfree(&g);
-	if (glob(dot, 0, NULL, &g) == 0)
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			remove_tree(g.gl_pathv[i]);
-	globfree(&g);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *path = up_xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_tree(path);
+		else
+			unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
 	rmdir(dir);
-	free(pat);
-	free(dot);
 }
 
 /* The program of the case, with the pack under test added. */
@@ -864,7 +938,8 @@ static json_t *tally_json(const tally *t, unsigned flags)
 
 static double share(json_int_t part, json_int_t whole)
 {
-	return whole ? 100.0 * (double)part / (double)whole : 100.0;
+	/* nothing declared is nothing covered, not full coverage */
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
 static void print_list(FILE *fp, const char *what, const json_t *a)
@@ -919,14 +994,47 @@ static void print_tally(FILE *fp, const json_t *j)
 		   json_object_get(r, "one_outcome"));
 }
 
-/* The test files of DIR, sorted; NULL (reported) when there are none. */
-static int test_files(const char *dir, glob_t *g, up_error *err)
+static int by_name(const void *a, const void *b)
 {
-	char *pat = up_xasprintf("%s/tests/*.yaml", dir);
-	int rc = glob(pat, 0, NULL, g);
-	free(pat);
-	if (rc == 0 && g->gl_pathc)
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the files DIR/tests/NAME.yaml (not hidden), sorted; -1
+ * (reported) when there are none.  Read with readdir, not glob: a pack
+ * directory may be named anything, "br[1]" included. */
+static int test_files(const char *dir, char ***names, size_t *n,
+		      up_error *err)
+{
+	char *tests = up_xasprintf("%s/tests", dir);
+	DIR *d = opendir(tests);
+	struct dirent *de;
+	size_t cap = 0;
+	*names = NULL;
+	*n = 0;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".yaml"))
+			continue;
+		char *path = up_xasprintf("%s/%s", tests, de->d_name);
+		struct stat st;
+		int file = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		free(path);
+		if (!file)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*names = up_xrealloc(*names, cap * sizeof **names);
+		}
+		(*names)[(*n)++] = up_xstrdup(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(tests);
+	if (*n) {
+		qsort(*names, *n, sizeof **names, by_name);
 		return 0;
+	}
 	up_err_at(err, UP_EINPUT, dir, 0, 0, "the pack has no tests: add "
 		  "cases in %s/tests/*.yaml (see 'uptake pack new')", dir);
 	return -1;
@@ -937,26 +1045,26 @@ static size_t test_pack(const char *dir, unsigned flags, json_t **j,
 			up_error *err)
 {
 	up_pack *pk = NULL;
-	glob_t g = {0};
+	char **files = NULL;
+	size_t nfiles = 0;
 	*j = NULL;
 	if (up_pack_load(&pk, dir, err) != UP_OK)
 		return 1;
-	if (test_files(dir, &g, err)) {
+	if (test_files(dir, &files, &nfiles, err)) {
 		up_pack_free(pk);
 		return 1;
 	}
 	tally t = {pk, json_array(), json_object(), json_object(),
 		   json_object(), json_object(), json_object(), 0, 0};
-	size_t dlen = strlen(dir);
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *shown = g.gl_pathv[i];
-		if (!strncmp(shown, dir, dlen) && shown[dlen] == '/')
-			shown += dlen + 1; /* "tests/x.yaml" */
-		char *name = up_xasprintf("%s/%s", pk->name, shown);
-		run_file(&t, g.gl_pathv[i], name, err);
+	for (size_t i = 0; i < nfiles; i++) {
+		char *path = up_xasprintf("%s/tests/%s", dir, files[i]);
+		char *name = up_xasprintf("%s/tests/%s", pk->name, files[i]);
+		run_file(&t, path, name, err);
 		free(name);
+		free(path);
+		free(files[i]);
 	}
-	globfree(&g);
+	free(files);
 	*j = tally_json(&t, flags);
 	size_t failed = t.failed;
 	json_decref(t.failures);
@@ -972,7 +1080,16 @@ static size_t test_pack(const char *dir, unsigned flags, json_t **j,
 int up_pack_test(const char *const *dirs, size_t n, unsigned flags,
 		 FILE *fp, size_t *failed_out, up_error *err)
 {
-	size_t failed = 0, passed = 0;
+	size_t failed = 0, passed = 0, tried = 0;
+	if (failed_out)
+		*failed_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		tried += !(stat(dirs[i], &st) == 0 && S_ISREG(st.st_mode));
+	}
+	if (!tried) /* files only: nothing tested is no pass */
+		return up_err(err, UP_EINPUT, "no pack directory among the "
+			      "arguments");
 	json_t *all = json_array();
 	int rc = UP_OK;
 	for (size_t i = 0; i < n; i++) {

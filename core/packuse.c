@@ -411,8 +411,14 @@ static void load_with(up_yv *v, up_pack_use *u, const up_ynode *n)
 	const char **names = up_xcalloc(pk->nparams + 1, sizeof *names);
 	for (size_t i = 0; i < pk->nparams; i++)
 		names[i] = pk->params[i].name;
+	up_strmap seen = {0};
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		const up_ynode *k = n->kids[i];
+		if (k->kind == UP_YSCALAR &&
+		    up_strmap_put(&seen, k->str, (int)i) >= 0) {
+			up_yv_err(v, k, "duplicate key '%s'", k->str);
+			continue;
+		}
 		const up_param *pm = k->kind == UP_YSCALAR
 			? up_pack_param(pk, k->str) : NULL;
 		char owner[200];
@@ -432,6 +438,7 @@ static void load_with(up_yv *v, up_pack_use *u, const up_ynode *n)
 		if (val)
 			json_object_set_new(u->params, pm->name, val);
 	}
+	up_strmap_free(&seen);
 	free(names);
 }
 
@@ -487,16 +494,23 @@ static void load_overrides(up_yv *v, up_pack_use *u, const up_ynode *n)
 	if (!n || !up_yv_want(v, n, UP_YMAP, "'override'"))
 		return;
 	u->overrides = up_xcalloc(n->n / 2 + 1, sizeof *u->overrides);
+	up_strmap seen = {0};
 	for (size_t i = 0; i + 1 < n->n; i += 2) {
 		char *id = up_yv_id(v, n->kids[i], "a rule to override");
 		if (!id)
 			continue;
+		if (up_strmap_put(&seen, n->kids[i]->str, (int)i) >= 0) {
+			up_yv_err(v, n->kids[i], "duplicate key '%s'", id);
+			free(id);
+			continue;
+		}
 		up_pack_override *o = &u->overrides[u->noverrides++];
 		o->rule = id;
 		o->line = n->kids[i]->line;
 		o->col = n->kids[i]->col;
 		load_one_override(v, o, n->kids[i + 1]);
 	}
+	up_strmap_free(&seen);
 }
 
 /* ---- the packs: section ---- */

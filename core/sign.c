@@ -107,20 +107,6 @@ static int read_err(up_error *err, const char *path, int e)
 			 strerror(e));
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t k = write(fd, s, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Creates PATH with TEXT; never replaces a file that is already there. */
 static int create_new(const char *path, mode_t mode, const char *text,
 		      up_error *err)
@@ -133,7 +119,7 @@ static int create_new(const char *path, mode_t mode, const char *text,
 		return up_err_at(err, UP_EINPUT, path, 0, 0,
 				 "cannot write: %s", strerror(errno));
 	int e = 0;
-	if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0)
+	if (up_write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0)
 		e = errno ? errno : EIO;
 	if (close(fd) != 0 && !e)
 		e = errno;

@@ -211,7 +211,7 @@ int up_read_file(const char *path, size_t max, char **out, size_t *len,
 	return UP_OK;
 }
 
-static int write_all(int fd, const char *s, size_t len)
+int up_write_all(int fd, const char *s, size_t len)
 {
 	while (len) {
 		ssize_t k = write(fd, s, len);
@@ -257,7 +257,7 @@ int up_write_atomic(const char *path, const char *data, size_t len,
 		return rc;
 	}
 	int e = 0;
-	if (fchmod(fd, 0644) != 0 || write_all(fd, data, len) != 0 ||
+	if (fchmod(fd, 0644) != 0 || up_write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0)
 		e = errno ? errno : EIO;
 	if (close(fd) != 0 && !e)

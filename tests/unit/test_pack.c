@@ -175,6 +175,12 @@ static const struct bad_manifest {
 		    "digits, '_', '-' and '.')")}},
 	{"depends a list", MHEAD "depends: [other]\n", {NULL},
 	 {AT(5, 10, "'depends' must be a mapping, not a list")}},
+	/* A dependency is a directory on the search path: not '..'. */
+	{"depends on ..", MHEAD "depends: {\"..\": \"*\", \".\": \"*\", "
+			     "a.b: \"*\"}\n", {NULL},
+	 {AT(5, 11, "dependency '..': a pack name has no '.'"),
+	  AT(5, 22, "dependency '.': a pack name has no '.'"),
+	  AT(5, 32, "dependency 'a.b': a pack name has no '.'")}},
 
 	/* ---- rules ---- */
 	{"rules empty", NOR "rules: []\n", {NULL},
@@ -197,6 +203,16 @@ static const struct bad_manifest {
 	 {AT(4, 9, "rule file 'd.lua' does not exist in the pack")}},
 	{"rule listed twice", NOR "rules: [a.lua, a.lua]\n", {NULL},
 	 {AT(4, 16, "rule file 'a.lua' is listed twice")}},
+	/* Once per file, at its second item, not once per pair. */
+	{"rules listed many times",
+	 NOR "rules: [a.lua, b.lua, a.lua, a.lua, b.lua, a.lua]\n",
+	 {"b.lua"},
+	 {AT(4, 23, "rule file 'a.lua' is listed twice"),
+	  AT(4, 37, "rule file 'b.lua' is listed twice")}},
+	{"missing rule listed twice", NOR "rules: [a.lua, c.lua, c.lua]\n",
+	 {NULL},
+	 {AT(4, 16, "rule file 'c.lua' does not exist in the pack"),
+	  AT(4, 23, "rule file 'c.lua' is listed twice")}},
 	/* Each rule's problem at its own item, after an item skipped. */
 	{"rule after a bad item", NOR "rules: [[x], a.lua, b.lua]\n", {NULL},
 	 {AT(4, 9, "'rules' must be a string, not a list"),
@@ -234,6 +250,12 @@ static const struct bad_manifest {
 	{"min not a number",
 	 PARAM("  p: {type: number, default: 1, min: low, doc: d}"), {NULL},
 	 {AT(6, 38, "param 'p': 'min' must be a number")}},
+	/* Bounds are decimal, as values are: not strtod's other forms. */
+	{"min in hex",
+	 PARAM("  p: {type: number, default: 1, min: 0x1p-3, max: 0x10, "
+	       "doc: d}"), {NULL},
+	 {AT(6, 38, "param 'p': 'min' must be a number"),
+	  AT(6, 51, "param 'p': 'max' must be a number")}},
 	{"enum without values", PARAM("  p: {type: enum, default: a, doc: d}"),
 	 {NULL}, {AT(6, 6, "param 'p': an enum needs 'values'")}},
 	{"values on a string",
@@ -241,7 +263,13 @@ static const struct bad_manifest {
 	 {AT(6, 29, "param 'p': 'values' are for enum")}},
 	{"enum value twice",
 	 PARAM("  p: {type: enum, values: [a, b, a], default: a, doc: d}"),
-	 {NULL}, {AT(6, 27, "param 'p': value 'a' is listed twice")}},
+	 {NULL}, {AT(6, 34, "param 'p': value 'a' is listed twice")}},
+	/* Once per value, at its second item, not once per pair. */
+	{"enum values many times",
+	 PARAM("  p: {type: enum, values: [a, b, a, a, b, a, c], default: a, "
+	       "doc: d}"),
+	 {NULL}, {AT(6, 34, "param 'p': value 'a' is listed twice"),
+		  AT(6, 40, "param 'p': value 'b' is listed twice")}},
 	{"enum values empty",
 	 PARAM("  p: {type: enum, values: [], default: a, doc: d}"), {NULL},
 	 {AT(6, 27, "param 'p': 'values' is empty")}},
@@ -251,6 +279,9 @@ static const struct bad_manifest {
 	 PARAM("  p: {type: integer, default: 1.5, doc: d}"), {NULL},
 	 {AT(6, 31, "param 'p': 'default' must be a whole number, not "
 		    "'1.5'")}},
+	{"default a hex float",
+	 PARAM("  p: {type: number, default: 0x1p3, doc: d}"), {NULL},
+	 {AT(6, 30, "param 'p': 'default' must be a number, not '0x1p3'")}},
 	{"default above max",
 	 PARAM("  p: {type: days, default: 400, min: 1, max: 365, doc: d}"),
 	 {NULL},
@@ -308,6 +339,12 @@ static const struct bad_manifest {
 	 PARAM("  p: {type: string, default: x, doc: d}\n"
 	       "  p: {type: string, default: y, doc: d}"), {NULL},
 	 {AT(7, 3, "param 'p' is declared twice")}},
+	{"param three times",
+	 PARAM("  p: {type: string, default: x, doc: d}\n"
+	       "  q: {type: string, default: x, doc: d}\n"
+	       "  p: {type: string, default: y, doc: d}\n"
+	       "  p: {type: string, default: z, doc: d}"), {NULL},
+	 {AT(8, 3, "param 'p' is declared twice")}},
 	{"param a scalar", PARAM("  p: 3"), {NULL},
 	 {AT(6, 6, "a param must be a mapping, not a scalar")}},
 	{"params a list", MHEAD "params: [p]\n", {NULL},
@@ -617,6 +654,23 @@ static const struct bad_with {
 	 {WAT(27, "'x' must be a number, not 'abc'")}},
 	{"number infinite", "{x: inf}",
 	 {WAT(27, "'x' must be a number, not 'inf'")}},
+	/* Decimal notation only, not every form strtod takes. */
+	{"number a hex float", "{x: 0x1p3}",
+	 {WAT(27, "'x' must be a number, not '0x1p3'")}},
+	{"number in hex", "{x: 0x10}",
+	 {WAT(27, "'x' must be a number, not '0x10'")}},
+	{"number nan", "{x: nan}",
+	 {WAT(27, "'x' must be a number, not 'nan'")}},
+	{"number ending in a point", "{x: 1.}",
+	 {WAT(27, "'x' must be a number, not '1.'")}},
+	{"number a bare exponent", "{x: 1e}",
+	 {WAT(27, "'x' must be a number, not '1e'")}},
+	{"number too large", "{x: 1e999}",
+	 {WAT(27, "'x' must be a number, not '1e999'")}},
+	{"integer with two signs", "{n: +-3}",
+	 {WAT(27, "'n' must be a whole number from 0 to 10, not '+-3'")}},
+	{"integer with an exponent", "{n: 1e1}",
+	 {WAT(27, "'n' must be a whole number from 0 to 10, not '1e1'")}},
 	{"number empty", "{x: }", /* libyaml places it at the '}' */
 	 {WAT(27, "'x' must be a number, not ''")}},
 	{"string a mapping", "{s: {a: 1}}",
@@ -665,6 +719,9 @@ static const struct bad_with {
 	 {WAT(24, "unknown parameter 'dayz' (did you mean 'days'?)")}},
 	{"unknown parameter", "{colour: 3}",
 	 {WAT(24, "unknown parameter 'colour'")}},
+	/* Not last-wins: each key again is an error, at the key. */
+	{"parameter twice", "{n: 1, x: 2, n: 2}",
+	 {"6:36: error: duplicate key 'n'"}},
 	{"with a list", "[1]",
 	 {"6:23: error: 'with' must be a mapping, not a list"}},
 	{"several at once", "{n: 11, b: maybe, dayz: 1}",
@@ -710,6 +767,48 @@ START_TEST(good_with_values)
 	ck_assert_int_eq(p->packs[0].line, 6);
 	ck_assert_int_eq(p->packs[0].col, 10);
 	up_program_free(p);
+}
+END_TEST
+
+/* Decimal notation in every form it has; '+' as '-' for both. */
+START_TEST(decimal_values)
+{
+	static const struct {
+		const char *with, *want;
+	} rows[] = {
+		{"{x: -.5e1}", "-5.0"},  {"{x: +.25}", "0.25"},
+		{"{x: 1E+2}", "100.0"},  {"{x: 2.5e-1}", "0.25"},
+		{"{x: +7}", "7.0"},      {"{x: 007}", "7.0"},
+		{"{n: +3}", "3"},        {"{n: -0}", "0"},
+		{"{n: 010}", "10"},
+	};
+	write_mini("packs/mini");
+	for (size_t i = 0; i < UP_COUNTOF(rows); i++) {
+		char *packs = up_xasprintf("  - {use: mini, with: %s}\n",
+					   rows[i].with);
+		up_program *p = load_program_ok(packs);
+		free(packs);
+		const char *name = rows[i].with[1] == 'x' ? "x" : "n";
+		json_is(json_object_get(p->packs[0].params, name),
+			rows[i].want);
+		up_program_free(p);
+	}
+}
+END_TEST
+
+/* An override names each rule once. */
+START_TEST(override_twice)
+{
+	write_mini("packs/mini");
+	up_program *p = NULL;
+	ck_assert_int_eq(load_program("  - use: mini\n"
+				      "    override: {r: {must: false},\n"
+				      "               r: {must: true}}\n", &p),
+			 UP_EINPUT);
+	ck_assert_ptr_null(p);
+	static const char *const want[] = {
+		"8:16: error: duplicate key 'r'", NULL};
+	expect_messages("override twice", "program.yaml:", want);
 }
 END_TEST
 
@@ -908,6 +1007,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, bad_with, 0, (int)UP_COUNTOF(bad_withs));
 	tcase_add_test(tc, good_with_values);
+	tcase_add_test(tc, decimal_values);
+	tcase_add_test(tc, override_twice);
 	tcase_add_test(tc, defaults_fill_what_with_leaves_out);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("search");
