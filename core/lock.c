@@ -236,7 +236,9 @@ static int load_files(up_yv *v, const up_ynode *n, up_pack_digest *d)
 	return good;
 }
 
-static void load_entry(up_yv *v, up_lock *lk, const up_ynode *n)
+/* NAMES maps the names read so far (borrowed from LK's entries). */
+static void load_entry(up_yv *v, up_lock *lk, const up_ynode *n,
+		       up_strmap *names)
 {
 	if (!up_yv_want(v, n, UP_YMAP, "a pack"))
 		return;
@@ -246,7 +248,7 @@ static void load_entry(up_yv *v, up_lock *lk, const up_ynode *n)
 	e->col = n->col;
 	const up_ynode *name = need(v, n, "name");
 	e->name = get_str(v, name, "'name'");
-	if (e->name && lk->n > 1 && up_lock_find(lk, e->name) != e)
+	if (e->name && up_strmap_put(names, e->name, (int)(lk->n - 1)) >= 0)
 		up_yv_err(v, name, "duplicate pack '%s'", e->name);
 	e->version = get_str(v, need(v, n, "version"), "'version'");
 	e->path = get_str(v, need(v, n, "path"), "'path'");
@@ -280,8 +282,10 @@ static void load_top(up_yv *v, up_lock *lk, const up_ynode *root)
 	if (!packs || !up_yv_want(v, packs, UP_YSEQ, "'packs'"))
 		return;
 	lk->e = up_xcalloc(packs->n, sizeof *lk->e);
+	up_strmap names = {0};
 	for (size_t i = 0; i < packs->n; i++)
-		load_entry(v, lk, packs->kids[i]);
+		load_entry(v, lk, packs->kids[i], &names);
+	up_strmap_free(&names);
 }
 
 int up_lock_read(const char *path, const char *shown, up_lock **out,

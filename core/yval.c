@@ -54,6 +54,7 @@ const up_ynode *up_yv_get(const up_ynode *map, const char *key)
 void up_yv_keys(up_yv *v, const up_ynode *map, const char *const *keys,
 		       size_t nkeys)
 {
+	up_strmap seen = {0}; /* the scalar keys so far: linear, not n^2 */
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const up_ynode *k = map->kids[i];
 		if (k->kind != UP_YSCALAR) {
@@ -61,12 +62,8 @@ void up_yv_keys(up_yv *v, const up_ynode *map, const char *const *keys,
 			     up_yv_kind_name(k));
 			continue;
 		}
-		for (size_t j = 0; j < i; j += 2)
-			if (map->kids[j]->kind == UP_YSCALAR &&
-			    !strcmp(map->kids[j]->str, k->str)) {
-				up_yv_err(v, k, "duplicate key '%s'", k->str);
-				break;
-			}
+		if (up_strmap_put(&seen, k->str, (int)i) >= 0)
+			up_yv_err(v, k, "duplicate key '%s'", k->str);
 		size_t m = 0;
 		while (m < nkeys && strcmp(keys[m], k->str))
 			m++;
@@ -79,6 +76,7 @@ void up_yv_keys(up_yv *v, const up_ynode *map, const char *const *keys,
 		else
 			up_yv_err(v, k, "unknown key '%s'", k->str);
 	}
+	up_strmap_free(&seen);
 }
 
 const up_ynode *up_yv_want(up_yv *v, const up_ynode *n, up_ykind kind,
