@@ -30,6 +30,27 @@ int cli_report(up_error *err, int rc)
 	return up_exit_status(rc);
 }
 
+/* " (did you mean '--NAME'?)" for the option of OPTS nearest to ARG
+ * ("--as-fo" or "--as-fo=DATE"), in BUF; "" when none is near. */
+static const char *option_hint(const char *arg, const struct option *opts,
+			       char *buf, size_t size)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (; n < 64 && opts[n].name; n++)
+		names[n] = opts[n].name;
+	buf[0] = '\0';
+	if (strncmp(arg, "--", 2))
+		return buf;
+	char name[64];
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="),
+		 arg + 2);
+	const char *hint = up_did_you_mean(name, names, n);
+	if (hint)
+		snprintf(buf, size, " (did you mean '--%s'?)", hint);
+	return buf;
+}
+
 /*
  * getopt_long over a subcommand's arguments.  Each option calls back with
  * its long name and value; unknown options and missing values are usage
@@ -42,6 +63,7 @@ int cli_parse_opts(globals *g, const char *cmd, int argc, char **argv,
 	optind = 0; /* GNU: reinitialise for each subcommand */
 	opterr = 0;
 	int c, ix;
+	char hint[96];
 	while ((c = getopt_long(argc, argv, "h", opts, &ix)) != -1) {
 		if (c == 'h')
 			return -2;
@@ -52,8 +74,11 @@ int cli_parse_opts(globals *g, const char *cmd, int argc, char **argv,
 						optopt);
 			else
 				cli_usage_error(cmd, "option '%s' is not "
-						"known or needs a value",
-						argv[optind - 1]);
+						"known or needs a value%s",
+						argv[optind - 1],
+						option_hint(argv[optind - 1],
+							    opts, hint,
+							    sizeof hint));
 			return -1;
 		}
 		if (fn(g, ctx, opts[ix].name, optarg) != 0)
@@ -93,6 +118,11 @@ int cli_help_of(const char *cmd)
 		       "A bad row fails\nthe whole file (exit 65) and nothing "
 		       "is imported; importing the same\nfile again changes "
 		       "nothing.  The formats:\n\n%s", up_import_help());
+	if (!c->help)
+		fputs("\nExamples:\n"
+		      "  uptake import observations observations.csv\n"
+		      "  uptake import people people.csv && uptake import "
+		      "trainings trainings.csv\n", stdout);
 	return 0;
 }
 

@@ -92,5 +92,12 @@ int cmd_calendar(globals *g, int argc, char **argv);
 int cmd_ack(globals *g, int argc, char **argv);
 int cmd_snooze(globals *g, int argc, char **argv);
 int cmd_pack(globals *g, int argc, char **argv);     /* cmd_pack.c */
+int cmd_advance(globals *g, int argc, char **argv);  /* cmd_decide.c */
+int cmd_stages(globals *g, int argc, char **argv);
+int cmd_waive(globals *g, int argc, char **argv);
+int cmd_waivers(globals *g, int argc, char **argv);
+int cmd_init(globals *g, int argc, char **argv);     /* cmd_init.c */
+int cmd_history(globals *g, int argc, char **argv);  /* cmd_history.c */
+int cmd_report(globals *g, int argc, char **argv);   /* cmd_report.c */
 
 #endif

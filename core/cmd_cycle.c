@@ -90,7 +90,8 @@ int cmd_cycle(globals *g, int argc, char **argv)
 	if (rc == UP_OK)
 		rc = up_cycle_run(&cycle, store, prog, a.as_of, err);
 	if (rc == UP_OK)
-		rc = up_cycle_print(cycle, stdout, g->flags);
+		rc = up_cycle_print_since(cycle, store, stdout, g->flags,
+					  err);
 	int status = cli_report(err, rc);
 	if (status == 0 && a.fail_on && fail_on(cycle, a.fail_on) > 0)
 		status = EXIT_FAILON;

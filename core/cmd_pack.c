@@ -206,7 +206,7 @@ static int pack_new(globals *g, int argc, char **argv)
 	int rc = up_pack_new(argv[first], err);
 	if (rc == UP_OK)
 		printf("wrote %s/: pack.yaml, rules.lua, tests/rules.yaml, "
-		       "README.md\ntry: uptake pack check %s && uptake pack "
+		       "README.md, .luarc.json\ntry: uptake pack check %s && uptake pack "
 		       "test %s\n", argv[first], argv[first], argv[first]);
 	return finish(err, rc);
 }
@@ -215,14 +215,20 @@ static const subcommand subs[] = {
 	{"new", "NAME",
 	 "Writes the directory NAME with a pack scaffold: a manifest, one gate,\n"
 	 "one check, their tests and a README.  It passes 'pack check' and\n"
-	 "'pack test' as written.  An existing NAME is left alone.\n",
+	 "'pack test' as written, and a .luarc.json for the Lua language\n"
+	 "server.  An existing NAME is left alone.\n"
+	 "\nExample:\n"
+	 "  uptake pack new wards && uptake pack test wards --coverage\n",
 	 pack_new},
 	{"check", "DIR...",
 	 "Validates each pack's manifest and parameters and compiles its rule\n"
 	 "files.  Warns on writes to undeclared globals, unknown ctx fields\n"
 	 "and rules without title, rationale, source, remediation or owner.\n"
 	 "Exit status 0 when valid, 65 otherwise.  Files among the\n"
-	 "arguments (a README from rules/*) are skipped.\n",
+	 "arguments (a README from rules/*) are skipped.\n"
+	 "\nExamples:\n"
+	 "  uptake pack check wards\n"
+	 "  uptake pack check rules/*\n",
 	 pack_check},
 	{"test", "DIR... [--coverage] [--json]",
 	 "Runs the cases in DIR/tests/*.yaml: each a small program, its facts,\n"
@@ -232,26 +238,37 @@ static const subcommand subs[] = {
 	 "Files among the arguments (a README from rules/*) are skipped.\n"
 	 "\n  --coverage   the share of the pack's rules and rule lines that "
 	 "ran,\n               and the rules whose tests expect only one "
-	 "outcome\n  --json       one JSON document\n",
+	 "outcome\n  --json       one JSON document\n"
+	 "\nExamples:\n"
+	 "  uptake pack test wards --coverage\n"
+	 "  uptake pack test rules/* --json\n",
 	 pack_test},
 	{"list", "[--json]",
 	 "Lists the packs on the search path: the program's packs/, each\n"
 	 "directory of UPTAKE_PACK_PATH, then the packs that ship with uptake;\n"
-	 "with versions, rule counts and where each was found.\n",
+	 "with versions, rule counts and where each was found.\n"
+	 "\nExample:\n"
+	 "  uptake -C examples/surgical-journey pack list\n",
 	 pack_list},
 	{"lock", "",
 	 "Writes uptake.lock beside program.yaml: each pack's name, version,\n"
 	 "where it was found and the SHA-256 of its files.  From then on\n"
-	 "check, cycle and replay refuse a pack that no longer matches.\n",
+	 "check, cycle and replay refuse a pack that no longer matches.\n"
+	 "\nExample:\n"
+	 "  uptake pack lock && git add uptake.lock\n",
 	 pack_lock},
 	{"keygen", "NAME",
 	 "Writes an Ed25519 key pair: NAME.key (secret, mode 0600) and\n"
 	 "NAME.pub (list it under trust: in program.yaml).  Existing files\n"
-	 "are never overwritten.\n",
+	 "are never overwritten.\n"
+	 "\nExample:\n"
+	 "  uptake pack keygen keys/consultant\n",
 	 pack_keygen},
 	{"sign", "DIR --key NAME.key",
 	 "Signs the pack in DIR: writes DIR/pack.sig, the file listing and an\n"
-	 "Ed25519 signature over the pack's SHA-256.\n",
+	 "Ed25519 signature over the pack's SHA-256.\n"
+	 "\nExample:\n"
+	 "  uptake pack sign wards --key keys/consultant.key\n",
 	 pack_sign},
 };
 
@@ -273,6 +290,14 @@ int cmd_pack(globals *g, int argc, char **argv)
 		return cli_help_of("pack");
 	}
 	const subcommand *s = find_sub(argv[1]);
+	const char *names[sizeof subs / sizeof *subs];
+	for (size_t i = 0; !s && i < sizeof subs / sizeof *subs; i++)
+		names[i] = subs[i].name;
+	const char *hint = s ? NULL : up_did_you_mean(argv[1], names,
+		sizeof names / sizeof *names);
+	if (hint)
+		return cli_usage_error("pack", "unknown pack command '%s' (did "
+				       "you mean '%s'?)", argv[1], hint);
 	if (!s)
 		return cli_usage_error("pack", "unknown pack command '%s' (new, "
 				       "check, test, list, lock, keygen, sign)",

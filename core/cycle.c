@@ -28,6 +28,7 @@ static const char *criterion_status(const up_result *r, int must,
 	case UP_RES_WARN: return "pass";
 	case UP_RES_FAIL: return "fail";
 	case UP_RES_SKIP: return "skip";
+	case UP_RES_WAIVED: return "waived";
 	case UP_RES_SCORE:
 		if (must)
 			return "error";
@@ -84,6 +85,18 @@ static json_t *criterion_json(const up_decl *d, const up_result *r,
 	return c;
 }
 
+/* A criterion a person waived: shown as waived, with who, why and until
+ * when, and what the rule itself said ("judged"). */
+static void waive(json_t *c, const json_t *w)
+{
+	json_object_set(c, "judged", json_object_get(c, "status"));
+	json_object_set_new(c, "status", json_string("waived"));
+	json_object_set_new(c, "waiver", UP_JSON(json_pack("{s:O, s:O, s:O}",
+		"by", json_object_get(w, "by"), "reason",
+		json_object_get(w, "reason"), "until",
+		json_object_get(w, "until"))));
+}
+
 /* One sentence on why the gate decided as it did. */
 static json_t *reason(const up_decision *dec, const up_criterion *cr,
 		      const up_decl **ds, size_t n, double threshold)
@@ -111,6 +124,10 @@ static json_t *reason(const up_decision *dec, const up_criterion *cr,
 	else if (!b.len)
 		up_buf_puts(&b, n ? "every must-meet criterion passed"
 				  : "no criteria at this gate");
+	for (size_t i = 0, w = 0; i < n; i++)
+		if (cr[i].status == UP_RES_WAIVED && ds[i])
+			up_buf_printf(&b, "%s'%s'", w++ ? ", " : "; waived: ",
+				      ds[i]->id);
 	json_t *j = json_string(b.buf);
 	up_buf_free(&b);
 	return j;
@@ -172,9 +189,13 @@ static json_t *eval_gate(up_host *h, const up_program *p, const up_facts *f,
 			reject_score(&r, d);
 		if (r.status == UP_RES_ERROR)
 			add_error(errors, d, f->units[ui].id, r.message);
-		json_array_append_new(criteria, criterion_json(d, &r, threshold));
+		json_t *cj = criterion_json(d, &r, threshold);
+		const json_t *w = up_ledger_waiver(f->ledger, ui, d->id);
+		if (w)
+			waive(cj, w);
+		json_array_append_new(criteria, cj);
 		cr[k] = (up_criterion){d->must, d->weight, d->on_fail,
-				       r.status, r.score};
+				       w ? UP_RES_WAIVED : r.status, r.score};
 		ds[k++] = d;
 		up_result_free(&r);
 	}
@@ -243,10 +264,14 @@ static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
 		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
 						       lerr, errors));
 	}
-	return UP_JSON(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", u->id,
-			 "name", u->name, "stage", u->stage, "gates", gates,
-			 "findings", eval_checks(h, f, ui, errors), "metrics",
-			 up_metrics_of_unit(f, ui)));
+	json_t *j = UP_JSON(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id",
+			 u->id, "name", u->name, "stage", u->stage, "gates",
+			 gates, "findings", eval_checks(h, f, ui, errors),
+			 "metrics", up_metrics_of_unit(f, ui)));
+	const json_t *ov = up_ledger_override(f->ledger, ui);
+	if (ov) /* its stage was forced past a gate: say so wherever shown */
+		json_object_set(j, "override", (json_t *)ov);
+	return j;
 }
 
 static json_t *files_json(const up_program *p)
@@ -494,12 +519,18 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_cadence(s, p, f, number, err);
 	if (rc == UP_OK && !replay)
+		rc = up_schedule_waivers(s, number, err);
+	if (rc == UP_OK && !replay)
 		rc = catch_up(s, h, p, f, number, ran, err);
 	computed_metrics(h, p, f, metrics, errors);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
 		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,
 						       errors));
+	/* conditions of earlier conditional gos: strikes, and kill on the
+	 * third; before the requests are cleared or stored */
+	if (rc == UP_OK)
+		rc = up_ledger_judge(s, h, p, f, units, number, replay, err);
 	if (replay)
 		up_host_clear_requests(h);
 	if (rc == UP_OK && !replay)
@@ -796,7 +827,14 @@ int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
 		return up_err(err, UP_EINTERNAL, "the last cycle's record is "
 			      "damaged");
 	}
-	*out = cycle_new(doc);
+	up_cycle *c = cycle_new(doc);
+	/* status and explain say what was advanced since it ran */
+	c->moves = up_ledger_moves_since(s, c->number, err);
+	if (!c->moves) {
+		up_cycle_free(c);
+		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
+	}
+	*out = c;
 	return UP_OK;
 }
 
@@ -805,6 +843,7 @@ void up_cycle_free(up_cycle *c)
 	if (!c)
 		return;
 	json_decref(c->doc);
+	json_decref(c->moves);
 	free(c);
 }
 

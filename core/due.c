@@ -104,6 +104,11 @@ int up_due_print(up_store *s, const up_program *p, const char *as_of,
 {
 	int rc;
 	int32_t day = day_or_today(as_of, err, &rc);
+	/* a typo must not read as "nothing due" */
+	if (rc == UP_OK && unit)
+		rc = up_ledger_known(s, "units", "unit", unit, err);
+	if (rc == UP_OK && person)
+		rc = up_ledger_known(s, "people", "person", person, err);
 	if (rc != UP_OK)
 		return rc;
 	json_t *list = up_due_list(s, p->cadence.grace_days, day, unit, person,

@@ -151,14 +151,20 @@ static void preorder(up_facts *f, const char **parents)
 	free(w.seen);
 }
 
+/* A unit's stage as of the date: its last advance by then, else the
+ * starting stage program.yaml (or an import) gave it. */
 static int load_units(up_facts *f, up_store *s, up_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s),
-		"SELECT id, name, parent, stage, go_live, coalesce(staff, -1),"
+		"SELECT id, name, parent, coalesce((SELECT to_stage FROM"
+		"  stage_history WHERE unit = units.id AND at <= ?1"
+		"  ORDER BY at DESC, id DESC LIMIT 1), stage),"
+		" go_live, coalesce(staff, -1),"
 		" attrs FROM units WHERE active ORDER BY ord, id", -1, &st,
 		NULL))
 		return up_store_fail(s, "reading units", err);
+	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
 	size_t cap = 0;
 	const char **parents = NULL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -413,6 +419,8 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 		rc = load_observations(f, s, err);
 	if (rc == UP_OK)
 		rc = load_trainings(f, s, err);
+	if (rc == UP_OK)
+		rc = up_ledger_load(&f->ledger, s, f, err);
 	if (rc != UP_OK)
 		up_facts_free(f);
 	return rc;
@@ -450,6 +458,7 @@ void up_facts_free(up_facts *f)
 		for (size_t i = 0; i < f->nunits; i++)
 			json_decref(f->unit_metrics[i]);
 	free(f->unit_metrics);
+	up_ledger_free(f->ledger);
 	for (size_t i = 0; i < f->nseries; i++)
 		free(f->series[i]);
 	free(f->series);

@@ -14,7 +14,8 @@
 static double should_score(const up_criterion *c)
 {
 	switch (c->status) {
-	case UP_RES_PASS: return 1.0;
+	case UP_RES_PASS:
+	case UP_RES_WAIVED: return 1.0; /* a waiver counts as met */
 	case UP_RES_WARN: return 0.5;
 	case UP_RES_SCORE: return c->score / 10.0;
 	default: return 0.0; /* fail and error earn nothing */
@@ -32,7 +33,7 @@ void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 		if (!c[i].must) {
 			wsum += c[i].weight;
 			ssum += c[i].weight * should_score(&c[i]);
-		} else if (c[i].status == UP_RES_FAIL) {
+		} else if (c[i].status == UP_RES_FAIL) { /* waived: passes */
 			const char *f = c[i].on_fail ? c[i].on_fail : "hold";
 			kill += !strcmp(f, "kill");
 			recycle += !strcmp(f, "recycle");

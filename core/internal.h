@@ -73,9 +73,10 @@ int up_strmap_get(const up_strmap *m, const char *key); /* -1 if absent */
 int up_strmap_put(up_strmap *m, const char *key, int val);
 void up_strmap_free(up_strmap *m);
 
-/* The closest of CANDS to S within a small edit distance, or NULL. */
-const char *up_did_you_mean(const char *s, const char *const *cands,
-			    size_t n);
+/* up_did_you_mean() is public: uptake.h. */
+/* Writes DIR/.luarc.json (never over one): the Lua language server then
+ * reads up_luals_dir()'s definitions of the rule DSL (init.c). */
+int up_luarc_write(const char *dir, up_error *err);
 /* Ids: letters, digits, '_', '-', '.', at most 128 bytes, not empty. */
 int up_is_id(const char *s);
 /* Reads a whole file (at most MAX bytes) into a NUL-terminated buffer. */
@@ -373,6 +374,7 @@ typedef struct {
 	up_session_rec *trainings; /* attended as of as_of, by person, day */
 	size_t ntrainings;
 	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
+	struct up_ledger *ledger; /* what people decided (ledger.c) */
 } up_facts;
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
@@ -434,7 +436,8 @@ typedef enum {
 	UP_RES_WARN,
 	UP_RES_SCORE,
 	UP_RES_SKIP,
-	UP_RES_ERROR
+	UP_RES_ERROR,
+	UP_RES_WAIVED /* a person waived it: counts as met (never a rule's) */
 } up_res_status;
 
 typedef struct {
@@ -502,6 +505,9 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err);
 int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 			     up_error *err);
+/* A follow-up the day after each unit's latest waiver of a rule ends, when
+ * the rule is judged again; moved when a new waiver moves the end. */
+int up_schedule_waivers(up_store *s, long long cycle, up_error *err);
 /* The reminders as `uptake due` shows them as of DAY (due.c). */
 json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
 		    const char *person, up_error *err);
@@ -533,6 +539,50 @@ void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 struct up_cycle {
 	json_t *doc;
 	long long number;
+	json_t *moves; /* advances recorded since, by unit id (ledger.c) */
 };
+
+/* ---- what people decided: advances, conditions, waivers (ledger.c) ---- */
+
+typedef struct up_ledger up_ledger;
+
+/* Reads the stage moves, open conditions and waivers in force as of
+ * f->as_of, for f's units (already loaded). */
+int up_ledger_load(up_ledger **out, up_store *s, const up_facts *f,
+		   up_error *err);
+void up_ledger_free(up_ledger *l);
+/* The waiver in force for unit UI's RULE, {by, reason, until, since}, or
+ * NULL; borrowed. */
+const json_t *up_ledger_waiver(const up_ledger *l, int ui, const char *rule);
+/* {by, reason, at, decision} when unit UI's last advance was forced, or
+ * NULL; borrowed. */
+const json_t *up_ledger_override(const up_ledger *l, int ui);
+/*
+ * Judges every open condition of every unit as of the date and adds
+ * "conditions" and "strikes" to the units' JSON (UNITS in f's order); at
+ * a condition's third strike the unit's gate decision becomes kill.
+ * Unless REPLAY, writes the strikes and conditions met to the store.
+ */
+int up_ledger_judge(up_store *s, up_host *h, const up_program *p,
+		    const up_facts *f, json_t *units, long long cycle,
+		    int replay, up_error *err);
+/* The advances recorded after cycle NUMBER, as an object unit id ->
+ * {from, to, at, by, override, reason}, or NULL after a failure. */
+json_t *up_ledger_moves_since(up_store *s, long long number, up_error *err);
+/* fprintf with control characters made harmless ('?'; tabs and newlines
+ * but a last newline become spaces): what people wrote in a note or a
+ * reason reaches a terminal. */
+void up_print_text(FILE *fp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Checks that ID is an active row of TABLE (units, people), else says
+ * "unknown WHAT 'ID'" with a did-you-mean. */
+int up_ledger_known(up_store *s, const char *table, const char *what,
+		    const char *id, up_error *err);
+
+/* ---- history (history.c) ---- */
+
+/* What changed from cycle document A to B, as `uptake history --diff`
+ * prints it in JSON (see up_history_diff_print); a new reference. */
+json_t *up_history_diff(const json_t *a, const json_t *b);
 
 #endif

@@ -15,11 +15,30 @@ static int cmd_help(globals *g, int argc, char **argv);
 /* summary: one line for the command list; help: the rest of --help.
  * Adding a command: a row here and its cmd_NAME prototype in cli.h. */
 static const command commands[] = {
+	{"init", "DIR [--from EXAMPLE]",
+	 "start a program directory that passes check and cycle",
+	 "Writes a new program into DIR, which must not exist or be empty: a\n"
+	 "small commented program.yaml (stages, units, people, a metric and the\n"
+	 "shipped clinician-buy-in pack), rules/local.lua with one gate and one\n"
+	 "check, a README.md on what to do next, a .gitignore for the state\n"
+	 "and a .luarc.json that points the Lua language server at uptake's\n"
+	 "definitions of the rule DSL.  It passes check and cycle as written.\n"
+	 "A relative DIR is below -C's directory, as with git -C.\n"
+	 "\n  --from EXAMPLE   copy a shipped example instead: "
+	 "surgical-journey,\n"
+	 "                   regional-rollout or partnership\n"
+	 "\nExamples:\n"
+	 "  uptake init my-hospital && cd my-hospital && uptake cycle\n"
+	 "  uptake init rollout --from regional-rollout\n",
+	 cmd_init},
 	{"check", "[--db PATH]",
 	 "validate program.yaml and compile the rule files",
 	 "Validates program.yaml and compiles every rule file in the sandbox,\n"
 	 "running its declarations but no rule.  Exit status 0 when valid, 65\n"
-	 "with every problem listed otherwise.  Nothing is written.\n",
+	 "with every problem listed otherwise.  Nothing is written.\n"
+	 "\nExamples:\n"
+	 "  uptake check\n"
+	 "  uptake -C examples/surgical-journey check\n",
 	 cmd_check},
 	{"record", "engagement|event|training --field VALUE ...",
 	 "record one dated fact",
@@ -48,7 +67,18 @@ static const command commands[] = {
 	 "  --date DATE     YYYY-MM-DD\n"
 	 "  --topic TEXT\n"
 	 "  --outcome O     passed (default) or failed: a failed check starts\n"
-	 "                  the person's plan again from its first interval\n",
+	 "                  the person's plan again from its first interval\n"
+	 "\nExamples:\n"
+	 "  uptake record engagement --person lars-nilsson --level consulted "
+	 "\\\n"
+	 "         --date 2026-01-10 --note 'evaluation workshop'\n"
+	 "  uptake record event --kind consultation --date 2026-01-12 "
+	 "\\\n"
+	 "         --unit orthopaedics --people lars-nilsson,maja-lund "
+	 "\\\n"
+	 "         --attr in_person=yes\n"
+	 "  uptake record training --person maja-lund --date 2026-03-20 "
+	 "--topic journey\n",
 	 cmd_record},
 	{"import", "KIND FILE [--db PATH]",
 	 "load a CSV export: units, people, engagements, events, observations",
@@ -62,23 +92,38 @@ static const command commands[] = {
 	 "  --json           print the cycle as JSON\n"
 	 "  --fail-on LIST   exit 1 if any of these occurs: go, "
 	 "conditional_go,\n"
-	 "                   hold, recycle, kill, error, warn, fail\n",
+	 "                   hold, recycle, kill, error, warn, fail\n"
+	 "\nExamples:\n"
+	 "  uptake cycle --as-of 2026-01-15\n"
+	 "  uptake cycle --json >cycle.json\n"
+	 "  uptake cycle --fail-on hold,kill,error    # for CI and timers\n",
 	 cmd_cycle},
 	{"status", "[--unit U] [--json] [--db PATH]",
 	 "show the last cycle's decisions per unit",
 	 "Shows the last cycle's stage, gate decision, score and number of\n"
-	 "findings per unit.\n", cmd_status},
+	 "findings per unit.\n"
+	 "\nExamples:\n"
+	 "  uptake status\n"
+	 "  uptake status --unit orthopaedics --json\n", cmd_status},
 	{"explain", "UNIT [GATE-or-RULE] [--json] [--db PATH]",
 	 "explain why a unit's gate decided as it did",
 	 "Explains a unit's gate decision in the last cycle: every criterion\n"
 	 "with its status, message, evidence and source location, then the\n"
-	 "unit's findings.  GATE-or-RULE narrows it to one gate or rule.\n",
+	 "unit's findings.  GATE-or-RULE narrows it to one gate or rule.\n"
+	 "\nExamples:\n"
+	 "  uptake explain northfield\n"
+	 "  uptake explain northfield 'evaluate->procure'\n"
+	 "  uptake explain orthopaedics \\\n"
+	 "         clinician-buy-in/champion-active-before-go-live --json\n",
 	 cmd_explain},
 	{"due", "[--as-of DATE] [--unit U] [--person P] [--json] [--db PATH]",
 	 "list the reminders and follow-ups to act on",
 	 "Lists reminders as of DATE (default: today): training refreshers,\n"
 	 "follow-ups, escalations, and rules' reminders that are due, overdue,\n"
-	 "escalated or snoozed, or due within 14 days.  A cycle raises them.\n",
+	 "escalated or snoozed, or due within 14 days.  A cycle raises them.\n"
+	 "\nExamples:\n"
+	 "  uptake due\n"
+	 "  uptake due --as-of 2026-03-01 --person maja-lund --json\n",
 	 cmd_due},
 	{"calendar", "[--as-of DATE] [-o FILE] [--db PATH]",
 	 "export reminders and follow-ups as iCalendar",
@@ -88,15 +133,21 @@ static const command commands[] = {
 	 "and date give the same file.  Done items are COMPLETED, cancelled\n"
 	 "ones CANCELLED.\n"
 	 "\n  --as-of DATE        the export's date (default: today, UTC)\n"
-	 "  -o, --output FILE   write FILE (via FILE.tmp, renamed when whole)\n",
+	 "  -o, --output FILE   write FILE (via FILE.tmp, renamed when whole)\n"
+	 "\nExample:\n"
+	 "  uptake calendar -o uptake.ics\n",
 	 cmd_calendar},
 	{"ack", "ID [--db PATH]", "mark a reminder done",
 	 "Marks the reminder ID (from uptake due) done.  An unknown id exits "
-	 "65.\n", cmd_ack},
+	 "65.\n"
+	 "\nExample:\n"
+	 "  uptake ack 78d0828ee8b20fb6\n", cmd_ack},
 	{"snooze", "ID --days N [--as-of DATE] [--db PATH]",
 	 "hide a reminder for N days",
 	 "Hides the reminder ID for N days (1-365) from DATE (default: "
-	 "today).\n", cmd_snooze},
+	 "today).\n"
+	 "\nExample:\n"
+	 "  uptake snooze 78d0828ee8b20fb6 --days 7\n", cmd_snooze},
 	{"pack", "new|check|test|list|lock|keygen|sign ...",
 	 "write, test, pin and sign rule packs",
 	 "Rule packs: versioned, tested and signed directories of rules.\n"
@@ -112,10 +163,100 @@ static const command commands[] = {
 	 "  keygen NAME                  write NAME.key and NAME.pub "
 	 "(Ed25519)\n"
 	 "  sign DIR --key NAME.key      write DIR/pack.sig\n"
-	 "\nRun 'uptake pack COMMAND --help' for one of them.\n",
+	 "\nRun 'uptake pack COMMAND --help' for one of them.\n"
+	 "\nExamples:\n"
+	 "  uptake pack new my-pack\n"
+	 "  uptake pack test my-pack --coverage\n",
 	 cmd_pack},
+	{"history", "[--diff A B] [--json] [--db PATH]",
+	 "list the stored cycles, or what changed between two",
+	 "Lists every stored cycle: its number, as-of date, when it ran (UTC),\n"
+	 "the hash of program.yaml, each pack as name@version:hash, and how\n"
+	 "many gates decided go, conditional_go (COND), hold, recycle and\n"
+	 "kill, with the cycle's findings and rule errors.\n"
+	 "\n  --diff A B   what changed from cycle A to cycle B: decisions that\n"
+	 "               moved, criteria that flipped (with their messages),\n"
+	 "               findings that appeared or were resolved, metric\n"
+	 "               statuses that moved, stages, file and pack hashes\n"
+	 "  --json       print JSON instead of a table\n"
+	 "\nExamples:\n"
+	 "  uptake history\n"
+	 "  uptake history --diff 1 2\n",
+	 cmd_history},
+	{"report", "--html FILE | --md FILE [--cycle N] [--db PATH]",
+	 "write the dashboard of the last cycle as HTML or Markdown",
+	 "Writes the report of the last stored cycle (or cycle N): the gate\n"
+	 "board, what changed since the cycle before, a run chart per metric\n"
+	 "and unit, training coverage and reminders, findings by severity.\n"
+	 "The HTML is one self-contained page (inline CSS and SVG, no script,\n"
+	 "nothing fetched) for a browser, a phone or a printer; the Markdown\n"
+	 "holds the same for email.  Each FILE is replaced whole or not at\n"
+	 "all; '-' writes to standard output.\n"
+	 "\n  --html FILE   the HTML page\n"
+	 "  --md FILE     the Markdown\n"
+	 "  --cycle N     another stored cycle (see uptake history)\n"
+	 "\nExamples:\n"
+	 "  uptake report --html report.html --md report.md\n"
+	 "  uptake report --md - --cycle 3 >cycle-3.md\n",
+	 cmd_report},
+	{"advance", "UNIT --to STAGE --by PERSON [--note TEXT]\n"
+	 "                      [--override --reason TEXT] "
+	 "[--conditions-due DATE]\n"
+	 "                      [--as-of DATE] [--db PATH]",
+	 "move a unit to its next stage on the gate's decision",
+	 "Records that PERSON moved UNIT to STAGE, the stage after its current\n"
+	 "one.  Refused (exit 65, with the decision and its reason) unless the\n"
+	 "latest cycle decided go or conditional_go at that gate.  A\n"
+	 "conditional go records the gate's failed criteria as conditions: one\n"
+	 "still failing after its due day earns a strike per evaluation period\n"
+	 "(cadence.evaluation; a month without one), and the third strike makes\n"
+	 "the unit's gate decision kill.\n"
+	 "\n  --to STAGE             the next stage (one stage at a time)\n"
+	 "  --by PERSON            who decided: a person of the program\n"
+	 "  --note TEXT            why, for the record\n"
+	 "  --override             move despite the decision...\n"
+	 "  --reason TEXT          ...for this reason (required; shown in every\n"
+	 "                         later cycle, status and explanation)\n"
+	 "  --conditions-due DATE  when the conditions must be met (default: 30\n"
+	 "                         days after the move); with --override, makes\n"
+	 "                         the failed criteria conditions too\n"
+	 "  --as-of DATE           the day of the move (default: the latest\n"
+	 "                         cycle's date)\n"
+	 "\nExamples:\n"
+	 "  uptake advance orthopaedics --to live --by eva-strand\n"
+	 "  uptake advance urology --to live --by karin-berg --override \\\n"
+	 "         --reason 'the vendor contract starts on 1 April'\n",
+	 cmd_advance},
+	{"stages", "[--json] [--db PATH]",
+	 "show each unit's stage and who moved it, when, and on what",
+	 "Shows each unit's stage, the stage program.yaml starts it in, and\n"
+	 "every advance: its date, who decided, on which cycle's decision,\n"
+	 "overrides with their reasons, and the conditions they left with\n"
+	 "their strikes.\n"
+	 "\nExample:\n"
+	 "  uptake stages --json\n", cmd_stages},
+	{"waive", "UNIT RULE --reason TEXT --by PERSON --until DATE\n"
+	 "                    [--as-of DATE] [--db PATH]",
+	 "let one gate criterion count as met for a unit until a date",
+	 "Records a waiver: from DATE (default: the latest cycle's date) to\n"
+	 "--until, RULE (a gate criterion; PACK/RULE for a pack's) shows as\n"
+	 "'waived' for UNIT and counts as met, with who waived it and why.  The\n"
+	 "day after, the rule is judged again and a follow-up is raised.  A\n"
+	 "later waiver of the same unit and rule replaces it.\n"
+	 "\nExample:\n"
+	 "  uptake waive urology first-line-manager-involved --by anna-holm \\\n"
+	 "         --until 2026-04-30 --reason 'the new manager starts in April'\n",
+	 cmd_waive},
+	{"waivers", "[--as-of DATE] [--json] [--db PATH]",
+	 "list the waivers and whether each is in force",
+	 "Lists every waiver with its state as of DATE (default: today):\n"
+	 "active, upcoming, expired, or replaced by a later one.\n"
+	 "\nExample:\n"
+	 "  uptake waivers --as-of 2026-04-01\n", cmd_waivers},
 	{"help", "[COMMAND]", "show help for uptake or one command",
-	 "Shows help for uptake, or for one command.\n", cmd_help},
+	 "Shows help for uptake, or for one command.\n"
+	 "\nExample:\n"
+	 "  uptake help cycle\n", cmd_help},
 };
 
 const command *cli_find_command(const char *name)
@@ -124,6 +265,20 @@ const command *cli_find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* A usage error naming the nearest command, when one is near. */
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof commands / sizeof *commands];
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		names[i] = commands[i].name;
+	const char *hint = up_did_you_mean(name, names,
+					   sizeof names / sizeof *names);
+	if (hint)
+		return cli_usage_error(NULL, "unknown command '%s' (did you "
+				       "mean '%s'?)", name, hint);
+	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
 static void main_usage(FILE *fp)
@@ -149,8 +304,10 @@ static int cmd_help(globals *g, int argc, char **argv)
 		main_usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cli_help_of("help");
 	if (!cli_find_command(argv[1]))
-		return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+		return unknown_command(argv[1]);
 	return cli_help_of(argv[1]);
 }
 
@@ -172,7 +329,13 @@ int main(int argc, char **argv)
 						       "needs a value", a);
 			*(a[1] == 'C' ? &g.dir : &g.db) = argv[++i];
 		} else {
-			return cli_usage_error(NULL, "unknown option '%s'", a);
+			static const char *const global[] = {"--db",
+				"--version", "--help"};
+			const char *hint = up_did_you_mean(a, global, 3);
+			return cli_usage_error(NULL, "unknown option '%s'%s%s%s",
+					       a, hint ? " (did you mean '" : "",
+					       hint ? hint : "",
+					       hint ? "'?)" : "");
 		}
 	}
 	if (i >= argc) {
@@ -181,7 +344,7 @@ int main(int argc, char **argv)
 	}
 	const command *c = cli_find_command(argv[i]);
 	if (!c)
-		return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
+		return unknown_command(argv[i]);
 	const char *nc = getenv("NO_COLOR");
 	if (isatty(STDOUT_FILENO) && !(nc && *nc))
 		g.flags |= UP_PRINT_COLOR;

@@ -109,18 +109,27 @@ static json_t *list_entry(const char *dir, const char *name,
 
 static void print_list(const json_t *list, FILE *fp)
 {
-	fprintf(fp, "%-24s %-10s %5s  %s\n", "PACK", "VERSION", "RULES",
-		"WHERE");
 	size_t i;
 	json_t *x;
+	int wn = 24, wv = 10; /* at least these, wider for longer names */
+	json_array_foreach(list, i, x) {
+		int n = (int)strlen(json_string_value(json_object_get(x,
+								      "name")));
+		int v = (int)strlen(json_string_value(json_object_get(x,
+							"version")));
+		wn = n > wn ? n : wn;
+		wv = v > wv ? v : wv;
+	}
+	fprintf(fp, "%-*s %-*s %5s  %s\n", wn, "PACK", wv, "VERSION",
+		"RULES", "WHERE");
 	json_array_foreach(list, i, x) {
 		json_t *n = json_object_get(x, "rules");
 		char rules[24] = "?"; /* does not load: pack check says why */
 		if (json_is_integer(n))
 			snprintf(rules, sizeof rules, "%lld",
 				 (long long)json_integer_value(n));
-		fprintf(fp, "%-24s %-10s %5s  %s%s%s%s\n",
-			json_string_value(json_object_get(x, "name")),
+		fprintf(fp, "%-*s %-*s %5s  %s%s%s%s\n", wn,
+			json_string_value(json_object_get(x, "name")), wv,
 			json_string_value(json_object_get(x, "version")), rules,
 			json_string_value(json_object_get(x, "dir")),
 			json_object_get(x, "shadowed_by") ? " (after " : "",
@@ -490,5 +499,5 @@ static int new_pack(const char *dir, up_error *err)
 		free(text[i]);
 	}
 	free(tests);
-	return rc;
+	return rc == UP_OK ? up_luarc_write(dir, err) : rc;
 }

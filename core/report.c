@@ -55,7 +55,7 @@ static const char *colour_of(const char *decision_or_status)
 	} map[] = {{"go", "32"}, {"pass", "32"}, {"conditional_go", "33"},
 		   {"warn", "33"}, {"hold", "33"}, {"skip", "2"},
 		   {"recycle", "31"}, {"kill", "1;31"}, {"fail", "31"},
-		   {"error", "1;31"}};
+		   {"error", "1;31"}, {"waived", "36"}};
 	for (size_t i = 0; i < UP_COUNTOF(map); i++)
 		if (!strcmp(map[i].word, decision_or_status))
 			return map[i].sgr;
@@ -152,7 +152,8 @@ static void why_not_go(const json_t *doc, FILE *fp, unsigned flags)
 		fprintf(fp, " (%s)\n", str(g, "reason"));
 		json_array_foreach(json_object_get(g, "criteria"), k, c) {
 			const char *st = str(c, "status");
-			if (!strcmp(st, "pass") || !strcmp(st, "skip"))
+			if (!strcmp(st, "pass") || !strcmp(st, "skip") ||
+			    !strcmp(st, "waived")) /* listed under Waived */
 				continue;
 			fputs("    ", fp);
 			word(fp, st, 6, flags);
@@ -251,6 +252,113 @@ static int dump(const json_t *j, FILE *fp)
 	return UP_OK;
 }
 
+/* ---- what people decided: waivers, overrides, strikes, moves ---- */
+
+/* The decision an override went past (a forced move may precede any
+ * cycle). */
+static const char *overridden(const json_t *o)
+{
+	return *str(o, "decision") ? str(o, "decision") : "an unjudged gate";
+}
+
+/* One line per advance recorded after the cycle ran, for UNIT or all
+ * (MOVES: unit id -> [{from, to, at, by, override, reason, decision}]). */
+static void move_lines(const json_t *moves, const char *unit,
+		       const char *indent, FILE *fp)
+{
+	const char *id;
+	json_t *list, *m;
+	size_t i;
+	json_object_foreach((json_t *)moves, id, list) {
+		if (unit && strcmp(unit, id))
+			continue;
+		json_array_foreach(list, i, m) {
+			fprintf(fp, "%s%s: %s -> %s on %s, by %s", indent, id,
+				str(m, "from"), str(m, "to"), str(m, "at"),
+				str(m, "by"));
+			if (json_is_true(json_object_get(m, "override")))
+				fprintf(fp, ", overriding %s: %s",
+					overridden(m), str(m, "reason"));
+			else
+				fprintf(fp, " (gate: %s)", str(m, "decision"));
+			fputc('\n', fp);
+		}
+	}
+}
+
+static int moved(const json_t *moves, const char *unit)
+{
+	return unit ? json_object_get(moves, unit) != NULL
+		    : json_object_size(moves) > 0;
+}
+
+/* "  UNIT RULE until DAY, by PERSON: REASON" per waived criterion. */
+static int waived_notes(const json_t *u, int any, FILE *fp)
+{
+	size_t k;
+	json_t *x;
+	json_array_foreach(json_object_get(first_gate(u), "criteria"), k, x) {
+		json_t *w = json_object_get(x, "waiver");
+		if (w)
+			fprintf(fp, "%s  %s %s until %s, by %s: %s\n",
+				any++ ? "" : "\nWaived:\n", str(u, "id"),
+				str(x, "rule"), str(w, "until"), str(w, "by"),
+				str(w, "reason"));
+	}
+	return any;
+}
+
+static int override_notes(const json_t *u, int any, FILE *fp)
+{
+	json_t *ov = json_object_get(u, "override");
+	if (!ov)
+		return any;
+	fprintf(fp, "%s  %s in %s since %s, by %s, overriding %s: %s\n",
+		any ? "" : "\nOverrides:\n", str(u, "id"), str(u, "stage"),
+		str(ov, "at"), str(ov, "by"), overridden(ov),
+		str(ov, "reason"));
+	return any + 1;
+}
+
+static int strike_notes(const json_t *u, int any, FILE *fp)
+{
+	size_t k, j;
+	json_t *x, *d;
+	json_array_foreach(json_object_get(u, "strikes"), k, x) {
+		long long n = json_integer_value(json_object_get(x, "count"));
+		fprintf(fp, "%s  %s %s (due %s): %lld strike%s: ",
+			any++ ? "" : "\nStrikes:\n", str(u, "id"),
+			str(x, "rule"), str(x, "due"), n, n == 1 ? "" : "s");
+		json_array_foreach(json_object_get(x, "dates"), j, d)
+			fprintf(fp, "%s%s", j ? ", " : "",
+				json_string_value(d));
+		fputc('\n', fp);
+	}
+	return any;
+}
+
+/* Each unit's waived criteria, forced stage and strikes, then the
+ * advances recorded since the cycle (for UNIT only when given). */
+static void recorded_notes(const json_t *doc, const json_t *moves,
+			   const char *unit, FILE *fp)
+{
+	int (*const parts[])(const json_t *, int, FILE *) = {
+		waived_notes, override_notes, strike_notes};
+	for (size_t p = 0; p < UP_COUNTOF(parts); p++) {
+		int any = 0;
+		size_t i;
+		json_t *u;
+		json_array_foreach(json_object_get(doc, "units"), i, u)
+			any = parts[p](u, any, fp);
+	}
+	if (!moved(moves, unit))
+		return;
+	fprintf(fp, "\nAdvanced since cycle %lld (a cycle judges their next "
+		"gates):\n", (long long)json_integer_value(
+			json_object_get(doc, "cycle")));
+	move_lines(moves, unit, "  ", fp);
+}
+
 int up_cycle_print(const up_cycle *c, FILE *fp, unsigned flags)
 {
 	if (flags & UP_PRINT_JSON)
@@ -260,18 +368,44 @@ int up_cycle_print(const up_cycle *c, FILE *fp, unsigned flags)
 	metrics_table(c->doc, fp, flags);
 	why_not_go(c->doc, fp, flags);
 	findings_list(c->doc, fp, flags);
+	recorded_notes(c->doc, c->moves, NULL, fp);
 	print_errors_line(c->doc, fp);
 	return UP_OK;
 }
 
-static json_t *status_json(const json_t *doc)
+/* What people decided about unit U, for status --json: the criteria it
+ * waived, its override, its strikes and its advances since the cycle. */
+static void decided_json(json_t *out, const json_t *u, const json_t *moves)
+{
+	json_t *waived = json_array(), *x;
+	size_t k;
+	json_array_foreach(json_object_get(first_gate(u), "criteria"), k, x) {
+		if (json_object_get(x, "waiver"))
+			json_array_append_new(waived, UP_JSON(json_pack(
+				"{s:O, s:O}", "rule",
+				json_object_get(x, "rule"), "waiver",
+				json_object_get(x, "waiver"))));
+	}
+	if (json_array_size(waived))
+		json_object_set(out, "waived", waived);
+	json_decref(waived);
+	static const char *const keys[] = {"override", "strikes"};
+	for (size_t i = 0; i < UP_COUNTOF(keys); i++)
+		if ((x = json_object_get(u, keys[i])) &&
+		    !(json_is_array(x) && !json_array_size(x)))
+			json_object_set(out, keys[i], x);
+	if ((x = json_object_get(moves, raw(u, "id"))))
+		json_object_set(out, "advanced_since", x);
+}
+
+static json_t *status_json(const json_t *doc, const json_t *moves)
 {
 	json_t *units = json_array();
 	size_t i;
 	json_t *u;
 	json_array_foreach(json_object_get(doc, "units"), i, u) {
 		json_t *g = first_gate(u);
-		json_array_append_new(units, UP_JSON(json_pack(
+		json_t *j = UP_JSON(json_pack(
 			"{s:s, s:s, s:s?, s:s?, s:O?, s:I, s:O?}", "id",
 			str(u, "id"), "stage", str(u, "stage"), "gate",
 			g ? str(g, "gate") : NULL, "decision",
@@ -279,7 +413,9 @@ static json_t *status_json(const json_t *doc)
 			g ? json_object_get(g, "score") : NULL, "findings",
 			(json_int_t)json_array_size(
 				json_object_get(u, "findings")), "metrics",
-			json_object_get(u, "metrics"))));
+			json_object_get(u, "metrics")));
+		decided_json(j, u, moves);
+		json_array_append_new(units, j);
 	}
 	return UP_JSON(json_pack("{s:O, s:O, s:O, s:o, s:O?, s:I}", "program",
 			 json_object_get(doc, "program"), "cycle",
@@ -312,13 +448,14 @@ int up_status_print(const up_cycle *c, const char *unit, FILE *fp,
 	json_t *doc = u ? only_unit(c->doc, u) : json_incref(c->doc);
 	int rc = UP_OK;
 	if (flags & UP_PRINT_JSON) {
-		json_t *j = status_json(doc);
+		json_t *j = status_json(doc, c->moves);
 		rc = dump(j, fp);
 		json_decref(j);
 	} else {
 		header(doc, fp);
 		unit_table(doc, fp, flags);
 		metrics_table(doc, fp, flags);
+		recorded_notes(doc, c->moves, unit, fp);
 		print_errors_line(doc, fp);
 	}
 	json_decref(doc);
@@ -368,6 +505,11 @@ static void print_item(FILE *fp, const json_t *doc, const json_t *c,
 		fprintf(fp, "         evidence: %s\n", s ? s : "?");
 		free(s);
 	}
+	json_t *w = json_object_get(c, "waiver");
+	if (w) /* what the rule said stays visible under the waiver */
+		fprintf(fp, "         waived by %s until %s: %s (the rule "
+			"says %s)\n", str(w, "by"), str(w, "until"),
+			str(w, "reason"), str(c, "judged"));
 	print_meta(fp, rule_meta(doc, raw(c, "rule")));
 	fprintf(fp, "         at %s\n", str(c, "source"));
 }
@@ -396,9 +538,13 @@ static void print_gate(FILE *fp, const json_t *doc, const json_t *g,
 		score_text(g, score);
 		fprintf(fp, "gate %s: ", str(g, "gate"));
 		word(fp, str(g, "decision"), 0, flags);
-		fprintf(fp, "\n  because %s\n  threshold %.2f, should-meet "
-			"score %s\n\n", str(g, "reason"), json_number_value(
-				json_object_get(g, "threshold")), score);
+		fprintf(fp, "\n  because %s\n", str(g, "reason"));
+		if (*str(g, "criteria_decision"))
+			fprintf(fp, "  (the criteria alone: %s)\n",
+				str(g, "criteria_decision"));
+		fprintf(fp, "  threshold %.2f, should-meet score %s\n\n",
+			json_number_value(json_object_get(g, "threshold")),
+			score);
 	}
 	size_t k;
 	json_t *c;
@@ -550,6 +696,61 @@ static void annotate(const json_t *doc, json_t *u)
 	annotate_list(doc, json_object_get(u, "findings"));
 }
 
+/* Under the heading: how the unit got to its stage when a person forced
+ * it, and any advance since the cycle. */
+static void explain_decided(FILE *fp, const up_cycle *c, const json_t *u)
+{
+	json_t *ov = json_object_get(u, "override");
+	if (ov)
+		fprintf(fp, "  in %s since %s by override of %s, by %s: %s\n",
+			str(u, "stage"), str(ov, "at"), overridden(ov),
+			str(ov, "by"), str(ov, "reason"));
+	if (json_object_get(c->moves, raw(u, "id"))) {
+		fputs("  advanced since this cycle (a cycle judges its next "
+		      "gate):\n", fp);
+		move_lines(c->moves, raw(u, "id"), "    ", fp);
+	}
+	fputc('\n', fp);
+}
+
+/* The strike days of RULE's condition, from the unit's strikes[]. */
+static void strike_dates(FILE *fp, const json_t *u, const char *rule)
+{
+	size_t i, k;
+	json_t *x, *d;
+	json_array_foreach(json_object_get(u, "strikes"), i, x) {
+		if (strcmp(raw(x, "rule"), rule))
+			continue;
+		json_array_foreach(json_object_get(x, "dates"), k, d)
+			fprintf(fp, "%s%s", k ? ", " : ": ",
+				json_string_value(d));
+	}
+}
+
+/* The conditions earlier conditional gos left, with their strikes; GAP:
+ * a blank line first. */
+static void print_conditions(FILE *fp, const json_t *u, int gap,
+			     unsigned flags)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(u, "conditions"), i, x) {
+		if (!i)
+			fprintf(fp, "%sconditions of an earlier conditional go "
+				"(a third strike kills):\n", gap ? "\n" : "");
+		fputs("  ", fp);
+		word(fp, str(x, "status"), 8, flags);
+		long long n = json_integer_value(json_object_get(x, "strikes"));
+		fprintf(fp, " %s (from %s on %s, due %s): %lld strike%s",
+			str(x, "rule"), str(x, "gate"), str(x, "set_on"),
+			str(x, "due"), n, n == 1 ? "" : "s");
+		strike_dates(fp, u, raw(x, "rule"));
+		fputc('\n', fp);
+		if (*str(x, "message"))
+			fprintf(fp, "           %s\n", str(x, "message"));
+	}
+}
+
 int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 		     FILE *fp, unsigned flags, up_error *err)
 {
@@ -566,18 +767,25 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 	if (flags & UP_PRINT_JSON) {
 		json_t *j = rule ? narrowed(u, rule) : json_deep_copy(u);
 		annotate(c->doc, j);
+		json_t *mv = json_object_get(c->moves, unit);
+		if (mv)
+			json_object_set(j, "advanced_since", mv);
 		int rc = dump(j, fp);
 		json_decref(j);
 		return rc;
 	}
-	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n\n",
+	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n",
 		str(u, "id"), str(u, "name"), str(u, "stage"),
 		(long long)c->number, str(c->doc, "as_of"));
+	explain_decided(fp, c, u);
 	json_t *g = first_gate(u);
 	if (g)
 		print_gate(fp, c->doc, g, rule, flags);
 	else if (!rule)
 		fputs("no gate: the unit is in the last stage\n", fp);
+	if (!rule) /* a gate without criteria already ended in a gap */
+		print_conditions(fp, u, !g || json_array_size(json_object_get(
+						g, "criteria")), flags);
 	print_findings(fp, c->doc, u, rule, flags);
 	return UP_OK;
 }
@@ -590,16 +798,22 @@ void up_print_due(const json_t *list, FILE *fp, unsigned flags)
 		fputs("nothing due\n", fp);
 		return;
 	}
-	fprintf(fp, "%-16s  %-10s  %-10s  %-18s  %-20s  %s\n", "ID", "DUE",
-		"STATE", "KIND", "WHO", "UNIT");
 	size_t i;
 	json_t *r;
+	int ww = 20; /* WHO: ids are free text; the other columns are bounded */
+	json_array_foreach(list, i, r) {
+		int n = (int)strlen(*str(r, "person") ? str(r, "person")
+						      : str(r, "role"));
+		ww = n > ww ? n : ww;
+	}
+	fprintf(fp, "%-16s  %-10s  %-10s  %-18s  %-*s  %s\n", "ID", "DUE",
+		"STATE", "KIND", ww, "WHO", "UNIT");
 	json_array_foreach(list, i, r) {
 		const char *who = *str(r, "person") ? str(r, "person")
 						    : str(r, "role");
 		fprintf(fp, "%-16s  %-10s  ", str(r, "id"), str(r, "due"));
 		word(fp, str(r, "state"), 10, flags);
-		fprintf(fp, "  %-18s  %-20s  %s\n", str(r, "kind"), who,
+		fprintf(fp, "  %-18s  %-*s  %s\n", str(r, "kind"), ww, who,
 			str(r, "unit"));
 	}
 }

@@ -649,6 +649,65 @@ int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 	return rc;
 }
 
+/*
+ * After a waiver ends its rule is judged again: a follow-up the day after
+ * UNTIL of the latest waiver of each unit's rule.  A newer waiver with
+ * another end moves it (the pending one goes, its reminder is cancelled);
+ * one that has run stays as it ran.
+ */
+int up_schedule_waivers(up_store *s, long long cycle, up_error *err)
+{
+	static const char *const moves[] = {
+		"UPDATE reminders SET cancelled = 1, sequence = sequence + 1,"
+		" updated_in = ?4 WHERE NOT cancelled AND id IN (SELECT id FROM"
+		" followups WHERE source = 'waiver' AND rule = ?1 AND unit = ?2"
+		" AND ran_in IS NULL AND due != ?3)",
+		"DELETE FROM followups WHERE source = 'waiver' AND rule = ?1"
+		" AND unit = ?2 AND ran_in IS NULL AND due != ?3"};
+	sqlite3_stmt *st, *mv[2] = {NULL, NULL};
+	int rc = UP_OK;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT w.unit, w.rule,"
+			       " w.until FROM waivers w JOIN units u ON u.id ="
+			       " w.unit AND u.active WHERE w.id = (SELECT"
+			       " max(id) FROM waivers WHERE unit = w.unit AND"
+			       " rule = w.rule) ORDER BY w.id", -1, &st, NULL))
+		return up_store_fail(s, "scheduling waiver follow-ups", err);
+	for (int i = 0; i < 2 && rc == UP_OK; i++)
+		if (sqlite3_prepare_v2(up_store_db(s), moves[i], -1, &mv[i],
+				       NULL))
+			rc = up_store_fail(s, "scheduling waiver follow-ups",
+					   err);
+	while (rc == UP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *unit = (const char *)sqlite3_column_text(st, 0);
+		const char *rule = (const char *)sqlite3_column_text(st, 1);
+		int32_t until;
+		if (up_date_parse((const char *)sqlite3_column_text(st, 2),
+				  &until, NULL) != UP_OK)
+			continue;
+		char day[11], note[300];
+		up_date_format(until + 1, day);
+		snprintf(note, sizeof note, "the waiver of %s ended: judge it "
+			 "again", rule);
+		for (int i = 0; i < 2 && rc == UP_OK; i++) {
+			bind_text(mv[i], 1, rule);
+			bind_text(mv[i], 2, unit);
+			bind_text(mv[i], 3, day);
+			if (i == 0)
+				sqlite3_bind_int64(mv[i], 4, cycle);
+			rc = run_stmt(s, mv[i], "moving a waiver follow-up",
+				      err);
+		}
+		if (rc == UP_OK)
+			rc = add_followup(s, "waiver", rule, unit, until + 1,
+					  NULL, note, cycle, err);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK && rc == UP_OK)
+		rc = up_store_fail(s, "scheduling waiver follow-ups", err);
+	sqlite3_finalize(mv[0]);
+	sqlite3_finalize(mv[1]);
+	return rc;
+}
+
 /* The follow-ups still to come after the cycle's date, for its JSON: the
  * same for two cycles at one date, whichever ran them. */
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err)

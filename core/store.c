@@ -123,6 +123,39 @@ static const char *const migrations[] = {
 	" cycle INTEGER NOT NULL REFERENCES cycles(id), name TEXT NOT NULL,"
 	" version TEXT NOT NULL, sha256 TEXT NOT NULL,"
 	" PRIMARY KEY (cycle, name)) WITHOUT ROWID;",
+	/* 6 -> 7: what people decided.  A unit's stage is program.yaml's
+	 * until its first advance, then the last row of stage_history as of
+	 * the date, so a sync never undoes an advance.  A conditional go
+	 * leaves conditions; each unmet one after its due day earns strikes,
+	 * one row per strike so any cycle can count them as of its date. */
+	"CREATE TABLE stage_history("
+	" id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(id),"
+	" from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, at TEXT NOT NULL,"
+	" by TEXT NOT NULL REFERENCES people(id), note TEXT,"
+	" cycle INTEGER REFERENCES cycles(id), decision TEXT,"
+	" override INTEGER NOT NULL DEFAULT 0, reason TEXT,"
+	" recorded_at TEXT NOT NULL);"
+	"CREATE INDEX stage_history_unit ON stage_history(unit, at);"
+	"CREATE TABLE conditions("
+	" id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(id),"
+	" gate TEXT NOT NULL, rule TEXT NOT NULL, due TEXT NOT NULL,"
+	" advance INTEGER NOT NULL REFERENCES stage_history(id),"
+	" status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',"
+	"  'met')), met_on TEXT, met_in INTEGER REFERENCES cycles(id));"
+	"CREATE INDEX conditions_unit ON conditions(unit);"
+	"CREATE TABLE condition_strikes("
+	" condition INTEGER NOT NULL REFERENCES conditions(id),"
+	" at TEXT NOT NULL, cycle INTEGER NOT NULL REFERENCES cycles(id),"
+	" PRIMARY KEY (condition, at)) WITHOUT ROWID;",
+	/* 7 -> 8: waivers: a criterion counts as met for one unit from
+	 * SINCE to UNTIL.  Rows are never changed: on a day, the latest one
+	 * recorded for a unit and rule that has begun is the one in force. */
+	"CREATE TABLE waivers("
+	" id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(id),"
+	" rule TEXT NOT NULL, reason TEXT NOT NULL,"
+	" by TEXT NOT NULL REFERENCES people(id), since TEXT NOT NULL,"
+	" until TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+	"CREATE INDEX waivers_unit ON waivers(unit, rule);",
 };
 
 int up_store_schema_version(void)
@@ -347,6 +380,9 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* units.stage is program.yaml's starting stage: a unit that was advanced
+ * takes its stage from stage_history (facts.c), which a sync never
+ * touches. */
 static int sync_units(up_store *s, const up_program *p, up_error *err)
 {
 	sqlite3_stmt *st;

@@ -187,8 +187,19 @@ enum {
 
 /* The cycle's summary: a table per unit, or the cycle's JSON document. */
 UP_API int up_cycle_print(const up_cycle *cycle, FILE *fp, unsigned flags);
+/*
+ * up_cycle_print(), and under a table a "Since cycle N:" section: a few
+ * lines per kind of change since the stored cycle numbered just below
+ * CYCLE (see up_history_diff_print), or nothing when there is none.  The
+ * JSON document is the same as up_cycle_print()'s.
+ */
+UP_API int up_cycle_print_since(const up_cycle *cycle, up_store *store,
+				FILE *fp, unsigned flags, up_error *err);
 /* Current stage, gate decision and findings per unit. */
-/* ...for UNIT only when given (UP_EINPUT, with a hint, if unknown). */
+/* ...for UNIT only when given (UP_EINPUT, with a hint, if unknown).  Both
+ * status and explain also show what people decided: waived criteria, a
+ * forced stage, strikes, and advances recorded since the cycle ran (for a
+ * cycle from up_cycle_latest). */
 UP_API int up_status_print(const up_cycle *cycle, const char *unit, FILE *fp,
 			   unsigned flags, up_error *err);
 /*
@@ -200,12 +211,38 @@ UP_API int up_explain_print(const up_cycle *cycle, const char *unit,
 			    const char *rule, FILE *fp, unsigned flags,
 			    up_error *err);
 
+/* ---- history ------------------------------------------------------------ */
+
+/*
+ * Lists every stored cycle, oldest first: its number, as-of date, when it
+ * ran (UTC), the SHA-256 of program.yaml, each pack it ran (name, version,
+ * SHA-256), how many gates decided go, conditional_go, hold, recycle and
+ * kill, its findings and its rule errors.  A table, or with UP_PRINT_JSON
+ * an array of {cycle, as_of, ran_at, program_sha256, packs[], decisions{},
+ * findings, errors}.
+ */
+UP_API int up_history_print(up_store *store, FILE *fp, unsigned flags,
+			    up_error *err);
+/*
+ * What changed from stored cycle A to cycle B, read from the documents
+ * they stored: gate decisions that moved, criteria whose status flipped
+ * (with both messages), findings that appeared, were resolved or changed
+ * status, metric statuses that moved, units whose stage changed, and the
+ * hashes of files and packs that changed.  Units come in B's order (then
+ * those only A has), what a unit holds by rule id.  A side a cycle lacks
+ * is "none" in a table and null in the JSON.  UP_EINPUT, naming the
+ * cycles that exist, when A or B is not stored.
+ */
+UP_API int up_history_diff_print(up_store *store, long long a, long long b,
+				 FILE *fp, unsigned flags, up_error *err);
+
 /* ---- reminders ---------------------------------------------------------- */
 
 /*
  * Lists the reminders to act on as of AS_OF (NULL = today): due, overdue,
  * escalated and snoozed ones, and those due within the next 14 days, for
- * one UNIT or PERSON if given.  States: pending, due, overdue, done,
+ * one UNIT or PERSON if given (UP_EINPUT, with the nearest id, for one
+ * the store does not know).  States: pending, due, overdue, done,
  * snoozed, escalated.  A table, or with UP_PRINT_JSON an array.
  */
 UP_API int up_due_print(up_store *store, const up_program *prog,
@@ -232,6 +269,101 @@ UP_API int up_reminder_snooze(up_store *store, const char *id, int days,
  */
 UP_API int up_calendar_write(up_store *store, const up_program *prog,
 			     const char *as_of, FILE *fp, up_error *err);
+
+/* ---- the report ---------------------------------------------------------- */
+
+/*
+ * Writes the report of stored cycle CYCLE (0: the latest) to FP: the gate
+ * board in tree order with waivers, overrides and strikes, what changed
+ * since the cycle before it, a run chart per metric and unit (the
+ * organisation's roll-up first), training coverage and the reminders due,
+ * overdue or escalated, findings by severity and rule errors.  Series of
+ * observations are read from the store as of the cycle's date and judged
+ * with PROG's metric definitions; a rule's metric takes one point per
+ * stored cycle.  Nothing in it depends on the time it is written.
+ * up_report_html() writes one self-contained HTML page (inline CSS and
+ * SVG, no script, nothing fetched); up_report_md() the same as Markdown.
+ * UP_EINPUT when there is no such cycle.  FP may hold part of the report
+ * when this fails.
+ */
+UP_API int up_report_html(up_store *store, const up_program *prog,
+			  long long cycle, FILE *fp, up_error *err);
+UP_API int up_report_md(up_store *store, const up_program *prog,
+			long long cycle, FILE *fp, up_error *err);
+/*
+ * Both at once from one reading of the store: the HTML to HTML_PATH and
+ * the Markdown to MD_PATH (either may be NULL; "-" is standard output),
+ * each file replaced whole or not at all.
+ */
+UP_API int up_report_save(up_store *store, const up_program *prog,
+			  long long cycle, const char *html_path,
+			  const char *md_path, up_error *err);
+
+/* ---- decisions people record: advances and waivers ---------------------- */
+
+/* What up_advance() records; NULL fields are left out. */
+typedef struct {
+	const char *unit;   /* required */
+	const char *to;     /* the stage after the unit's current one */
+	const char *by;     /* required: the person who decided */
+	const char *note;
+	int override;       /* move past a decision that is not a go... */
+	const char *reason; /* ...for this reason (required with override) */
+	const char *conditions_due; /* when a conditional go's failed
+				     * criteria must be met (default: 30
+				     * days after as_of) */
+	const char *as_of;  /* the date of the move (default: the latest
+			     * cycle's, else today) */
+} up_advance_opts;
+
+/*
+ * Moves a unit to its next stage, one stage at a time, in one
+ * transaction.  Refused (UP_EINPUT, with the decision and its reason)
+ * unless the latest cycle judged the unit at its current stage and
+ * decided go or conditional_go at that gate, or OPTS->override is set
+ * with a reason (recorded, and shown by every later cycle).  A
+ * conditional go (or an override with conditions_due) records the gate's
+ * failed criteria as conditions: each still failing after its due day
+ * earns a strike at most once per evaluation period, and a third strike
+ * makes the unit's gate decision kill.  Prints one line per fact
+ * recorded to FP (may be NULL) once it is committed.
+ */
+UP_API int up_advance(up_store *store, const up_program *prog,
+		      const up_advance_opts *opts, FILE *fp, up_error *err);
+/*
+ * Each unit's stage, the stage program.yaml started it in and every
+ * advance: when, by whom, on which cycle's decision, overrides and the
+ * conditions they left.  A table, or with UP_PRINT_JSON one document.
+ */
+UP_API int up_stages_print(up_store *store, FILE *fp, unsigned flags,
+			   up_error *err);
+
+/* What up_waive() records; every field but as_of is required. */
+typedef struct {
+	const char *unit, *rule; /* rule: a gate criterion's id, PACK/RULE
+				  * for a pack's */
+	const char *reason, *by, *until;
+	const char *as_of; /* the first day (default: the latest cycle's,
+			    * else today) */
+} up_waive_opts;
+
+/*
+ * Records a waiver: from AS_OF to UNTIL (inclusive) the criterion RULE of
+ * UNIT is "waived" in every cycle, and counts as met.  The day after, the
+ * rule is judged again and a follow-up is raised.  A later waiver of the
+ * same unit and rule replaces it.  UP_EINPUT, with a did-you-mean, for an
+ * unknown unit, person or rule, or a rule that is not a gate criterion.
+ * Prints what it recorded, and a note when the unit does not face the
+ * criterion's gate now, to FP (may be NULL) once it is committed.
+ */
+UP_API int up_waive(up_store *store, const up_program *prog,
+		    const up_waive_opts *opts, FILE *fp, up_error *err);
+/*
+ * Lists every waiver with its state as of AS_OF (NULL = today): active,
+ * upcoming, expired or replaced.  A table, or with UP_PRINT_JSON an array.
+ */
+UP_API int up_waivers_print(up_store *store, const char *as_of, FILE *fp,
+			    unsigned flags, up_error *err);
 
 /* ---- packs ------------------------------------------------------------- */
 
@@ -299,6 +431,37 @@ UP_API int up_pack_sign(const char *dir, const char *keyfile, up_error *err);
 UP_API int up_pack_check(const char *dir, up_error *err);
 /* Writes a new pack in the directory DIR (which must not exist). */
 UP_API int up_pack_new(const char *dir, up_error *err);
+
+/* ---- starting a program ------------------------------------------------ */
+
+/*
+ * Writes a new program into DIR, which must not exist or be empty: without
+ * FROM, a small commented program.yaml (stages, three units, people, a
+ * metric, the shipped clinician-buy-in pack), rules/local.lua with one gate
+ * and one check, a README.md on what to do next and a .gitignore; with
+ * FROM, a copy of that example shipped with uptake (see up_examples_dir).
+ * Either way it passes up_program_check() and runs a cycle as written, and
+ * DIR gets a .luarc.json that points the Lua language server at
+ * up_luals_dir().  UP_EINPUT for a DIR with anything in it or an unknown
+ * example (with a hint); on failure nothing is left behind.
+ */
+UP_API int up_program_init(const char *dir, const char *from, up_error *err);
+/* The directory of the examples shipped with uptake, read from the source
+ * tree by a binary in the build tree (static). */
+UP_API const char *up_examples_dir(void);
+/* The directory of the Lua language-server (LuaLS) definitions of the rule
+ * DSL and ctx (static); found as up_examples_dir() is. */
+UP_API const char *up_luals_dir(void);
+
+/*
+ * The closest of the N names in CANDS to S, for a "did you mean" hint: at
+ * most one edit away for names of up to four bytes, two for longer ones,
+ * where an edit inserts, deletes or replaces a byte or swaps two adjacent
+ * ones ('stgae' is two from 'stages').  NULL when none is close; a name
+ * equal to S is never suggested.  Borrowed from CANDS.
+ */
+UP_API const char *up_did_you_mean(const char *s, const char *const *cands,
+				   size_t n);
 
 /* ---- dates ------------------------------------------------------------- */
 

@@ -130,6 +130,27 @@ static const struct row {
 	{"zero margin: just below the threshold recycles",
 	 {SCORED(1, 5.9)}, 1, 0.6, 0.0, "recycle", 1, 0.59},
 
+	/* ---- waivers: a waived criterion counts as met ---- */
+	{"a waived kill must passes",
+	 {MUST(WAIVED, "kill"), MUST(PASS, "hold")}, 2,
+	 T_DEFAULT, M_DEFAULT, "go", 0, 0},
+	{"a waived must does not rescue another failed one",
+	 {MUST(WAIVED, "hold"), MUST(FAIL, "recycle")}, 2,
+	 T_DEFAULT, M_DEFAULT, "recycle", 0, 0},
+	{"a waived conditional_go must no longer caps the decision",
+	 {MUST(WAIVED, "conditional_go"), SHOULD(1, PASS)}, 2,
+	 T_DEFAULT, M_DEFAULT, "go", 1, 1.0},
+	{"a waived should scores as a pass",
+	 {SHOULD(1, WAIVED)}, 1, T_DEFAULT, M_DEFAULT, "go", 1, 1.0},
+	{"a waived should keeps its weight",
+	 {SHOULD(3, WAIVED), SHOULD(1, FAIL)}, 2, 0.7, 0.1, "go", 1, 0.75},
+	{"a waived should lifts a recycle to conditional_go",
+	 {SHOULD(1, WAIVED), SHOULD(1, FAIL)}, 2, 0.6, 0.1,
+	 "conditional_go", 1, 0.5},
+	{"a waived should beside a kill must still kills",
+	 {SHOULD(1, WAIVED), MUST(FAIL, "kill")}, 2,
+	 T_DEFAULT, M_DEFAULT, "kill", 1, 1.0},
+
 	/* ---- floating point at the boundaries ---- */
 	/* 3 x (0.1 * 0.3) / (0.1 + 0.1 + 0.1) is 0.29999999999999993. */
 	{"three weights of 0.1 scoring 3 meet a 0.3 threshold",
