@@ -36,6 +36,24 @@ const char *up_dash_decision_label(const char *d)
 	return d && *d ? d : "No gate";
 }
 
+void up_dash_who_why(FILE *fp, const json_t *w, up_dash_put put)
+{
+	static const char *const keys[] = {"by", "until", "to", "at"};
+	if (*up_dash_str(w, "decision")) {
+		fputs(" of ", fp);
+		put(fp, up_dash_decision_label(up_dash_str(w, "decision")));
+	}
+	for (size_t i = 0; i < UP_COUNTOF(keys); i++)
+		if (*up_dash_str(w, keys[i])) {
+			fprintf(fp, " %s ", keys[i]);
+			put(fp, up_dash_str(w, keys[i]));
+		}
+	if (*up_dash_str(w, "reason")) {
+		fputs(": ", fp);
+		put(fp, up_dash_str(w, "reason"));
+	}
+}
+
 void up_dash_words(const char *s, char *out, size_t n)
 {
 	size_t i = 0;

@@ -43,6 +43,11 @@ const char *up_dash_str(const json_t *o, const char *k);
 long long up_dash_int(const json_t *o, const char *k);
 /* "Go", "Conditional go", "Hold", ...; "No gate" for NULL or "". */
 const char *up_dash_decision_label(const char *decision);
+/* Writes text escaped for the renderer's format. */
+typedef void (*up_dash_put)(FILE *fp, const char *s);
+/* Who decided, until or at when, and why, of a waiver or an override
+ * (an override says what it overrode), with text through PUT. */
+void up_dash_who_why(FILE *fp, const json_t *w, up_dash_put put);
 /* "on track", "no data": a status or signal with spaces for '_'. */
 void up_dash_words(const char *s, char *out, size_t n);
 /* A metric value as the report shows it: "27.7%" when PERCENT, else up

@@ -281,26 +281,6 @@ static void summary(FILE *fp, const json_t *d)
 
 /* ---- why not go ---- */
 
-/* Who decided, until or at when, and why; an override says what it
- * overrode. */
-static void who_why(FILE *fp, const json_t *w)
-{
-	static const char *const keys[] = {"by", "until", "to", "at"};
-	if (*up_dash_str(w, "decision")) {
-		fputs(" of ", fp);
-		esc(fp, up_dash_decision_label(up_dash_str(w, "decision")));
-	}
-	for (size_t i = 0; i < UP_COUNTOF(keys); i++)
-		if (*up_dash_str(w, keys[i])) {
-			fprintf(fp, " %s ", keys[i]);
-			esc(fp, up_dash_str(w, keys[i]));
-		}
-	if (*up_dash_str(w, "reason")) {
-		fputs(": ", fp);
-		esc(fp, up_dash_str(w, "reason"));
-	}
-}
-
 static void why_items(FILE *fp, const json_t *row)
 {
 	size_t i;
@@ -319,12 +299,13 @@ static void why_items(FILE *fp, const json_t *row)
 	json_array_foreach(json_object_get(row, "waivers"), i, c) {
 		fputs("<li><strong>waived</strong> ", fp);
 		el(fp, "code", NULL, up_dash_str(c, "rule"));
-		who_why(fp, c);
+		up_dash_who_why(fp, c, up_html_puts);
 		fputs("</li>", fp);
 	}
 	if (json_object_get(row, "override")) {
 		fputs("<li><strong>override</strong>", fp);
-		who_why(fp, json_object_get(row, "override"));
+		up_dash_who_why(fp, json_object_get(row, "override"),
+				up_html_puts);
 		fputs("</li>", fp);
 	}
 	json_array_foreach(json_object_get(row, "conditions"), i, c) {

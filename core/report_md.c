@@ -226,26 +226,6 @@ static void board(FILE *fp, const json_t *d)
 
 /* ---- why not go ---- */
 
-/* Who decided, until or at when, and why; an override says what it
- * overrode. */
-static void who_why(FILE *fp, const json_t *w)
-{
-	static const char *const keys[] = {"by", "until", "to", "at"};
-	if (*up_dash_str(w, "decision")) {
-		fputs(" of ", fp);
-		md(fp, up_dash_decision_label(up_dash_str(w, "decision")));
-	}
-	for (size_t i = 0; i < UP_COUNTOF(keys); i++)
-		if (*up_dash_str(w, keys[i])) {
-			fprintf(fp, " %s ", keys[i]);
-			md(fp, up_dash_str(w, keys[i]));
-		}
-	if (*up_dash_str(w, "reason")) {
-		fputs(": ", fp);
-		md(fp, up_dash_str(w, "reason"));
-	}
-}
-
 static void why_items(FILE *fp, const json_t *row)
 {
 	size_t i;
@@ -263,12 +243,13 @@ static void why_items(FILE *fp, const json_t *row)
 	json_array_foreach(json_object_get(row, "waivers"), i, c) {
 		fputs("  - waived ", fp);
 		code(fp, up_dash_str(c, "rule"));
-		who_why(fp, c);
+		up_dash_who_why(fp, c, md);
 		fputc('\n', fp);
 	}
 	if (json_object_get(row, "override")) {
 		fputs("  - override", fp);
-		who_why(fp, json_object_get(row, "override"));
+		up_dash_who_why(fp, json_object_get(row, "override"),
+				md);
 		fputc('\n', fp);
 	}
 	json_array_foreach(json_object_get(row, "conditions"), i, c) {
