@@ -2,8 +2,10 @@
  * cli.c: the helpers every command shares: option parsing, --help, usage
  * errors and the mapping of libuptake's codes to exit statuses.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -107,6 +109,19 @@ int cli_common_opt_cb(globals *g, void *ctx, const char *name,
 	return cli_common_opt(g, name, val);
 }
 
+int cli_cycle_number(const char *s, long long *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (errno || *end || n < 1)
+		return 0;
+	*out = n;
+	return 1;
+}
+
 int cli_help_of(const char *cmd)
 {
 	const command *c = cli_find_command(cmd);
@@ -117,12 +132,32 @@ int cli_help_of(const char *cmd)
 		printf("Loads a CSV file with a header row in one transaction. "
 		       "A bad row fails\nthe whole file (exit 65) and nothing "
 		       "is imported; importing the same\nfile again changes "
-		       "nothing.  The formats:\n\n%s", up_import_help());
+		       "nothing.  It says what it added, changed and left\n"
+		       "unchanged, and lists each observation it changed: the "
+		       "value replaced is\nkept, so 'uptake replay' reads a "
+		       "past cycle's facts as they were.\nThe formats:\n\n%s",
+		       up_import_help());
 	if (!c->help)
-		fputs("\nExamples:\n"
+		fputs("\nExports as systems write them: the delimiter (',', ';' "
+		      "or tab) is read\nfrom the header line, and a ';' or tab "
+		      "file may write 12,5 for 12.5.\n"
+		      "\n  --map OURS=THEIRS,...  the export's names for "
+		      "uptake's columns\n"
+		      "  --ignore COL,...       columns of the export to skip\n"
+		      "  --wide                 observations as unit, period "
+		      "and a column per\n"
+		      "                         series (a series is named by "
+		      "its header, or --map)\n"
+		      "  --dry-run              read and check it all, say what "
+		      "would change, and\n"
+		      "                         write nothing\n"
+		      "\nExamples:\n"
 		      "  uptake import observations observations.csv\n"
 		      "  uptake import people people.csv && uptake import "
-		      "trainings trainings.csv\n", stdout);
+		      "trainings trainings.csv\n"
+		      "  uptake import observations bookings.csv --wide \\\n"
+		      "         --map unit=Mottagning,period=Manad,"
+		      "digital=Digitala\n", stdout);
 	return 0;
 }
 
@@ -165,10 +200,13 @@ int cli_options_only(globals *g, const char *cmd, int argc, char **argv,
 	return -1;
 }
 
-/* status and explain read the last stored cycle; no program needed. */
-int cli_with_latest(globals *g, up_cycle **cycle, up_store **store,
-		    up_error *err)
+/* status and explain read a stored cycle: the last, or NUMBER. */
+int cli_with_cycle(globals *g, long long number, up_cycle **cycle,
+		   up_store **store, up_error *err)
 {
 	int rc = up_store_open(store, g->dir, g->db, UP_STORE_READONLY, err);
-	return rc == UP_OK ? up_cycle_latest(cycle, *store, err) : rc;
+	if (rc != UP_OK)
+		return rc;
+	return number ? up_cycle_load(cycle, *store, number, err)
+		      : up_cycle_latest(cycle, *store, err);
 }

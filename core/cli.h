@@ -55,6 +55,10 @@ int cli_common_opt(globals *g, const char *name, const char *val);
 int cli_common_opt_cb(globals *g, void *ctx, const char *name,
 		      const char *val);
 
+/* 1 and *OUT when S is a cycle number: digits only, 1 or more (whether
+ * that cycle exists is for the store to say). */
+int cli_cycle_number(const char *s, long long *out);
+
 /* Prints CMD's --help on stdout; returns 0. */
 int cli_help_of(const char *cmd);
 
@@ -74,10 +78,10 @@ int cli_load(globals *g, up_program **prog, up_error *err);
  * never waits on a pack's lock or signature. */
 int cli_load_facts(globals *g, up_program **prog, up_error *err);
 
-/* Opens the store read-only and reads its last cycle: for commands that
- * need no program. */
-int cli_with_latest(globals *g, up_cycle **cycle, up_store **store,
-		    up_error *err);
+/* Opens the store read-only and reads cycle NUMBER, or its last cycle
+ * when NUMBER is 0. */
+int cli_with_cycle(globals *g, long long number, up_cycle **cycle,
+		   up_store **store, up_error *err);
 
 /* ---- commands: one cmd_NAME per row of main.c's table ---- */
 
@@ -98,6 +102,7 @@ int cmd_waive(globals *g, int argc, char **argv);
 int cmd_waivers(globals *g, int argc, char **argv);
 int cmd_init(globals *g, int argc, char **argv);     /* cmd_init.c */
 int cmd_history(globals *g, int argc, char **argv);  /* cmd_history.c */
+int cmd_replay(globals *g, int argc, char **argv);   /* cmd_history.c */
 int cmd_report(globals *g, int argc, char **argv);   /* cmd_report.c */
 
 #endif

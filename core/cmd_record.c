@@ -3,6 +3,7 @@
  * fact from options) and uptake import (a CSV export).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,9 +111,74 @@ static void show_progress(void *ctx, unsigned long long done,
 		fputc('\n', stderr);
 }
 
+/* Corrections are listed once the import has committed: up to
+ * SHOWN_CHANGES of them, every one with --dry-run. */
+enum { SHOWN_CHANGES = 20 };
+
+static void note_change(void *ctx, const char *unit, const char *series,
+			const char *period, double was, double now)
+{
+	fprintf(ctx, "  %s %s %s: %.12g -> %.12g\n", unit, series, period, was,
+		now);
+}
+
+static void print_counts(const up_import_opts *o, const char *kind,
+			 const char *file, const up_import_counts *n,
+			 const char *changes)
+{
+	printf("%s %lld row%s of %s from %s: %lld added, %lld changed, %lld "
+	       "unchanged%s\n", o->dry_run ? "would import" : "imported",
+	       n->rows, n->rows == 1 ? "" : "s", kind, file, n->added,
+	       n->changed, n->unchanged, o->dry_run ? " (nothing written)"
+						    : "");
+	const char *s = changes;
+	for (long long i = 0; s && *s; i++) {
+		const char *end = strchr(s, '\n');
+		if (!o->dry_run && i == SHOWN_CHANGES) {
+			printf("  ... and %lld more (--dry-run lists them)\n",
+			       n->changed - SHOWN_CHANGES);
+			break;
+		}
+		printf("%.*s\n", (int)(end - s), s);
+		s = end + 1;
+	}
+}
+
+static int import_opt(globals *g, void *ctx, const char *name,
+		      const char *val)
+{
+	up_import_opts *o = ctx;
+	if (!cli_common_opt(g, name, val))
+		return 0;
+	if (!strcmp(name, "wide"))
+		o->wide = 1;
+	else if (!strcmp(name, "dry-run"))
+		o->dry_run = 1;
+	else if (!strcmp(name, "map") && o->map)
+		return cli_usage_error("import", "--map is given twice: give "
+				       "one list, a=A,b=B"), 1;
+	else if (!strcmp(name, "map"))
+		o->map = val;
+	else if (o->ignore)
+		return cli_usage_error("import", "--ignore is given twice: "
+				       "give one list, A,B"), 1;
+	else
+		o->ignore = val;
+	return 0;
+}
+
 int cmd_import(globals *g, int argc, char **argv)
 {
-	int first = cli_simple_opts(g, "import", argc, argv, 0);
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0},
+		{"map", required_argument, 0, 0},
+		{"ignore", required_argument, 0, 0},
+		{"wide", no_argument, 0, 0},
+		{"dry-run", no_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	up_import_opts o = {0};
+	int first = cli_parse_opts(g, "import", argc, argv, opts, import_opt,
+				   &o);
 	if (first == -2)
 		return cli_help_of("import");
 	if (first < 0)
@@ -127,22 +193,31 @@ int cmd_import(globals *g, int argc, char **argv)
 	/* Only worth a progress line for a file that takes a while. */
 	struct stat sb;
 	int big = stat(file, &sb) == 0 && sb.st_size > (8 << 20);
-	up_progress_fn progress = big && isatty(STDERR_FILENO)
-		? show_progress : NULL;
+	o.progress = big && isatty(STDERR_FILENO) ? show_progress : NULL;
+	o.progress_ctx = (void *)file;
+	char *changes = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&changes, &len);
+	if (!mem) {
+		perror("uptake: import");
+		return 70;
+	}
+	o.on_change = note_change;
+	o.change_ctx = mem;
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
-	long long rows = 0;
+	up_import_counts n = {0};
 	int rc = cli_load_facts(g, &prog, err);
 	if (rc == UP_OK)
 		rc = up_store_open(&store, g->dir, g->db, 0, err);
 	if (rc == UP_OK)
-		rc = up_import(store, prog, kind, file, progress, (void *)file,
-			       &rows, err);
+		rc = up_import_with(store, prog, kind, file, &o, &n, err);
+	fclose(mem);
 	if (rc == UP_OK)
-		printf("imported %lld row%s of %s from %s\n", rows,
-		       rows == 1 ? "" : "s", kind, file);
+		print_counts(&o, kind, file, &n, changes);
 	int status = cli_report(err, rc);
+	free(changes);
 	up_store_close(store);
 	up_program_free(prog);
 	up_error_free(err);

@@ -26,14 +26,6 @@ static int report_opt(globals *g, void *ctx, const char *name,
 	return 0;
 }
 
-/* --cycle N: a stored cycle's number, 1 or more; 0 when not given. */
-static int cycle_number(const char *s, long long *out)
-{
-	char *end = NULL;
-	*out = s ? strtoll(s, &end, 10) : 0;
-	return !s || (end != s && !*end && *out >= 1);
-}
-
 int cmd_report(globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,14 +39,14 @@ int cmd_report(globals *g, int argc, char **argv)
 				    &a);
 	if (done >= 0)
 		return done;
-	long long cycle;
+	long long cycle = 0; /* the latest */
 	if (!a.html && !a.md)
 		return cli_usage_error("report", "give --html FILE, --md FILE "
 				       "or both");
 	if (a.html && a.md && !strcmp(a.html, a.md))
 		return cli_usage_error("report", "--html and --md name the "
 				       "same file");
-	if (!cycle_number(a.cycle, &cycle))
+	if (a.cycle && !cli_cycle_number(a.cycle, &cycle))
 		return cli_usage_error("report", "--cycle needs a cycle "
 				       "number, 1 or more");
 	up_error *err = up_error_new();

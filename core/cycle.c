@@ -54,6 +54,13 @@ static json_t *source_of(const up_decl *d)
 	return json_sprintf("%s:%d", d->file, d->line);
 }
 
+/* Where R was decided: the line of the return or error, else the
+ * declaration's. */
+static json_t *decided_at(const up_decl *d, const up_result *r)
+{
+	return r->at ? json_string(r->at) : source_of(d);
+}
+
 static void add_error(json_t *errors, const up_decl *d, const char *unit,
 		      const char *message)
 {
@@ -81,7 +88,7 @@ static json_t *criterion_json(const up_decl *d, const up_result *r,
 		json_object_set_new(c, "warning", json_true());
 	json_object_set_new(c, "message", json_string(r->message));
 	json_object_set_new(c, "evidence", evidence_of(r));
-	json_object_set_new(c, "source", source_of(d));
+	json_object_set_new(c, "source", decided_at(d, r));
 	return c;
 }
 
@@ -245,7 +252,7 @@ static json_t *eval_checks(up_host *h, const up_facts *f, int ui,
 				names[r.status], "severity", d->severity,
 				"message", r.message, "evidence",
 				evidence_of(&r),
-				"source", source_of(d))));
+				"source", decided_at(d, &r))));
 		up_result_free(&r);
 	}
 	return findings;
@@ -492,8 +499,10 @@ static int is_replay(up_store *s, const up_facts *f, long long number,
 		? UP_OK : up_store_fail(s, "reading cycles", err);
 }
 
+/* The cycle's document; with REPLAY set (or for a date before one already
+ * run) the schedule and the ledger are read, never written. */
 static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
-			long long number, up_error *err)
+			long long number, int replay, up_error *err)
 {
 	/* Metrics first: rules read them through ctx:metric. */
 	json_t *metrics = up_metrics_eval(p, f);
@@ -514,8 +523,7 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	}
 	json_t *errors = json_array(), *ran = json_array();
 	load_errors(lerr, errors);
-	int replay = 0;
-	int rc = is_replay(s, f, number, &replay, err);
+	int rc = replay ? UP_OK : is_replay(s, f, number, &replay, err);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_cadence(s, p, f, number, err);
 	if (rc == UP_OK && !replay)
@@ -656,9 +664,11 @@ static int open_cycle(up_store *s, const up_program *p, const char *as_of,
 		      long long number, up_error *err)
 {
 	sqlite3_stmt *st;
+	/* the last import it knew: a replay reads the facts as they were */
 	if (sqlite3_prepare_v2(up_store_db(s), "INSERT INTO cycles(id, as_of,"
-		" ran_at, program_hash, doc) VALUES (?, ?, strftime("
-		"'%Y-%m-%dT%H:%M:%SZ', 'now'), ?, '{}')", -1, &st, NULL))
+		" ran_at, program_hash, doc, known) VALUES (?, ?, strftime("
+		"'%Y-%m-%dT%H:%M:%SZ', 'now'), ?, '{}', (SELECT"
+		" coalesce(max(id), 0) FROM imports))", -1, &st, NULL))
 		return up_store_fail(s, "storing the cycle", err);
 	sqlite3_bind_int64(st, 1, number);
 	sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
@@ -783,7 +793,7 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 		rc = up_facts_load(&f, s, day, err);
 	if (rc == UP_OK) {
 		rc = open_cycle(s, p, f.as_of_s, number, err);
-		doc = rc == UP_OK ? evaluate(s, p, &f, number, err) : NULL;
+		doc = rc == UP_OK ? evaluate(s, p, &f, number, 0, err) : NULL;
 		up_facts_free(&f);
 		if (rc == UP_OK)
 			rc = doc ? store_cycle(s, doc, number, err)
@@ -800,6 +810,27 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 	}
 	*out = cycle_new(doc);
 	return UP_OK;
+}
+
+json_t *up_cycle_judge(up_store *s, const up_program *p, const char *as_of,
+			long long number, long long known, up_error *err)
+{
+	int32_t day;
+	const char *why;
+	up_facts f;
+	if (up_date_parse(as_of, &day, &why) != UP_OK) {
+		up_err(err, UP_EINTERNAL, "cycle %lld has an invalid as-of date "
+		       "'%s' (%s)", number, as_of, why);
+		return NULL;
+	}
+	if (up_facts_load_known(&f, s, day, known, err) != UP_OK)
+		return NULL;
+	json_t *doc = evaluate(s, p, &f, number, 1, err);
+	up_facts_free(&f);
+	if (!doc && !up_error_code(err))
+		up_err(err, UP_EINTERNAL, "cycle %lld could not be judged",
+		       number);
+	return doc;
 }
 
 int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
@@ -829,6 +860,43 @@ int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
 	}
 	up_cycle *c = cycle_new(doc);
 	/* status and explain say what was advanced since it ran */
+	c->moves = up_ledger_moves_since(s, c->number, err);
+	if (!c->moves) {
+		up_cycle_free(c);
+		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
+	}
+	*out = c;
+	return UP_OK;
+}
+
+int up_cycle_load(up_cycle **out, up_store *s, long long number,
+		  up_error *err)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc FROM cycles WHERE"
+			       " id = ?1", -1, &st, NULL))
+		return up_store_fail(s, "reading a cycle", err);
+	sqlite3_bind_int64(st, 1, number);
+	int step = sqlite3_step(st);
+	json_t *doc = NULL;
+	if (step == SQLITE_ROW)
+		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+				 NULL);
+	int rc = step == SQLITE_ROW || step == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "reading a cycle", err);
+	sqlite3_finalize(st);
+	if (rc != UP_OK)
+		return rc;
+	if (step == SQLITE_DONE)
+		return up_history_no_cycle(s, number, err);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return up_err(err, UP_EINTERNAL, "the record of cycle %lld is "
+			      "damaged", number);
+	}
+	up_cycle *c = cycle_new(doc);
+	/* what was advanced since this cycle ran, not since the latest */
 	c->moves = up_ledger_moves_since(s, c->number, err);
 	if (!c->moves) {
 		up_cycle_free(c);

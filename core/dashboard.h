@@ -25,11 +25,23 @@ json_t *up_dashboard_build(up_store *s, const up_program *p, long long cycle,
 int up_dashboard_html(const json_t *dash, FILE *fp);
 int up_dashboard_md(const json_t *dash, FILE *fp);
 
-/* Every metric of the cycle document DOC (cycle NUMBER): per metric its
- * title, kind and whether it is a percentage, and a series for the
- * organisation, then for each unit (dashboard_metrics.c). */
+/*
+ * Every metric of the cycle document DOC (cycle NUMBER): per metric its
+ * title, kind, direction (null for a rule's metric{}), whether its target
+ * holds every period (per_period: its points have no plan) and whether it
+ * is a percentage, and a series for the organisation, then for each unit
+ * (dashboard_metrics.c).  A series holds what the cycle stored (period,
+ * value, target, expected, status, signals) and its points (period, x,
+ * value, plan, mark); once judged, its median and runs (off_median,
+ * longest_run, run_limit, crossings, crossings_min: up_signals').
+ */
 json_t *up_dash_metrics(up_store *s, const up_program *p, up_facts *f,
 			const json_t *doc, long long number, up_error *err);
+/* The same for the metrics of UNIT alone, in the unit's order, each with
+ * the unit's series only, from the facts as of DOC's date (explain). */
+json_t *up_dash_unit_metrics(up_store *s, const up_program *p,
+			     const json_t *doc, long long number,
+			     const char *unit, up_error *err);
 /* The unit's depth in the tree (0 for a root or an unknown unit). */
 int up_dash_depth(const up_facts *f, const char *id);
 /* The first object of LIST whose string KEY is VAL, or NULL. */

@@ -12,69 +12,21 @@
 #include "dashboard.h"
 #include "metric.h"
 
-/* ---- run-chart marks: the same runs and trends as metric_math.c ---- */
-
-enum { SHIFT_LEN = 6, TREND_LEN = 5 };
-
-/* The latest run of six or more on one side of the median: the one
- * the signal's direction names. */
-static void mark_shift(const double *y, size_t n, double median,
-		       unsigned char *marks)
-{
-	size_t start = 0, len = 0, from = 0, to = 0;
-	int side = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (y[i] == median)
-			continue; /* on the median: neither counts nor breaks */
-		int up = y[i] > median;
-		if (up != side) {
-			side = up;
-			start = i;
-			len = 0;
-		}
-		if (++len >= SHIFT_LEN) {
-			from = start;
-			to = i + 1;
-		}
-	}
-	for (size_t k = from; k < to; k++)
-		if (y[k] != median)
-			marks[k] |= UP_MARK_SHIFT;
-}
-
-/* The latest run of five or more rising or falling points; a point
- * equal to the one before neither counts nor breaks it. */
-static void mark_trend(const double *y, size_t n, unsigned char *marks)
-{
-	size_t start = 0, len = 1, prev = 0, from = 0, to = 0;
-	int dir = 0;
-	for (size_t i = 1; i < n; i++) {
-		if (y[i] == y[prev])
-			continue;
-		int d = y[i] > y[prev] ? 1 : -1;
-		if (d != dir) {
-			start = prev;
-			len = 1;
-			dir = d;
-		}
-		prev = i;
-		if (++len >= TREND_LEN) {
-			from = start;
-			to = i + 1;
-		}
-	}
-	for (size_t k = from; k < to; k++)
-		marks[k] |= UP_MARK_TREND;
-}
+/* ---- run-chart marks: the spans metric_math.c reports ---- */
 
 void up_dash_marks(const double *y, size_t n, double median,
 		   unsigned char *marks)
 {
+	up_signals sig;
 	memset(marks, 0, n);
 	if (!n)
 		return;
-	mark_shift(y, n, median, marks);
-	mark_trend(y, n, marks);
+	up_run_chart(y, n, &sig);
+	for (size_t k = sig.shift_from; sig.shift && k <= sig.shift_to; k++)
+		if (y[k] != median) /* on the median: neither counts nor breaks */
+			marks[k] |= UP_MARK_SHIFT;
+	for (size_t k = sig.trend_from; sig.trend && k <= sig.trend_to; k++)
+		marks[k] |= UP_MARK_TREND;
 }
 
 /* ---- metric series ---- */
@@ -90,9 +42,11 @@ static json_t *point(const char *period, double value)
 				 (int)pd.end, "value", value));
 }
 
+/* P's definition of metric ID; none without a program (explain, when
+ * program.yaml does not load). */
 static const up_metric_def *metric_def(const up_program *p, const char *id)
 {
-	for (size_t i = 0; i < p->nmetrics; i++)
+	for (size_t i = 0; p && i < p->nmetrics; i++)
 		if (!strcmp(p->metrics[i].id, id))
 			return &p->metrics[i];
 	return NULL;
@@ -170,6 +124,13 @@ static void add_run_chart(json_t *series)
 	up_run_chart(y, n, &sig);
 	up_dash_marks(y, n, sig.median, marks);
 	json_object_set_new(series, "median", json_real(sig.median));
+	json_object_set_new(series, "runs", UP_JSON(json_pack(
+		"{s:I, s:I, s:I, s:I, s:I}", "off_median",
+		(json_int_t)sig.useful, "longest_run",
+		(json_int_t)sig.longest_run, "run_limit",
+		(json_int_t)sig.run_limit, "crossings",
+		(json_int_t)sig.crossings, "crossings_min",
+		(json_int_t)sig.crossing_min)));
 	for (size_t i = 0; i < n; i++)
 		if (marks[i])
 			json_object_set_new(json_array_get(points, i), "mark",
@@ -374,9 +335,11 @@ static const char *metric_title(const up_program *p, const json_t *doc,
 	return r ? up_dash_str(r, "title") : NULL;
 }
 
+/* The entry of metric M: its series for the organisation, then for each
+ * unit, or for unit ONLY alone when given. */
 static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 			    const json_t *doc, long long number,
-			    const json_t *m, up_error *err)
+			    const json_t *m, const char *only, up_error *err)
 {
 	const char *id = up_dash_str(m, "metric");
 	int computed = !strcmp(up_dash_str(m, "kind"), "computed");
@@ -384,13 +347,14 @@ static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 				  "as_of"), id, err) : NULL;
 	if (computed && !hist)
 		return NULL;
-	char *org = p->organization
+	char *org = p && p->organization
 		? up_xasprintf("%s (organisation)", p->organization)
 		: up_xstrdup("Organisation");
 	json_t *list = json_array();
-	json_array_append_new(list, computed
-		? computed_series(hist, m, NULL, org, 0)
-		: observed_series(p, f, m, NULL, org, 0));
+	if (!only)
+		json_array_append_new(list, computed
+			? computed_series(hist, m, NULL, org, 0)
+			: observed_series(p, f, m, NULL, org, 0));
 	size_t i;
 	json_t *u;
 	json_array_foreach(json_object_get(doc, "units"), i, u) {
@@ -398,7 +362,7 @@ static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 			"metrics"), "metric", id);
 		const char *uid = up_dash_str(u, "id");
 		int depth = up_dash_depth(f, uid) + 1;
-		if (um)
+		if (um && (!only || !strcmp(uid, only)))
 			json_array_append_new(list, computed
 				? computed_series(hist, um, uid,
 						  up_dash_str(u, "name"), depth)
@@ -408,9 +372,12 @@ static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 	}
 	json_decref(hist);
 	free(org);
-	return UP_JSON(json_pack("{s:s, s:s?, s:s, s:b, s:o}", "metric", id,
-		"title", metric_title(p, doc, id), "kind", up_dash_str(m,
-		"kind"), "percent", is_percent(doc, m), "series", list));
+	const up_metric_def *d = metric_def(p, id);
+	return UP_JSON(json_pack("{s:s, s:s?, s:s, s:s?, s:b, s:b, s:o}",
+		"metric", id, "title", metric_title(p, doc, id), "kind",
+		up_dash_str(m, "kind"), "direction", d ? d->increase
+		? "increase" : "decrease" : NULL, "per_period", d &&
+		d->per_period, "percent", is_percent(doc, m), "series", list));
 }
 
 json_t *up_dash_metrics(up_store *s, const up_program *p, up_facts *f,
@@ -420,7 +387,7 @@ json_t *up_dash_metrics(up_store *s, const up_program *p, up_facts *f,
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(doc, "metrics"), i, m) {
-		json_t *e = metric_entry(s, p, f, doc, number, m, err);
+		json_t *e = metric_entry(s, p, f, doc, number, m, NULL, err);
 		if (!e) {
 			json_decref(out);
 			return NULL;
@@ -430,3 +397,34 @@ json_t *up_dash_metrics(up_store *s, const up_program *p, up_facts *f,
 	return out;
 }
 
+
+json_t *up_dash_unit_metrics(up_store *s, const up_program *p,
+			     const json_t *doc, long long number,
+			     const char *unit, up_error *err)
+{
+	int32_t day;
+	up_facts f;
+	if (up_date_parse(up_dash_str(doc, "as_of"), &day, NULL) != UP_OK) {
+		up_err(err, UP_EINTERNAL, "cycle %lld's record is damaged",
+		       number);
+		return NULL;
+	}
+	if (up_facts_load(&f, s, day, err) != UP_OK)
+		return NULL;
+	json_t *out = json_array();
+	const json_t *u = up_dash_item(json_object_get(doc, "units"), "id",
+				       unit);
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(u, "metrics"), i, m) {
+		json_t *e = metric_entry(s, p, &f, doc, number, m, unit, err);
+		if (!e) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		json_array_append_new(out, e);
+	}
+	up_facts_free(&f);
+	return out;
+}

@@ -351,15 +351,31 @@ int up_facts_series(const up_facts *f, const char *name)
 	return -1;
 }
 
+/*
+ * The observations as known once import ?2 was done: the current value
+ * if that import or an earlier one wrote it, else the value it replaced
+ * that was current then.  Without a limit, the table as it is.
+ */
+#define KNOWN_OBS \
+	"(SELECT unit, series, kind, start, end, value FROM observations" \
+	" WHERE batch <= ?2 UNION ALL SELECT unit, series, kind, start, end," \
+	" value FROM observation_history WHERE batch <= ?2 AND replaced_by" \
+	" > ?2)"
+
 /* Observations known as of the date: those whose period has ended. */
 static int load_observations(up_facts *f, up_store *s, up_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT series FROM"
-			       " observations WHERE end <= ?1 ORDER BY series",
-			       -1, &st, NULL))
+	int all = f->known == UP_KNOWN_ALL;
+	if (sqlite3_prepare_v2(up_store_db(s), all
+			? "SELECT DISTINCT series FROM observations WHERE end"
+			  " <= ?1 ORDER BY series"
+			: "SELECT DISTINCT series FROM " KNOWN_OBS " WHERE end"
+			  " <= ?1 ORDER BY series", -1, &st, NULL))
 		return up_store_fail(s, "reading series", err);
 	sqlite3_bind_int(st, 1, f->as_of);
+	if (!all)
+		sqlite3_bind_int64(st, 2, f->known);
 	size_t cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (f->nseries == cap) {
@@ -371,12 +387,17 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return up_store_fail(s, "reading series", err);
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT unit, series, kind,"
-			       " start, end, value FROM observations"
-			       " WHERE end <= ?1 ORDER BY start, unit, series",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(up_store_db(s), all
+			? "SELECT unit, series, kind, start, end, value FROM"
+			  " observations WHERE end <= ?1 ORDER BY start, unit,"
+			  " series"
+			: "SELECT unit, series, kind, start, end, value FROM "
+			  KNOWN_OBS " WHERE end <= ?1 ORDER BY start, unit,"
+			  " series", -1, &st, NULL))
 		return up_store_fail(s, "reading observations", err);
 	sqlite3_bind_int(st, 1, f->as_of);
+	if (!all)
+		sqlite3_bind_int64(st, 2, f->known);
 	cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *unit = (const char *)sqlite3_column_text(st, 0);
@@ -403,12 +424,19 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 {
+	return up_facts_load_known(f, s, as_of, UP_KNOWN_ALL, err);
+}
+
+int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
+			long long known, up_error *err)
+{
 	/* a catch-up loads day after day into the same struct: the serial,
 	 * not the address, tells one day's facts from the next */
 	static unsigned long loads;
 	memset(f, 0, sizeof *f);
 	f->serial = ++loads;
 	f->as_of = as_of;
+	f->known = known;
 	up_date_format(as_of, f->as_of_s);
 	int rc = load_units(f, s, err);
 	if (rc == UP_OK)

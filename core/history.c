@@ -426,6 +426,29 @@ static void print_diff(const json_t *diff, FILE *fp)
 	}
 }
 
+/* Each change, a line led by its kind; at most LIMIT of a kind (0: all),
+ * the messages too when WHY is set. */
+static void list_changes(const json_t *diff, FILE *fp, size_t limit, int why)
+{
+	for (size_t i = 0; i < UP_COUNTOF(kinds); i++) {
+		const json_t *list = json_object_get(diff, kinds[i].key);
+		size_t total = json_array_size(list);
+		/* "... and 1 more" would take the line the one would */
+		size_t shown = !limit || total <= limit + 1 ? total : limit;
+		for (size_t k = 0; k < shown; k++) {
+			up_buf b = {0};
+			up_buf_printf(&b, "  %-10s ", kinds[i].one);
+			kinds[i].line(&b, json_array_get(list, k));
+			put_line(fp, &b);
+			if (why)
+				messages(fp, json_array_get(list, k));
+		}
+		if (total > shown)
+			fprintf(fp, "  ... and %zu more %s\n", total - shown,
+				kinds[i].key);
+	}
+}
+
 /* The diff in a few lines per kind, under a cycle's board. */
 static void print_since(const json_t *diff, FILE *fp)
 {
@@ -436,27 +459,22 @@ static void print_since(const json_t *diff, FILE *fp)
 		return;
 	}
 	fprintf(fp, "\nSince cycle %lld:\n", n);
-	for (size_t i = 0; i < UP_COUNTOF(kinds); i++) {
-		const json_t *list = json_object_get(diff, kinds[i].key);
-		size_t total = json_array_size(list);
-		/* "... and 1 more" would take the line the one would */
-		size_t shown = total <= SINCE_LINES + 1 ? total : SINCE_LINES;
-		for (size_t k = 0; k < shown; k++) {
-			up_buf b = {0};
-			up_buf_printf(&b, "  %-10s ", kinds[i].one);
-			kinds[i].line(&b, json_array_get(list, k));
-			put_line(fp, &b);
-		}
-		if (total > shown)
-			fprintf(fp, "  ... and %zu more %s\n", total - shown,
-				kinds[i].key);
-	}
+	list_changes(diff, fp, SINCE_LINES, 0);
+}
+
+void up_history_diff_list(const json_t *diff, FILE *fp)
+{
+	list_changes(diff, fp, 0, 1);
+}
+
+size_t up_history_diff_size(const json_t *diff)
+{
+	return diff_size(diff);
 }
 
 /* ---- reading the stored cycles ---- */
 
-/* UP_EINPUT for a cycle N that is not stored, naming those that are. */
-static int no_such_cycle(up_store *s, long long n, up_error *err)
+int up_history_no_cycle(up_store *s, long long n, up_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s), "SELECT min(id), max(id) FROM"
@@ -504,7 +522,7 @@ static int load_doc(up_store *s, long long n, int before, json_t **out,
 		rc = up_err(err, UP_EINTERNAL, "the record of cycle %lld is "
 			    "damaged", n);
 	if (rc == UP_OK && step == SQLITE_DONE && !before)
-		rc = no_such_cycle(s, n, err);
+		rc = up_history_no_cycle(s, n, err);
 	if (rc != UP_OK) {
 		json_decref(*out);
 		*out = NULL;

@@ -282,8 +282,7 @@ static int msgh(lua_State *L)
 	return 1;
 }
 
-/* Length of a leading "chunk:line: " location in M, or 0. */
-static size_t location_len(const char *m)
+size_t up_location_len(const char *m)
 {
 	const char *p = m;
 	while (*p && *p != ':' && *p != ' ' && *p != '\n')
@@ -306,7 +305,7 @@ static void locate(const char *m, const char *where, char *msg,
 {
 	if (!m)
 		m = "unknown error";
-	size_t loc = location_len(m);
+	size_t loc = up_location_len(m);
 	if (loc && strncmp(m, "lua/prelude.lua:", 16) != 0)
 		snprintf(msg, msgsz, "%s", m);
 	else
@@ -621,6 +620,51 @@ static void build_base(lua_State *L)
 }
 
 /*
+ * What a rule calls of the prelude is this C function around the Lua one
+ * (upvalue 1).  A result it returns gets "at", the line of the rule that
+ * called it: a C function keeps its caller's frame even when called as
+ * `return pass(...)`, where a Lua function, tail-called, would not.
+ */
+static int located(lua_State *L)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	char at[300] = "";
+	lua_Debug ar;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) &&
+	    ar.currentline > 0 && ar.source[0] == '@' &&
+	    strcmp(ar.source, "@lua/prelude.lua"))
+		snprintf(at, sizeof at, "%s:%d", ar.source + 1,
+			 ar.currentline);
+	int n = lua_gettop(L);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	if (lua_pcall(L, n, LUA_MULTRET, 0) != LUA_OK) {
+		/* error(msg, 2) in the prelude names this C function, which
+		 * has no line: name the rule's instead */
+		const char *m = lua_tostring(L, -1);
+		if (at[0] && m && lua_type(L, -1) == LUA_TSTRING &&
+		    !up_location_len(m))
+			lua_pushfstring(L, "%s: %s", at, m);
+		return lua_error(L);
+	}
+	int nres = lua_gettop(L);
+	if (at[0] && nres >= 1 && lua_type(L, 1) == LUA_TTABLE &&
+	    lua_getmetatable(L, 1)) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, sb->result_ref);
+		int is_result = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+		lua_pushliteral(L, "at");
+		if (is_result && lua_rawget(L, 1) == LUA_TNIL) {
+			lua_pushliteral(L, "at");
+			lua_pushstring(L, at);
+			lua_rawset(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	return nres;
+}
+
+/*
  * Runs in protected mode: builds the base environment, runs the prelude
  * with the native declare, and keeps the base and the result metatable in
  * the registry.
@@ -642,15 +686,21 @@ static int setup_p(lua_State *L)
 	lua_pushlightuserdata(L, sb);
 	lua_pushcclosure(L, up_sandbox_declare, 1);
 	lua_call(L, 1, 1);
-	static const char *const exports[] = {"gate", "check", "metric",
-					      "pass", "fail", "warn", "score",
-					      "skip"};
-	for (size_t i = 0; i < UP_COUNTOF(exports); i++) {
-		lua_getfield(L, -1, exports[i]);
-		lua_setfield(L, base, exports[i]);
-	}
 	lua_getfield(L, -1, "RESULT");
 	sb->result_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	/* what the prelude exports; what makes results, through located() */
+	for (int wrap = 0; wrap < 2; wrap++) {
+		lua_getfield(L, -1, wrap ? "located" : "exports");
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			if (wrap)
+				lua_pushcclosure(L, located, 1);
+			lua_rawset(L, base);
+		}
+		lua_pop(L, 1);
+	}
 	lua_pop(L, 1);
 	lua_pushvalue(L, base);
 	sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -952,6 +1002,9 @@ int up_sandbox_result(up_sandbox *sb, up_result *out)
 	    (out->status == UP_RES_SCORE &&
 	     !(out->score >= 0 && out->score <= 10)))
 		return -2;
+	const char *at = field_str(L, t, "at");
+	/* the prelude's, though a rule could have rewritten it: bounded */
+	out->at = at ? up_utf8_clean(at, strlen(at), 300, NULL) : NULL;
 	const char *m = field_str(L, t, "message");
 	/* the prelude already cut it, ellipsis included */
 	out->message = up_utf8_clean(m ? m : "", m ? strlen(m) : 0,

@@ -69,4 +69,7 @@ void up_ctx_push_params(lua_State *L, const up_program *p, int pack);
 /* Pushes the read-only ctx of the evaluation in progress (ctx.c). */
 void up_ctx_push(lua_State *L, struct up_host *h);
 
+/* Length of a leading "chunk:line: " location in M, or 0. */
+size_t up_location_len(const char *m);
+
 #endif

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ typedef struct {
 
 struct importer {
 	const kind_spec *k;
+	const up_import_opts *o;
 	up_store *s;
 	sqlite3 *db;
 	const up_program *p;
@@ -45,6 +47,7 @@ struct importer {
 	up_error *err;
 	int nerr;
 	long long batch, rows, ord; /* ord: where imported units/people sort */
+	long long added, changed, unchanged;
 	/* the CSV */
 	struct csv_parser csv;
 	long line, row_line;
@@ -54,13 +57,27 @@ struct importer {
 	int overflow, header_done, header_bad, broken, stopped;
 	int col_of[MAX_COLS];    /* known column i -> header position or -1 */
 	char *header[MAX_COLS];  /* header names, for attr columns */
+	char *series[MAX_COLS];  /* --wide: the series of a header position */
+	unsigned char skip[MAX_COLS]; /* --ignore'd header positions */
 	size_t nheader;
+	int decimal_comma;       /* a ';' or tab file: 12,5 is 12.5 */
+	/* --map (ours=theirs) and --ignore, as pairs and a list */
+	char **map;              /* ours, theirs, ours, theirs... */
+	size_t nmap;
+	char **ignore;
+	size_t nignore;
 	sqlite3_stmt *st[6];
 	/* ids known to the store, for checks without a query per row */
 	up_strmap units, people;
 	char **owned;
 	size_t nowned, capowned;
 	up_strmap seen;          /* units: id -> line, within this file */
+	/* observations this file left unchanged, by a 64-bit hash of unit,
+	 * series and period, with their values: a later line of the file
+	 * must agree with them as with the ones it wrote */
+	uint64_t *kept_keys;
+	double *kept_vals;
+	size_t kept_n, kept_cap;
 };
 
 /* A copy of S that lives as long as the importer (for map keys); the
@@ -167,6 +184,19 @@ static int known(importer *im, const up_strmap *ids, const char *what,
 	return row_err(im, im->k->cols[i], "unknown %s '%s'", what, id);
 }
 
+/* Counts a row the statement just run wrote (or not), by whether its key
+ * was in the store before. */
+static void count_write(importer *im, int existed)
+{
+	int wrote = sqlite3_changes(im->db) > 0;
+	if (!existed && wrote)
+		im->added++;
+	else if (wrote)
+		im->changed++;
+	else
+		im->unchanged++;
+}
+
 static void bind(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
@@ -214,7 +244,7 @@ static json_t *attr_fields(importer *im)
 {
 	json_t *o = json_object();
 	for (size_t h = 0; h < im->nheader && h < im->nf; h++) {
-		if (strncmp(im->header[h], "attr.", 5))
+		if (im->skip[h] || strncmp(im->header[h], "attr.", 5))
 			continue;
 		const char *key = im->header[h] + 5, *v =
 			im->fields.buf + im->offs[h];
@@ -256,7 +286,9 @@ static const char *const unit_sql[] = {
 	" ?8, 1, 'import')"
 	" ON CONFLICT(id) DO UPDATE SET name = ?2, parent = ?3, stage = ?4,"
 	" go_live = ?5, staff = ?6, attrs = ?7, active = 1"
-	" WHERE units.source != 'program'",
+	" WHERE units.source != 'program' AND (name IS NOT ?2 OR parent IS NOT"
+	" ?3 OR stage IS NOT ?4 OR go_live IS NOT ?5 OR staff IS NOT ?6 OR"
+	" attrs IS NOT ?7 OR active != 1)",
 	NULL};
 
 static int unit_row(importer *im)
@@ -300,7 +332,10 @@ static int unit_row(importer *im)
 	bind(st, 7, js);
 	sqlite3_bind_int64(st, 8, im->ord + im->rows);
 	free(js);
-	return step(im, st, "importing units");
+	int rc2 = step(im, st, "importing units");
+	if (rc2 == UP_OK)
+		count_write(im, up_strmap_get(&im->units, id) >= 0);
+	return rc2;
 }
 
 /* After the rows: every parent must exist and the tree stay a tree. */
@@ -349,7 +384,9 @@ static const char *const person_sql[] = {
 	" 'import')"
 	" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3, roles = ?4,"
 	" joined = ?5, level = ?6, level_since = ?7, active = 1"
-	" WHERE people.source != 'program'",
+	" WHERE people.source != 'program' AND (name IS NOT ?2 OR unit IS NOT"
+	" ?3 OR roles IS NOT ?4 OR joined IS NOT ?5 OR level IS NOT ?6 OR"
+	" level_since IS NOT ?7 OR active != 1)",
 	NULL};
 
 static int person_row(importer *im)
@@ -387,6 +424,8 @@ static int person_row(importer *im)
 		bind(st, 7, eng ? (since ? since : im->p->start) : NULL);
 		sqlite3_bind_int64(st, 8, im->ord + im->rows);
 		rc = step(im, st, "importing people");
+		if (rc == UP_OK)
+			count_write(im, up_strmap_get(&im->people, id) >= 0);
 	}
 	free(rj);
 	return rc;
@@ -425,7 +464,10 @@ static int engagement_row(importer *im)
 	bind(st, 3, date);
 	bind(st, 4, col(im, E_NOTE));
 	bind(st, 5, key);
-	return step(im, st, "importing engagements");
+	int written = step(im, st, "importing engagements");
+	if (written == UP_OK)
+		count_write(im, 0);
+	return written;
 }
 
 enum { V_KIND, V_DATE, V_UNIT, V_PEOPLE, V_NOTE };
@@ -486,6 +528,10 @@ static int event_row(importer *im)
 			rc = event_people(im, id, people);
 		else if (s != SQLITE_DONE) /* DONE: already imported */
 			rc = sql_err(im, "importing events");
+		if (s == SQLITE_ROW)
+			im->added++;
+		else if (s == SQLITE_DONE)
+			im->unchanged++;
 	}
 	free(pj);
 	free(aj);
@@ -526,7 +572,10 @@ static int training_row(importer *im)
 	bind(st, 3, col(im, T_TOPIC));
 	sqlite3_bind_int(st, 4, outcome && !strcmp(outcome, "failed"));
 	bind(st, 5, key);
-	return step(im, st, "importing trainings");
+	int written = step(im, st, "importing trainings");
+	if (written == UP_OK)
+		count_write(im, 0);
+	return written;
 }
 
 enum { O_UNIT, O_SERIES, O_PERIOD, O_VALUE };
@@ -536,66 +585,224 @@ static const char *const obs_need[] = {"unit", "series", "period", "value",
 				       NULL};
 static const char *const obs_sql[] = {
 	"INSERT INTO observations(unit, series, period, kind, start, end,"
-	" value, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	" ON CONFLICT(unit, series, period) DO UPDATE SET value = ?7,"
-	" batch = ?8 WHERE observations.batch != ?8",
-	"SELECT value FROM observations WHERE unit = ?1 AND series = ?2"
+	" value, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	"SELECT value, batch FROM observations WHERE unit = ?1 AND series = ?2"
 	" AND period = ?3",
+	/* a correction: the value it replaces is kept, valid until now */
+	"INSERT INTO observation_history(unit, series, period, kind, start,"
+	" end, value, batch, replaced_by) SELECT unit, series, period, kind,"
+	" start, end, value, batch, ?4 FROM observations WHERE unit = ?1"
+	" AND series = ?2 AND period = ?3",
+	"UPDATE observations SET value = ?4, batch = ?5 WHERE unit = ?1 AND"
+	" series = ?2 AND period = ?3",
 	NULL};
 
-/* A second row for the same unit, series and period in one file must
- * agree with the first: the upsert leaves it alone, so compare. */
-static int same_as_before(importer *im, const char *unit, const char *series,
-			  const char *period, double value)
+static uint64_t obs_key(const char *unit, const char *series,
+			const char *period)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	const char *parts[] = {unit, series, period};
+	for (int i = 0; i < 3; i++)
+		for (const unsigned char *c = (const unsigned char *)parts[i];;
+		     c++) {
+			h = (h ^ *c) * 1099511628211ULL;
+			if (!*c)
+				break;
+		}
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* The slot of KEY in the kept set: where it is, or where it would go. */
+static size_t kept_slot(const importer *im, uint64_t key)
+{
+	size_t i = (size_t)key & (im->kept_cap - 1);
+	while (im->kept_keys[i] && im->kept_keys[i] != key)
+		i = (i + 1) & (im->kept_cap - 1);
+	return i;
+}
+
+static void kept_grow(importer *im)
+{
+	size_t cap = im->kept_cap ? 2 * im->kept_cap : 1024;
+	uint64_t *keys = im->kept_keys;
+	double *vals = im->kept_vals;
+	size_t old = im->kept_cap;
+	im->kept_keys = up_xcalloc(cap, sizeof *im->kept_keys);
+	im->kept_vals = up_xcalloc(cap, sizeof *im->kept_vals);
+	im->kept_cap = cap;
+	for (size_t i = 0; i < old; i++)
+		if (keys[i]) {
+			size_t j = kept_slot(im, keys[i]);
+			im->kept_keys[j] = keys[i];
+			im->kept_vals[j] = vals[i];
+		}
+	free(keys);
+	free(vals);
+}
+
+/* 1 and *was if this file left KEY unchanged on an earlier line. */
+static int kept_find(const importer *im, uint64_t key, double *was)
+{
+	if (!im->kept_cap)
+		return 0;
+	size_t i = kept_slot(im, key);
+	if (im->kept_keys[i])
+		*was = im->kept_vals[i];
+	return im->kept_keys[i] != 0;
+}
+
+static void kept_add(importer *im, uint64_t key, double v)
+{
+	if (2 * (im->kept_n + 1) > im->kept_cap)
+		kept_grow(im);
+	size_t i = kept_slot(im, key);
+	im->kept_keys[i] = key;
+	im->kept_vals[i] = v;
+	im->kept_n++;
+}
+
+/* What the store holds for UNIT, SERIES and PERIOD: 1 with *value and
+ * *batch, or 0. */
+static int stored(importer *im, const char *unit, const char *series,
+		  const char *period, double *value, long long *batch)
 {
 	sqlite3_stmt *st = im->st[1];
 	bind(st, 1, unit);
 	bind(st, 2, series);
 	bind(st, 3, period);
-	double was = sqlite3_step(st) == SQLITE_ROW
-		? sqlite3_column_double(st, 0) : NAN;
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		*value = sqlite3_column_double(st, 0);
+		*batch = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (was == value)
-		return UP_OK;
-	return row_err(im, "value", "%s %s %s is %g here but %g on an "
-		       "earlier line", unit, series, period, value, was);
+	return found;
 }
 
-static int observation_row(importer *im)
+/* V replaces WAS: the old value goes to the history first. */
+static int correct(importer *im, const char *unit, const char *series,
+		   const char *period, double was, double v)
 {
-	const char *unit = need(im, O_UNIT), *series, *ps = need(im, O_PERIOD);
-	const char *vs = need(im, O_VALUE), *why;
-	int rc = id_field(im, O_SERIES, &series) |
-		 known(im, &im->units, "unit", O_UNIT, unit);
-	if (!need(im, O_SERIES))
-		rc = UP_EINPUT;
-	up_period per;
-	if (ps && up_period_parse(ps, &per, &why) != 0)
-		rc = row_err(im, "period", "'%s' is not a period: %s", ps, why);
+	for (int i = 2; i <= 3; i++) {
+		sqlite3_stmt *st = im->st[i];
+		bind(st, 1, unit);
+		bind(st, 2, series);
+		bind(st, 3, period);
+		if (i == 2) {
+			sqlite3_bind_int64(st, 4, im->batch);
+		} else {
+			sqlite3_bind_double(st, 4, v);
+			sqlite3_bind_int64(st, 5, im->batch);
+		}
+		if (step(im, st, "correcting observations") != UP_OK)
+			return UP_EINPUT;
+	}
+	im->changed++;
+	if (im->o->on_change)
+		im->o->on_change(im->o->change_ctx, unit, series, period, was, v);
+	return UP_OK;
+}
+
+/* A number as the export writes it: decimal, with a decimal comma in a
+ * ';' or tab file.  strtod alone would also read 0x10, inf and nan. */
+static int number_field(importer *im, const char *col, const char *vs,
+			double *out)
+{
+	char buf[64];
+	const char *s = vs, *comma = strchr(vs, ',');
+	if (im->decimal_comma && comma && !strchr(comma + 1, ',') &&
+	    !strchr(vs, '.') && strlen(vs) < sizeof buf) {
+		strcpy(buf, vs);
+		buf[comma - vs] = '.';
+		s = buf;
+	}
 	char *end = NULL;
-	double v = vs ? strtod(vs, &end) : 0;
-	/* decimal only: strtod would also read 0x10, inf and nan */
-	if (vs && (*end || !isfinite(v) || end == vs || strpbrk(vs, "xXpP")))
-		rc = row_err(im, "value", "'%s' is not a number", vs);
-	if (rc != UP_OK || !unit || !ps || !vs || im->nerr)
-		return rc | (unit && ps && vs ? 0 : UP_EINPUT);
+	*out = strtod(s, &end);
+	if (*end || !isfinite(*out) || end == s || strpbrk(s, "xXpP"))
+		return row_err(im, col, "'%s' is not a number", vs);
+	return UP_OK;
+}
+
+/* One value of SERIES for UNIT in period PER, read from column COL. */
+static int put_observation(importer *im, const char *unit, const char *series,
+			   const up_period *per, const char *col,
+			   const char *vs)
+{
+	double v;
+	if (number_field(im, col, vs, &v) != UP_OK || im->nerr)
+		return UP_EINPUT;
 	char canon[11];
-	up_period_format(&per, canon);
+	up_period_format(per, canon);
+	double was, first;
+	long long batch;
+	if (stored(im, unit, series, canon, &was, &batch)) {
+		/* twice in one file: the lines must agree, whether the first
+		 * wrote its value or found it there */
+		uint64_t key = obs_key(unit, series, canon);
+		int again = batch == im->batch;
+		first = was;
+		if (!again)
+			again = kept_find(im, key, &first);
+		if (again && first != v)
+			return row_err(im, col, "%s %s %s is %g here but %g on "
+				       "an earlier line", unit, series, canon,
+				       v, first);
+		if (again)
+			return UP_OK;
+		if (was != v)
+			return correct(im, unit, series, canon, was, v);
+		kept_add(im, key, v);
+		im->unchanged++;
+		return UP_OK;
+	}
 	sqlite3_stmt *st = im->st[0];
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, canon, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, (int)per.kind);
-	sqlite3_bind_int(st, 5, per.start);
-	sqlite3_bind_int(st, 6, per.end);
+	sqlite3_bind_int(st, 4, (int)per->kind);
+	sqlite3_bind_int(st, 5, per->start);
+	sqlite3_bind_int(st, 6, per->end);
 	sqlite3_bind_double(st, 7, v);
 	sqlite3_bind_int64(st, 8, im->batch);
 	if (step(im, st, "importing observations") != UP_OK)
 		return UP_EINPUT;
-	if (sqlite3_changes(im->db) == 0)
-		return same_as_before(im, unit, series, canon, v);
+	im->added++;
 	return UP_OK;
+}
+
+/* --wide: every series column of the row that holds a value. */
+static int wide_row(importer *im, const char *unit, const up_period *per)
+{
+	int rc = UP_OK;
+	for (size_t h = 0; h < im->nheader && h < im->nf; h++) {
+		const char *vs = im->fields.buf + im->offs[h];
+		if (im->series[h] && *vs)
+			rc |= put_observation(im, unit, im->series[h], per,
+					      im->header[h], vs);
+	}
+	return rc;
+}
+
+static int observation_row(importer *im)
+{
+	int wide = im->o->wide;
+	const char *unit = need(im, O_UNIT), *series = NULL;
+	const char *ps = need(im, O_PERIOD), *vs = NULL, *why;
+	int rc = known(im, &im->units, "unit", O_UNIT, unit);
+	if (!wide) {
+		vs = need(im, O_VALUE);
+		rc |= id_field(im, O_SERIES, &series);
+		if (!need(im, O_SERIES) || !vs)
+			rc = UP_EINPUT;
+	}
+	up_period per;
+	if (ps && up_period_parse(ps, &per, &why) != 0)
+		rc = row_err(im, "period", "'%s' is not a period: %s", ps, why);
+	if (rc != UP_OK || !unit || !ps)
+		return rc | UP_EINPUT;
+	return wide ? wide_row(im, unit, &per)
+		    : put_observation(im, unit, series, &per, "value", vs);
 }
 
 static const kind_spec kinds[] = {
@@ -622,7 +829,8 @@ static const kind_spec kinds[] = {
 	{"observations", obs_cols, obs_need, 0, obs_sql, observation_row, NULL,
 	 "observations: unit,series,period,value\n"
 	 "  period is a month 2026-03, a quarter 2026-Q1, an ISO week\n"
-	 "  2026-W07 or a day 2026-03-15; value is a number.\n"},
+	 "  2026-W07 or a day 2026-03-15; value is a number.  With --wide:\n"
+	 "  unit,period and one column per series, named by its header.\n"},
 };
 
 const char *up_import_help(void)
@@ -640,6 +848,101 @@ const char *up_import_help(void)
 
 /* ---- the header ---- */
 
+static int find(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] && !strcmp(list[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int known_col(const kind_spec *k, const char *name)
+{
+	int i = 0;
+	while (k->cols[i] && strcmp(k->cols[i], name))
+		i++;
+	return k->cols[i] ? i : -1;
+}
+
+/* Uptake's name for the export's column NAME: --map's, or its own. */
+static const char *ours(const importer *im, const char *name)
+{
+	for (size_t i = 0; i < im->nmap; i++)
+		if (!strcmp(im->map[2 * i + 1], name))
+			return im->map[2 * i];
+	return name;
+}
+
+static int unknown_column(importer *im, const char *name)
+{
+	const kind_spec *k = im->k;
+	size_t n = 0;
+	up_buf want = {0};
+	for (; k->cols[n]; n++)
+		up_buf_printf(&want, "%s%s", n ? ", " : "", k->cols[n]);
+	if (k->attrs)
+		up_buf_puts(&want, ", attr.KEY");
+	const char *hint = up_did_you_mean(name, k->cols, n);
+	int rc = hint
+		? row_err(im, name, "unknown column (did you mean '%s'?)", hint)
+		: row_err(im, name, "unknown column for %s (expected %s; "
+			  "--ignore '%s' skips it, --map names it)", k->kind,
+			  want.buf, name);
+	up_buf_free(&want);
+	return rc;
+}
+
+/* Header position H, named NAME in the export: a column of the kind, an
+ * attribute, a series (--wide), skipped, or an error. */
+static int header_column(importer *im, size_t h, const char *name)
+{
+	const kind_spec *k = im->k;
+	const char *as = ours(im, name);
+	int i = known_col(k, as), wide = im->o->wide;
+	if (find((const char *const *)im->ignore, im->nignore, name) >= 0) {
+		im->skip[h] = 1;
+		return UP_OK;
+	}
+	if (i >= 0 && (!wide || i == O_UNIT || i == O_PERIOD)) {
+		if (im->col_of[i] >= 0)
+			return row_err(im, name, "appears twice in the header");
+		im->col_of[i] = (int)h;
+		return UP_OK;
+	}
+	if (wide && !up_is_id(as))
+		return row_err(im, name, "not a series name (letters, "
+			       "digits, '_', '-', '.'); name it with --map "
+			       "SERIES=%s", name);
+	if (wide && find((const char *const *)im->series, h, as) >= 0)
+		return row_err(im, name, "series '%s' appears twice in the "
+			       "header", as);
+	if (wide) {
+		im->series[h] = up_xstrdup(as);
+		return UP_OK;
+	}
+	if (k->attrs && !strncmp(as, "attr.", 5) && up_is_id(as + 5))
+		return UP_OK;
+	return unknown_column(im, name);
+}
+
+/* What --map and --ignore name must be in the header. */
+static int options_used(importer *im)
+{
+	int rc = UP_OK;
+	for (size_t i = 0; i < im->nmap; i++)
+		if (find((const char *const *)im->header, im->nheader,
+			 im->map[2 * i + 1]) < 0)
+			rc = row_err(im, NULL, "--map %s=%s: the header has no "
+				     "column '%s'", im->map[2 * i],
+				     im->map[2 * i + 1], im->map[2 * i + 1]);
+	for (size_t i = 0; i < im->nignore; i++)
+		if (find((const char *const *)im->header, im->nheader,
+			 im->ignore[i]) < 0)
+			rc = row_err(im, NULL, "--ignore %s: the header has no "
+				     "such column", im->ignore[i]);
+	return rc;
+}
+
 static int read_header(importer *im)
 {
 	const kind_spec *k = im->k;
@@ -648,34 +951,31 @@ static int read_header(importer *im)
 	im->nheader = im->nf;
 	int rc = UP_OK;
 	for (size_t h = 0; h < im->nf; h++) {
-		char *name = im->fields.buf + im->offs[h];
-		im->header[h] = up_xstrdup(name);
-		size_t i = 0;
-		while (k->cols[i] && strcmp(k->cols[i], name))
-			i++;
-		if (k->cols[i] && im->col_of[i] >= 0)
-			rc = row_err(im, name, "appears twice in the header");
-		else if (k->cols[i])
-			im->col_of[i] = (int)h;
-		else if (!(k->attrs && !strncmp(name, "attr.", 5) &&
-			   up_is_id(name + 5))) {
-			size_t n = 0;
-			while (k->cols[n])
-				n++;
-			const char *hint = up_did_you_mean(name, k->cols, n);
-			rc = hint ? row_err(im, name, "unknown column (did you "
-					    "mean '%s'?)", hint)
-				  : row_err(im, name, "unknown column for %s",
-					    k->kind);
-		}
+		/* exports pad their headers: "unit; series" */
+		const char *name = im->fields.buf + im->offs[h];
+		size_t n = strlen(name);
+		while (*name == ' ')
+			name++, n--;
+		while (n && name[n - 1] == ' ')
+			n--;
+		im->header[h] = up_xstrndup(name, n);
 	}
+	for (size_t h = 0; h < im->nf; h++)
+		rc |= header_column(im, h, im->header[h]);
+	rc |= options_used(im);
 	for (size_t r = 0; k->need[r]; r++) {
-		size_t i = 0;
-		while (strcmp(k->cols[i], k->need[r]))
-			i++;
+		int i = known_col(k, k->need[r]);
+		if (im->o->wide && (i == O_SERIES || i == O_VALUE))
+			continue;
 		if (im->col_of[i] < 0)
 			rc = row_err(im, k->need[r], "required in the header");
 	}
+	size_t nseries = 0;
+	for (size_t h = 0; h < im->nheader; h++)
+		nseries += im->series[h] != NULL;
+	if (im->o->wide && !rc && !nseries)
+		rc = row_err(im, NULL, "--wide: no series columns besides unit "
+			     "and period");
 	return rc;
 }
 
@@ -693,20 +993,6 @@ static void on_field(void *s, size_t len, void *data)
 	up_buf_add(&im->fields, "", 1); /* NUL-separated, one buffer */
 }
 
-/* 1 if every field of the row is UTF-8; reports the first that is not. */
-static int utf8_row(importer *im)
-{
-	for (size_t h = 0; h < im->nf; h++) {
-		const char *v = im->fields.buf + im->offs[h];
-		if (!up_utf8_valid(v, strlen(v))) {
-			row_err(im, h < im->nheader ? im->header[h] : NULL,
-				"not valid UTF-8 (save the file as UTF-8)");
-			return 0;
-		}
-	}
-	return 1;
-}
-
 static void on_row(int c, void *data)
 {
 	importer *im = data;
@@ -721,8 +1007,6 @@ static void on_row(int c, void *data)
 		/* rows of a bad header would only repeat its errors */
 		im->header_bad = read_header(im) != UP_OK;
 	} else if (im->header_bad) {
-		/* reported */
-	} else if (!utf8_row(im)) {
 		/* reported */
 	} else if (im->nf != im->nheader) {
 		row_err(im, NULL, "%zu fields, but the header has %zu", im->nf,
@@ -759,12 +1043,17 @@ static int prepare(importer *im)
 				       NULL))
 			return sql_err(im, "preparing the import");
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(im->db, "SELECT coalesce(max(batch), 0) + 1 FROM"
-			       " observations", -1, &st, NULL))
+	if (sqlite3_prepare_v2(im->db, "INSERT INTO imports(at, kind, file)"
+			       " VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+			       " ?1, ?2)", -1, &st, NULL))
 		return sql_err(im, "numbering the import");
-	im->batch = sqlite3_step(st) == SQLITE_ROW
-		? sqlite3_column_int64(st, 0) : 1;
+	bind(st, 1, im->k->kind);
+	bind(st, 2, im->file);
+	int done = sqlite3_step(st) == SQLITE_DONE;
 	sqlite3_finalize(st);
+	if (!done)
+		return sql_err(im, "numbering the import");
+	im->batch = sqlite3_last_insert_rowid(im->db);
 	const char *table = !strcmp(im->k->kind, "units") ? "units" : "people";
 	char sql[80];
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(ord), 0) FROM %s", table);
@@ -776,6 +1065,43 @@ static int prepare(importer *im)
 	int rc = load_ids(im, &im->units, "SELECT id FROM units WHERE active");
 	return rc == UP_OK ? load_ids(im, &im->people, "SELECT id FROM people"
 				      " WHERE active") : rc;
+}
+
+/* The delimiter of a header line: the most frequent of ',', ';' and tab
+ * outside quotes, ',' when none is. */
+static char sniff(const char *s, size_t n)
+{
+	static const char delims[] = ",;\t";
+	size_t count[3] = {0, 0, 0};
+	int quoted = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *d = s[i] ? strchr(delims, s[i]) : NULL;
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (d && !quoted)
+			count[d - delims]++;
+	}
+	int best = 0;
+	for (int k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return delims[best];
+}
+
+/* Invalid UTF-8 in line S is an error at its byte; AT: the file offset
+ * of S. */
+static int utf8_line(importer *im, const char *s, size_t n,
+		     unsigned long long at)
+{
+	long bad = up_utf8_bad_at(s, n);
+	if (bad < 0)
+		return 1;
+	im->nerr++;
+	up_err_at(im->err, UP_EINPUT, im->file, (int)im->line, (int)bad + 1,
+		  "not valid UTF-8: byte 0x%02X at offset %llu of the file "
+		  "(save the file as UTF-8)", (unsigned char)s[bad],
+		  at + (unsigned long long)bad);
+	return 0;
 }
 
 /* Feeds FP to libcsv one line at a time; the line a row starts on is the
@@ -790,9 +1116,20 @@ static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 	while (im->nerr < MAX_ERRORS && (n = getline(&line, &cap, fp)) > 0) {
 		im->line++;
 		char *s = line;
+		unsigned long long at = done, raw = (unsigned long long)n;
 		if (im->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
 			s += 3; /* a byte-order mark, as spreadsheets write */
 			n -= 3;
+			at += 3;
+		}
+		if (im->line == 1) {
+			char d = sniff(s, (size_t)n);
+			csv_set_delim(&im->csv, (unsigned char)d);
+			im->decimal_comma = d != ',';
+		}
+		if (!utf8_line(im, s, (size_t)n, at)) {
+			im->broken = 1;
+			break;
 		}
 		if (im->csv.pstate == 0)
 			im->row_line = im->line;
@@ -804,7 +1141,7 @@ static int feed(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 			im->broken = 1; /* the half-read row is no row */
 			break;
 		}
-		done += (unsigned long long)n;
+		done += raw;
 		if (progress && (im->line & 0xffff) == 0)
 			progress(pctx, done, total);
 	}
@@ -827,16 +1164,44 @@ static void importer_free(importer *im)
 {
 	for (size_t i = 0; i < UP_COUNTOF(im->st); i++)
 		sqlite3_finalize(im->st[i]);
-	for (size_t i = 0; i < im->nheader; i++)
+	for (size_t i = 0; i < im->nheader; i++) {
 		free(im->header[i]);
+		free(im->series[i]);
+	}
+	for (size_t i = 0; i < 2 * im->nmap; i++)
+		free(im->map[i]);
+	free(im->map);
+	for (size_t i = 0; i < im->nignore; i++)
+		free(im->ignore[i]);
+	free(im->ignore);
 	for (size_t i = 0; i < im->nowned; i++)
 		free(im->owned[i]);
 	free(im->owned);
 	up_strmap_free(&im->units);
 	up_strmap_free(&im->people);
 	up_strmap_free(&im->seen);
+	free(im->kept_keys);
+	free(im->kept_vals);
 	up_buf_free(&im->fields);
 	csv_free(&im->csv);
+}
+
+/* The import's row in the log gets what it did. */
+static int log_counts(importer *im)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, "UPDATE imports SET added = ?2, changed"
+			       " = ?3, unchanged = ?4 WHERE id = ?1", -1, &st,
+			       NULL))
+		return sql_err(im, "logging the import");
+	sqlite3_bind_int64(st, 1, im->batch);
+	sqlite3_bind_int64(st, 2, im->added);
+	sqlite3_bind_int64(st, 3, im->changed);
+	sqlite3_bind_int64(st, 4, im->unchanged);
+	int rc = sqlite3_step(st) == SQLITE_DONE
+		? UP_OK : sql_err(im, "logging the import");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int run(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
@@ -850,55 +1215,158 @@ static int run(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 			       "empty file: expected a header row");
 	if (rc == UP_OK && !im->nerr && im->k->end)
 		im->k->end(im);
+	if (rc == UP_OK && !im->nerr)
+		rc = log_counts(im);
 	if (im->stopped)
 		up_err_at(im->err, UP_EINPUT, im->file, 0, 0, "stopped after "
 			  "%d errors; nothing was imported", MAX_ERRORS);
 	return rc != UP_OK ? rc : im->nerr ? UP_EINPUT : UP_OK;
 }
 
+/* "a,b,c" split at commas, each trimmed; empty items are errors. */
+static char **split_list(const char *opt, const char *spec, size_t *n,
+			 up_error *err)
+{
+	char **out = NULL;
+	*n = 0;
+	for (const char *p = spec; p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (!len) {
+			up_err(err, UP_EINPUT, "%s '%s': an empty name", opt,
+			       spec);
+			break;
+		}
+		out = up_xrealloc(out, (*n + 1) * sizeof *out);
+		out[(*n)++] = up_xstrndup(p, len);
+		p = comma ? comma + 1 : NULL;
+	}
+	return out;
+}
+
+/* --map ours=theirs,...: every OURS a column of the kind (with --wide,
+ * or a series name). */
+static int parse_map(importer *im, const char *spec, up_error *err)
+{
+	size_t n, before = up_error_count(err);
+	char **items = split_list("--map", spec, &n, err);
+	const kind_spec *k = im->k;
+	im->map = up_xcalloc(2 * n + 1, sizeof *im->map);
+	for (size_t i = 0; i < n; i++) {
+		char *eq = strchr(items[i], '=');
+		if (!eq || eq == items[i] || !eq[1]) {
+			up_err(err, UP_EINPUT, "--map: '%s' is not OURS=THEIRS "
+			       "(unit=Mottagning)", items[i]);
+			continue;
+		}
+		*eq = '\0';
+		int col = known_col(k, items[i]);
+		size_t nc = 0;
+		while (k->cols[nc])
+			nc++;
+		const char *hint = up_did_you_mean(items[i], k->cols, nc);
+		if (col < 0 && !(im->o->wide && up_is_id(items[i])))
+			up_err(err, UP_EINPUT, "--map: %s has no column '%s'%s%s%s",
+			       k->kind, items[i], hint ? " (did you mean '" : "",
+			       hint ? hint : "", hint ? "'?)" : "");
+		im->map[2 * im->nmap] = up_xstrdup(items[i]);
+		im->map[2 * im->nmap + 1] = up_xstrdup(eq + 1);
+		im->nmap++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+	return up_error_count(err) > before ? UP_EINPUT : UP_OK;
+}
+
+static const kind_spec *kind_of(const char *kind, up_error *err)
+{
+	const char *names[UP_COUNTOF(kinds)];
+	for (size_t i = 0; i < UP_COUNTOF(kinds); i++) {
+		if (!strcmp(kinds[i].kind, kind))
+			return &kinds[i];
+		names[i] = kinds[i].kind;
+	}
+	const char *hint = up_did_you_mean(kind, names, UP_COUNTOF(kinds));
+	if (hint)
+		up_err(err, UP_EINPUT, "cannot import '%s' (did you mean "
+		       "'%s'?)", kind, hint);
+	else
+		up_err(err, UP_EINPUT, "cannot import '%s' (units, people, "
+		       "engagements, events, trainings, observations)", kind);
+	return NULL;
+}
+
+/* The options that shape the header, checked before the file is read. */
+static int take_options(importer *im, up_error *err)
+{
+	size_t before = up_error_count(err);
+	if (im->o->wide && strcmp(im->k->kind, "observations"))
+		up_err(err, UP_EINPUT, "--wide reads observations only, not "
+		       "%s", im->k->kind);
+	if (im->o->map)
+		parse_map(im, im->o->map, err);
+	if (im->o->ignore)
+		im->ignore = split_list("--ignore", im->o->ignore,
+					&im->nignore, err);
+	return up_error_count(err) > before ? UP_EINPUT : UP_OK;
+}
+
+int up_import_with(up_store *s, const up_program *p, const char *kind,
+		   const char *path, const up_import_opts *opts,
+		   up_import_counts *counts, up_error *err)
+{
+	static const up_import_opts none;
+	const kind_spec *k = kind_of(kind, err);
+	if (!k)
+		return UP_EINPUT;
+	importer im = {.k = k, .o = opts ? opts : &none, .s = s,
+		       .db = up_store_db(s), .p = p, .file = path, .err = err};
+	int rc = take_options(&im, err);
+	FILE *fp = rc == UP_OK ? fopen(path, "rb") : NULL;
+	if (rc == UP_OK && !fp)
+		rc = up_err_at(err, UP_EINPUT, path, 0, 0, "cannot read: %s",
+			       strerror(errno));
+	struct stat sb;
+	unsigned long long total = fp && fstat(fileno(fp), &sb) == 0
+		? (unsigned long long)sb.st_size : 0;
+	csv_init(&im.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	if (rc == UP_OK)
+		rc = up_store_begin(s, err);
+	if (rc == UP_OK) {
+		rc = up_store_sync(s, p, err);
+		if (rc == UP_OK)
+			rc = run(&im, fp, im.o->progress, im.o->progress_ctx,
+				 total);
+		if (rc == UP_OK && !im.o->dry_run)
+			rc = up_store_commit(s, err);
+		else
+			up_store_rollback(s);
+	}
+	importer_free(&im);
+	if (fp)
+		fclose(fp);
+	if (rc == UP_OK && counts) {
+		counts->rows = im.rows;
+		counts->added = im.added;
+		counts->changed = im.changed;
+		counts->unchanged = im.unchanged;
+	}
+	return rc;
+}
+
 int up_import(up_store *s, const up_program *p, const char *kind,
 	      const char *path, up_progress_fn progress, void *pctx,
 	      long long *rows_out, up_error *err)
 {
-	const kind_spec *k = NULL;
-	for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
-		if (!strcmp(kinds[i].kind, kind))
-			k = &kinds[i];
-	if (!k) {
-		const char *names[UP_COUNTOF(kinds)];
-		for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
-			names[i] = kinds[i].kind;
-		const char *hint = up_did_you_mean(kind, names,
-						   UP_COUNTOF(kinds));
-		if (hint)
-			return up_err(err, UP_EINPUT, "cannot import '%s' (did "
-				      "you mean '%s'?)", kind, hint);
-		return up_err(err, UP_EINPUT, "cannot import '%s' (units, "
-			      "people, engagements, events, trainings, "
-			      "observations)", kind);
-	}
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return up_err_at(err, UP_EINPUT, path, 0, 0, "cannot read: %s",
-				 strerror(errno));
-	struct stat sb;
-	unsigned long long total = fstat(fileno(fp), &sb) == 0
-		? (unsigned long long)sb.st_size : 0;
-	importer im = {.k = k, .s = s, .db = up_store_db(s), .p = p,
-		       .file = path, .err = err};
-	csv_init(&im.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
-	int rc = up_store_begin(s, err);
-	if (rc == UP_OK)
-		rc = up_store_sync(s, p, err);
-	if (rc == UP_OK)
-		rc = run(&im, fp, progress, pctx, total);
-	importer_free(&im);
-	fclose(fp);
-	if (rc == UP_OK)
-		rc = up_store_commit(s, err);
-	else
-		up_store_rollback(s);
+	up_import_opts o = {.progress = progress, .progress_ctx = pctx};
+	up_import_counts c;
+	int rc = up_import_with(s, p, kind, path, &o, &c, err);
 	if (rc == UP_OK && rows_out)
-		*rows_out = im.rows;
+		*rows_out = c.rows;
 	return rc;
 }

@@ -74,6 +74,9 @@ int up_strmap_put(up_strmap *m, const char *key, int val);
 void up_strmap_free(up_strmap *m);
 
 /* up_did_you_mean() is public: uptake.h. */
+
+/* How commands print JSON documents: indented, reals to 12 digits. */
+#define UP_JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
 /* Writes DIR/.luarc.json (never over one): the Lua language server then
  * reads up_luals_dir()'s definitions of the rule DSL (init.c). */
 int up_luarc_write(const char *dir, up_error *err);
@@ -90,6 +93,8 @@ int up_write_atomic(const char *path, const char *data, size_t len,
 		    up_error *err);
 /* Whether S is well-formed UTF-8. */
 int up_utf8_valid(const char *s, size_t len);
+/* The offset of the first byte of S that is not valid UTF-8, or -1. */
+long up_utf8_bad_at(const char *s, size_t len);
 /* A copy of S with each invalid byte replaced by U+FFFD, cut on a
  * character boundary (then "...") to at most MAX + 3 bytes. */
 char *up_utf8_clean(const char *s, size_t len, size_t max, size_t *outlen);
@@ -199,6 +204,7 @@ typedef struct {
 } up_rule_file;
 
 typedef struct up_pack_use up_pack_use; /* pack.h */
+typedef struct up_swap up_swap;
 
 typedef struct {
 	char *boundary; /* "from->to" */
@@ -230,6 +236,8 @@ typedef struct {
 	up_strv num_excl, den_excl, den_exc;
 	double target, baseline, tolerance;
 	int baseline_auto, increase, per_period;
+	size_t baseline_points; /* baseline: auto: status baseline until the
+				 * series has this many points (default 3) */
 	int period;       /* up_period_kind */
 	int32_t deadline; /* day number; unused when per_period */
 	up_strv scope;    /* unit ids whose subtrees count; empty = all */
@@ -279,6 +287,7 @@ struct up_program {
 	json_t *globals_written; /* borrowed: pack tests note them here */
 	int any_stage;    /* pack check: stages are the using program's */
 	int no_packs;     /* loaded with UP_PROGRAM_NO_PACKS: judges nothing */
+	const up_swap *swap; /* while loading for a replay; else NULL */
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
@@ -288,6 +297,19 @@ struct up_program {
 #define UP_DEFAULT_MEMORY_MB 64
 #define UP_DEFAULT_THRESHOLD 0.6
 #define UP_DEFAULT_MARGIN 0.1
+
+/*
+ * What a replay judges with in place of the program's own: the rule files
+ * rules: lists, read from RULES_DIR; the pack PACK_NAME, read from
+ * PACK_PATH whatever version it is and whatever uptake.lock pins (trust:
+ * still applies).  Either may be NULL.
+ */
+struct up_swap {
+	const char *rules_dir;
+	const char *pack_name, *pack_path;
+};
+int up_program_open_swap(up_program **out, const char *dir,
+			 const up_swap *swap, up_error *err);
 
 /* up_program_load() on a buffer already read; DIR still holds rule files. */
 int up_program_parse(up_program **out, const char *dir, const char *buf,
@@ -358,6 +380,7 @@ typedef struct {
 
 typedef struct {
 	unsigned long serial; /* new for every load: caches key on it */
+	long long known; /* the last import seen; UP_KNOWN_ALL: every one */
 	int32_t as_of;
 	char as_of_s[11];
 	up_unit *units; /* in preorder */
@@ -378,6 +401,11 @@ typedef struct {
 } up_facts;
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
+/* The same as known once import KNOWN was done: later corrections are
+ * undone, later values absent.  UP_KNOWN_ALL: as up_facts_load. */
+enum { UP_KNOWN_ALL = -1 };
+int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
+			long long known, up_error *err);
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
@@ -445,6 +473,8 @@ typedef struct {
 	double score; /* 0-10 for UP_RES_SCORE */
 	char *message;
 	json_t *evidence; /* may be NULL */
+	char *at; /* "FILE:LINE" of the return or error that decided; NULL:
+		   * not known (the declaration's line stands for it) */
 } up_result;
 
 /*
@@ -579,10 +609,26 @@ void up_print_text(FILE *fp, const char *fmt, ...)
 int up_ledger_known(up_store *s, const char *table, const char *what,
 		    const char *id, up_error *err);
 
+/*
+ * The document cycle NUMBER would have as of AS_OF judged with P, from the
+ * facts as of that day as known once import KNOWN was done (UP_KNOWN_ALL:
+ * as they are); nothing is written, so a read-only store will do
+ * (replay.c).  NULL after an error.
+ */
+json_t *up_cycle_judge(up_store *s, const up_program *p, const char *as_of,
+		       long long number, long long known, up_error *err);
+
 /* ---- history (history.c) ---- */
 
 /* What changed from cycle document A to B, as `uptake history --diff`
  * prints it in JSON (see up_history_diff_print); a new reference. */
 json_t *up_history_diff(const json_t *a, const json_t *b);
+/* Every change of such a diff on FP, a line each led by its kind, with
+ * the messages before and after. */
+void up_history_diff_list(const json_t *diff, FILE *fp);
+/* How many changes it holds, of every kind. */
+size_t up_history_diff_size(const json_t *diff);
+/* UP_EINPUT for a cycle N that is not stored, naming those that are. */
+int up_history_no_cycle(up_store *s, long long n, up_error *err);
 
 #endif

@@ -80,7 +80,8 @@ static const command commands[] = {
 	 "  uptake record training --person maja-lund --date 2026-03-20 "
 	 "--topic journey\n",
 	 cmd_record},
-	{"import", "KIND FILE [--db PATH]",
+	{"import", "KIND FILE [--map OURS=THEIRS,...] [--ignore COL,...] "
+	 "[--wide] [--dry-run] [--db PATH]",
 	 "load a CSV export: units, people, engagements, events, observations",
 	 NULL, cmd_import},
 	{"cycle", "[--as-of DATE] [--json] [--fail-on LIST] [--db PATH]",
@@ -98,21 +99,43 @@ static const command commands[] = {
 	 "  uptake cycle --json >cycle.json\n"
 	 "  uptake cycle --fail-on hold,kill,error    # for CI and timers\n",
 	 cmd_cycle},
-	{"status", "[--unit U] [--json] [--db PATH]",
+	{"status", "[--unit U] [--cycle N] [--json] [--db PATH]",
 	 "show the last cycle's decisions per unit",
 	 "Shows the last cycle's stage, gate decision, score and number of\n"
-	 "findings per unit.\n"
+	 "findings per unit, and the advances recorded since it ran.\n"
+	 "\n  --unit U    that unit only\n"
+	 "  --cycle N   the stored cycle N instead of the last (see 'uptake\n"
+	 "              history'); exit 65, naming those stored, if there is\n"
+	 "              none\n"
+	 "  --json      print JSON instead of a table\n"
 	 "\nExamples:\n"
 	 "  uptake status\n"
+	 "  uptake status --cycle 1\n"
 	 "  uptake status --unit orthopaedics --json\n", cmd_status},
-	{"explain", "UNIT [GATE-or-RULE] [--json] [--db PATH]",
+	{"explain", "UNIT [GATE-or-RULE-or-METRIC] [--cycle N] [--json] "
+	 "[--db PATH]",
 	 "explain why a unit's gate decided as it did",
 	 "Explains a unit's gate decision in the last cycle: every criterion\n"
 	 "with its status, message, evidence and source location, then the\n"
-	 "unit's findings.  GATE-or-RULE narrows it to one gate or rule.\n"
+	 "unit's findings, then each of its metrics: status, latest value,\n"
+	 "plan, target and direction, the series with each period's value,\n"
+	 "plan and the run-chart signals the point is part of (shift, trend),\n"
+	 "and the signals in words.  The series are read from the store as of\n"
+	 "the cycle's date and judged with program.yaml's metric definitions,\n"
+	 "as 'uptake report' draws them; a rule's metric{} has a point per\n"
+	 "stored cycle.  GATE-or-RULE narrows it to one gate or rule, without\n"
+	 "the metrics; METRIC to that metric alone.\n"
+	 "\n  --cycle N   the stored cycle N instead of the last (see 'uptake\n"
+	 "              history'); exit 65, naming those stored, if there is\n"
+	 "              none\n"
+	 "  --json      the unit as the cycle stored it, each of its metrics[]\n"
+	 "              with title, direction, percent, source, median, runs,\n"
+	 "              series[] (period, value, plan, marks[]), signal_text[]\n"
+	 "              and differs (see man uptake)\n"
 	 "\nExamples:\n"
 	 "  uptake explain northfield\n"
 	 "  uptake explain northfield 'evaluate->procure'\n"
+	 "  uptake explain a-cardiology digital_share --cycle 3\n"
 	 "  uptake explain orthopaedics \\\n"
 	 "         clinician-buy-in/champion-active-before-go-live --json\n",
 	 cmd_explain},
@@ -183,6 +206,31 @@ static const command commands[] = {
 	 "  uptake history\n"
 	 "  uptake history --diff 1 2\n",
 	 cmd_history},
+	{"replay", "--from CYCLE [--to CYCLE] [--rules DIR] "
+	 "[--pack NAME=PATH] [--known-at WHEN] [--json]",
+	 "judge stored cycles again with other rules: what would flip",
+	 "Judges stored cycles again, each with the facts as of its date as\n"
+	 "they were known when it ran (corrections imported since are undone),\n"
+	 "with other rules or the program as it is, and lists what would flip\n"
+	 "against what the cycle stored: gate decisions, criteria (with both\n"
+	 "messages), findings and metric statuses, and rule errors only the\n"
+	 "other rules raise.  Each cycle also says whether the program as it\n"
+	 "is still gives what it stored.  Nothing is written to the store.\n"
+	 "\n  --from CYCLE       the first stored cycle to judge again\n"
+	 "  --to CYCLE         the last (default: the latest)\n"
+	 "  --rules DIR        read the rule files program.yaml lists from DIR\n"
+	 "                     (another checkout of the program, say)\n"
+	 "  --pack NAME=PATH   use the pack in PATH in place of NAME, whatever\n"
+	 "                     its version and uptake.lock say (trust: still\n"
+	 "                     applies)\n"
+	 "  --known-at WHEN    the facts as known at WHEN: now, a date (its\n"
+	 "                     end, UTC) or YYYY-MM-DDTHH:MM:SSZ\n"
+	 "  --json             print JSON instead of a table\n"
+	 "\nExamples:\n"
+	 "  uptake replay --from 1 --pack clinician-buy-in=../packs/cbi-2.0\n"
+	 "  uptake replay --from 3 --to 5 --rules ../program-next --json\n"
+	 "  uptake replay --from 1 --known-at now   # with every correction\n",
+	 cmd_replay},
 	{"report", "--html FILE | --md FILE [--cycle N] [--db PATH]",
 	 "write the dashboard of the last cycle as HTML or Markdown",
 	 "Writes the report of the last stored cycle (or cycle N): the gate\n"

@@ -54,10 +54,11 @@ typedef enum {
 	UP_METRIC_ON_TRACK,
 	UP_METRIC_AT_RISK,
 	UP_METRIC_OFF_TRACK,
-	UP_METRIC_NO_DATA
+	UP_METRIC_NO_DATA,
+	UP_METRIC_BASELINE
 } up_metric_status;
 
-/* "met", "on_track", "at_risk", "off_track", "no_data". */
+/* "met", "on_track", "at_risk", "off_track", "no_data", "baseline". */
 const char *up_metric_status_name(up_metric_status s);
 
 /*
@@ -88,6 +89,8 @@ typedef struct {
 	int32_t t0, deadline;
 	int32_t as_of;     /* the end of the latest period judged */
 	size_t recent;     /* points the projection uses, e.g. 6 */
+	size_t baseline_points; /* with fewer points than this the status is
+				 * baseline (0: judge from the first point) */
 } up_judge_in;
 
 typedef struct {
@@ -100,6 +103,8 @@ typedef struct {
 /*
  * The statuses, direction-aware:
  *   no_data    no value at all;
+ *   baseline   fewer than BASELINE_POINTS values: the baseline is still
+ *              being measured, so there is nothing to judge yet;
  *   met        the latest value reaches the target, and so did the one
  *              before it when there is one (reached and held);
  *   on_track   the latest value is at or beyond plan - tolerance;
@@ -125,6 +130,18 @@ typedef struct {
 	int trend;           /* 5+ points steadily rising or falling; equal
 			      * neighbours neither count nor break */
 	int trend_up;        /* the latest such trend rises */
+	/*
+	 * The points each signal spans, as indices into the series, both
+	 * inclusive: the latest shift, the latest trend, and the latest run
+	 * longer than run_limit (anhoej_runs); few crossings is a property
+	 * of the whole series, 0 to n - 1.  A run or trend that no later
+	 * point has ended (later points on the median, or equal to the one
+	 * before, neither count nor break it) spans to the latest point,
+	 * n - 1: the signal is current.  Zero when the signal is off.
+	 */
+	size_t shift_from, shift_to;
+	size_t trend_from, trend_to;
+	size_t run_from, run_to;
 } up_signals;
 
 void up_run_chart(const double *y, size_t n, up_signals *out);

@@ -18,7 +18,7 @@
 #define CROSSING_ALPHA 0.05
 
 static const char *const status_names[] = {"met", "on_track", "at_risk",
-					   "off_track", "no_data"};
+					   "off_track", "no_data", "baseline"};
 
 const char *up_metric_status_name(up_metric_status s)
 {
@@ -115,7 +115,9 @@ void up_metric_judge(const up_judge_in *in, up_judge_out *out)
 	out->expected = up_plan_at(in->baseline, in->target, in->t0,
 				   in->deadline, in->days[last]);
 	out->projected = project(in);
-	if (reaches(v, in->target, in->increase) &&
+	if (in->n < in->baseline_points)
+		out->status = UP_METRIC_BASELINE; /* nothing to judge yet */
+	else if (reaches(v, in->target, in->increase) &&
 	    (last == 0 || reaches(in->values[last - 1], in->target,
 				  in->increase)))
 		out->status = UP_METRIC_MET;
@@ -181,33 +183,70 @@ static void runs(const double *y, size_t n, up_signals *out)
 		}
 		if (run > out->longest_run)
 			out->longest_run = run;
-		/* The direction is the latest shift's: it is the news. */
-		if (run >= SHIFT_LEN)
-			out->shift_up = up;
 	}
 }
 
-/* Trends over every point; a point equal to the one before is skipped. */
+/*
+ * The latest run of LEN or more points on one side of the median: its
+ * first and last point in *FROM and *TO (to the latest point when nothing
+ * after it ends the run), and whether it is above.  0 when there is none.
+ */
+static int latest_run(const double *y, size_t n, double median, size_t len,
+		      size_t *from, size_t *to, int *above)
+{
+	size_t run = 0, start = 0, last = 0;
+	int side = -1, found = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (y[i] == median)
+			continue;
+		int up = y[i] > median;
+		if (up != side) {
+			side = up;
+			start = i;
+			run = 0;
+		}
+		last = i;
+		if (++run >= len) {
+			*from = start;
+			*to = i;
+			*above = up;
+			found = 1;
+		}
+	}
+	if (found && *to == last)
+		*to = n - 1; /* unbroken: the points after it are on the median */
+	return found;
+}
+
+/* Trends over every point; a point equal to the one before is skipped.
+ * The span of the latest trend starts at the point it moves away from. */
 static void trends(const double *y, size_t n, up_signals *out)
 {
-	size_t len = 1, longest = 0;
+	size_t len = 1, longest = 0, start = 0, prev = 0, last = 0;
 	int dir = 0;
-	double prev = n ? y[0] : 0;
 	for (size_t i = 1; i < n; i++) {
-		if (y[i] == prev)
+		if (y[i] == y[prev])
 			continue;
-		int d = y[i] > prev ? 1 : -1;
-		len = d == dir ? len + 1 : 2;
-		dir = d;
-		prev = y[i];
-		if (len > longest)
+		int d = y[i] > y[prev] ? 1 : -1;
+		if (d != dir) {
+			start = prev;
+			len = 1;
+			dir = d;
+		}
+		prev = last = i;
+		if (++len > longest)
 			longest = len;
-		if (len >= TREND_LEN) /* again, the latest trend's direction */
+		if (len >= TREND_LEN) { /* again, the latest trend's */
 			out->trend_up = d > 0;
+			out->trend_from = start;
+			out->trend_to = i;
+		}
 	}
 	out->trend = longest >= TREND_LEN;
 	if (!out->trend)
 		out->trend_up = 0;
+	else if (out->trend_to == last)
+		out->trend_to = n - 1; /* unbroken: the rest equals its end */
 }
 
 void up_run_chart(const double *y, size_t n, up_signals *out)
@@ -216,15 +255,17 @@ void up_run_chart(const double *y, size_t n, up_signals *out)
 	out->median = n ? median(y, n) : NAN;
 	runs(y, n, out);
 	trends(y, n, out);
-	out->shift = out->longest_run >= SHIFT_LEN;
-	if (!out->shift)
-		out->shift_up = 0;
+	out->shift = latest_run(y, n, out->median, SHIFT_LEN,
+				&out->shift_from, &out->shift_to,
+				&out->shift_up);
 	if (out->useful == 0)
 		return;
 	out->run_limit = (size_t)lround(log2((double)out->useful) + 3.0);
 	out->crossing_min = binom_lower_quantile(out->useful - 1);
 	if (out->useful < ANHOEJ_MIN)
 		return;
-	out->anhoej_runs = out->longest_run > out->run_limit;
+	int above;
+	out->anhoej_runs = latest_run(y, n, out->median, out->run_limit + 1,
+				      &out->run_from, &out->run_to, &above);
 	out->anhoej_crossings = out->crossings < out->crossing_min;
 }

@@ -183,19 +183,57 @@ static json_t *num_or_null(double x)
 	return isfinite(x) ? json_real(round(x * 1e9) / 1e9) : json_null();
 }
 
-static json_t *signal_names(const up_signals *s)
+/* One signal's name and span, when it is on. */
+typedef struct {
+	const char *name;
+	size_t from, to;
+} signal_span;
+
+/* The signals that are on, in the order the "signals" list gives them;
+ * returns how many (at most four). */
+static size_t signals_on(const up_signals *s, size_t n, signal_span out[4])
 {
-	json_t *a = json_array();
+	size_t k = 0;
 	if (s->shift)
-		json_array_append_new(a, json_string(s->shift_up ? "shift_up"
-								 : "shift_down"));
+		out[k++] = (signal_span){s->shift_up ? "shift_up" : "shift_down",
+					 s->shift_from, s->shift_to};
 	if (s->trend)
-		json_array_append_new(a, json_string(s->trend_up ? "trend_up"
-								 : "trend_down"));
+		out[k++] = (signal_span){s->trend_up ? "trend_up" : "trend_down",
+					 s->trend_from, s->trend_to};
 	if (s->anhoej_runs)
-		json_array_append_new(a, json_string("long_run"));
+		out[k++] = (signal_span){"long_run", s->run_from, s->run_to};
 	if (s->anhoej_crossings)
-		json_array_append_new(a, json_string("few_crossings"));
+		out[k++] = (signal_span){"few_crossings", 0, n ? n - 1 : 0};
+	return k;
+}
+
+static json_t *signal_names(const up_signals *s, size_t n)
+{
+	signal_span on[4];
+	size_t k = signals_on(s, n, on);
+	json_t *a = json_array();
+	for (size_t i = 0; i < k; i++)
+		json_array_append_new(a, json_string(on[i].name));
+	return a;
+}
+
+/* Each signal with the periods it spans (labels as the history gives
+ * them) and whether it reaches the latest point: AT maps the N points of
+ * the series to the evaluation's periods. */
+static json_t *signal_periods(const evaluation *ev, const up_signals *s,
+			      const size_t *at, size_t n)
+{
+	signal_span on[4];
+	size_t k = signals_on(s, n, on);
+	json_t *a = json_array();
+	for (size_t i = 0; i < k; i++) {
+		char from[11], to[11];
+		up_period_format(&ev->periods[at[on[i].from]], from);
+		up_period_format(&ev->periods[at[on[i].to]], to);
+		json_array_append_new(a, UP_JSON(json_pack("{s:s, s:s, s:s, s:b}",
+			"signal", on[i].name, "from", from, "to", to,
+			"current", on[i].to + 1 == n)));
+	}
 	return a;
 }
 
@@ -223,22 +261,31 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 				"period", label, "value", num_or_null(v))));
 		}
 	}
+	/* The latest period with data, and how many complete periods have
+	 * ended since: the export's lag, stale or not. */
+	char latest[11] = "";
+	size_t behind = k ? n - 1 - at[k - 1] : 0;
+	if (k)
+		up_period_format(&ev->periods[at[k - 1]], latest);
 	/* Data that stopped coming is no data, not a frozen last value. */
 	if (k && at[k - 1] + STALE_PERIODS < n)
 		k = 0;
 	double target = target_for(m, unit);
 	up_judge_in in = {vals, days, k, m->baseline, target, m->increase,
 			  m->tolerance, 0, m->deadline,
-			  n ? ev->periods[n - 1].end : ev->f->as_of, RECENT};
+			  n ? ev->periods[n - 1].end : ev->f->as_of, RECENT, 0};
 	if (m->baseline_auto && k) {
 		in.baseline = vals[0];
 		in.t0 = days[0];
+		/* the first points measure the baseline; nothing to judge yet */
+		in.baseline_points = m->baseline_points;
 	} else {
 		in.t0 = n ? ev->periods[0].start : ev->f->as_of;
 	}
 	if (m->per_period && n) { /* the same target every period */
 		up_period next;
 		up_period_next(&ev->periods[n - 1], &next);
+		in.baseline_points = 0;
 		in.baseline = target;
 		in.t0 = ev->periods[0].start;
 		in.deadline = next.end;
@@ -253,7 +300,7 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 		up_period_format(&ev->periods[at[k - 1]], label);
 	int ratio = m->kind == UP_MK_RATIO;
 	json_t *j = UP_JSON(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:s, s:o, "
-			      "s:I}",
+			      "s:o, s:I, s:s?, s:o}",
 		"metric", m->id, "period", k ? label : NULL,
 		"value", num_or_null(k ? out.value : NAN),
 		"numerator", num_or_null(ratio && last ? last->num : NAN),
@@ -261,7 +308,11 @@ static json_t *judge(const evaluation *ev, const cell *row, const char *unit,
 		"target", num_or_null(target),
 		"expected", num_or_null(k ? out.expected : NAN),
 		"status", up_metric_status_name(out.status),
-		"signals", signal_names(&sig), "points", (json_int_t)k));
+		"signals", signal_names(&sig, k),
+		"signal_periods", signal_periods(ev, &sig, at, k),
+		"points", (json_int_t)k, "latest_period", *latest ? latest : NULL,
+		"periods_behind", *latest ? json_integer((json_int_t)behind)
+					  : json_null()));
 	static const char *const kinds[] = {"ratio", "count", "sum", "mean",
 					    "latest"};
 	json_object_set_new(j, "kind", json_string(kinds[m->kind]));
@@ -441,16 +492,19 @@ json_t *up_metric_point(const up_program *p, const up_facts *f,
 	up_judge_in in = {&value, &f->as_of, has ? 1 : 0,
 			  d->has_baseline ? d->baseline : d->target, d->target,
 			  d->increase, d->tolerance, start, deadline, f->as_of,
-			  RECENT};
+			  RECENT, 0};
 	up_judge_out out;
 	up_metric_judge(&in, &out);
 	return UP_JSON(json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, "
-				 "s:[], s:I, s:s}",
+				 "s:[], s:[], s:I, s:s?, s:o, s:s}",
 		"metric", d->id, "period", f->as_of_s,
 		"value", num_or_null(has ? value : NAN),
 		"numerator", num_or_null(num), "denominator", num_or_null(den),
 		"target", num_or_null(d->target),
 		"expected", num_or_null(has ? out.expected : NAN),
 		"status", up_metric_status_name(out.status), "signals",
-		"points", (json_int_t)(has ? 1 : 0), "kind", "computed"));
+		"signal_periods", "points", (json_int_t)(has ? 1 : 0),
+		"latest_period", has ? f->as_of_s : NULL,
+		"periods_behind", has ? json_integer(0) : json_null(),
+		"kind", "computed"));
 }

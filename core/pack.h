@@ -235,6 +235,7 @@ struct up_pack_use {
 	size_t noverrides;
 	int line, col;      /* the entry in program.yaml; 0 if a dependency */
 	char *needed_by;    /* for a dependency: who asked for it */
+	int swapped;        /* put in by a replay: the lock does not apply */
 };
 
 /*

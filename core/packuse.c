@@ -299,6 +299,41 @@ static void found_add(up_buf *b, const up_pack_use *u)
 }
 
 /*
+ * A replay's pack in place of NAME: from the path it was given, whatever
+ * its version; trust still applies.  0 with *u filled, or -1.
+ */
+static int open_swap(up_yv *v, const up_program *p, const up_ynode *at,
+		     const char *name, up_pack_use *u)
+{
+	const char *dir = p->swap->pack_path;
+	char what[300];
+	snprintf(what, sizeof what, "'%s'", name);
+	u->origin = "dir";
+	u->shown = up_xstrdup(dir);
+	u->swapped = 1;
+	int rc = -1;
+	if (!has_manifest(dir))
+		up_yv_err(v, at, "--pack %s=%s: not a pack: it has no "
+			  "pack.yaml", name, dir);
+	else if (open_pack(v, p, at, what, dir, u) == UP_OK &&
+		 strcmp(u->pack->name, name))
+		up_yv_err(v, at, "--pack %s=%s: %s names the pack '%s', not "
+			  "'%s'", name, dir, u->pack->file, u->pack->name,
+			  name);
+	else if (u->pack)
+		rc = 0;
+	if (rc)
+		use_free(u);
+	return rc;
+}
+
+static int swapped(const up_program *p, const char *name)
+{
+	return p->swap && p->swap->pack_name &&
+	       !strcmp(p->swap->pack_name, name);
+}
+
+/*
  * Searches the path for NAME in a version that satisfies RANGE (and
  * equals the locked one, if the lock pins it): the first match wins, as
  * on any search path.  0 with *u filled, or -1 (reported at AT).
@@ -307,6 +342,8 @@ static int search(up_yv *v, const up_program *p, const up_lock *lk,
 		  const up_ynode *at, const char *name, const char *range,
 		  up_pack_use *u)
 {
+	if (swapped(p, name))
+		return open_swap(v, p, at, name, u);
 	size_t nd;
 	up_search_dir *dirs = up_pack_search_path(p->dir, &nd);
 	const up_lock_entry *pin = locked(p, lk, name);
@@ -561,7 +598,15 @@ static void load_entry(up_yv *v, up_program *p, const up_lock *lk,
 	else if (use && range &&
 		 (path ? open_path(v, p, at, use, range, &u)
 		       : search(v, p, lk, at, use, range, &u)) == 0) {
-		if (find_use(p, u.pack->name) >= 0) {
+		if (path && !u.swapped && swapped(p, u.pack->name)) {
+			char *name = up_xstrdup(u.pack->name);
+			use_free(&u);
+			open_swap(v, p, at, name, &u);
+			free(name);
+		}
+		if (!u.pack) {
+			/* the swap failed, and said why */
+		} else if (find_use(p, u.pack->name) >= 0) {
 			up_yv_err(v, at, "pack '%s' is used twice",
 				  u.pack->name);
 			use_free(&u);
@@ -677,6 +722,8 @@ static void check_lock(up_yv *v, const up_program *p, const up_lock *lk,
 		}
 		const up_lock_entry *e = up_lock_find(lk, u->pack->name);
 		char diff[600];
+		if (u->swapped)
+			continue;
 		if (!e)
 			up_yv_err(v, pos, "pack '%s' is not in %s (run 'uptake "
 				  "pack lock')", u->pack->name, lk->file);

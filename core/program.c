@@ -401,7 +401,9 @@ static void load_rule_file(up_yv *v, up_program *p, const up_ynode *n)
 			free(path);
 			return;
 		}
-	char *full = up_xasprintf("%s/%s", p->dir, path);
+	const char *base = p->swap && p->swap->rules_dir
+		? p->swap->rules_dir : p->dir;
+	char *full = up_xasprintf("%s/%s", base, path);
 	up_error *e = up_error_new();
 	p->rules = up_xrealloc(p->rules, (p->nrules + 1) * sizeof *p->rules);
 	up_rule_file *r = &p->rules[p->nrules];
@@ -410,7 +412,8 @@ static void load_rule_file(up_yv *v, up_program *p, const up_ynode *n)
 	if (up_read_file(full, MAX_RULE_BYTES, &r->src, &r->len, e) != UP_OK) {
 		const char *m = up_error_message(e, 0);
 		const char *why = m ? strstr(m, "error: ") : NULL;
-		up_yv_err(v, n, "rule file '%s': %s", path,
+		up_yv_err(v, n, "rule file '%s'%s%s: %s", path,
+		     base == p->dir ? "" : " in ", base == p->dir ? "" : base,
 		     why ? why + 7 : "cannot read");
 		free(path);
 	} else {
@@ -437,7 +440,7 @@ static const char *const metric_keys[] = {
 	"numerator_exclusions", "denominator_exclusions",
 	"denominator_exceptions", "target", "direction", "baseline",
 	"deadline", "period", "tolerance", "unit_targets", "scope",
-	"per_period"};
+	"per_period", "baseline_points"};
 
 /* A series name or a list of them. */
 static void load_series_list(up_yv *v, const up_ynode *n, const char *what,
@@ -576,6 +579,18 @@ static void load_metric_targets(up_yv *v, up_program *p, up_metric_def *m,
 	snprintf(what, sizeof what, "%s'baseline' (a number or auto)", owner);
 	if (!m->baseline_auto)
 		up_yv_num(v, bn, what, -1e15, 1e15, &m->baseline);
+	/* An automatic baseline is measured over the first points: until
+	 * there are this many, the status is baseline. */
+	const up_ynode *bp = up_yv_get(n, "baseline_points");
+	long long points = 3;
+	snprintf(what, sizeof what, "%s'baseline_points'", owner);
+	if (bp && !m->baseline_auto)
+		up_yv_err(v, bp, "%s'baseline_points' counts the points of an "
+		     "automatic baseline; drop it or set 'baseline: auto'",
+		     owner);
+	else if (bp)
+		up_yv_int(v, bp, what, 1, 60, &points);
+	m->baseline_points = (size_t)points;
 	const up_ynode *ut = up_yv_get(n, "unit_targets");
 	if (ut && up_yv_want(v, ut, UP_YMAP, "'unit_targets'")) {
 		m->unit_targets = up_xcalloc(ut->n / 2 + 1,
@@ -829,17 +844,19 @@ int up_program_from_tree(up_program **out, const char *dir,
 	return UP_OK;
 }
 
-int up_program_parse(up_program **out, const char *dir, const char *buf,
-		     size_t len, unsigned flags, up_error *err)
+static int parse(up_program **out, const char *dir, const char *buf,
+		 size_t len, unsigned flags, const up_swap *swap, up_error *err)
 {
 	*out = NULL;
 	up_program *p = program_new(dir, "program.yaml");
 	up_sha256_hex(buf, len, p->hash);
+	p->swap = swap;
 	up_ynode *root = NULL;
 	int rc = up_yaml_parse(buf, len, p->file, &root, err);
 	if (rc == UP_OK)
 		rc = load_tree(p, root, flags, err);
 	up_yaml_free(root);
+	p->swap = NULL; /* borrowed for the loading only */
 	if (rc != UP_OK) {
 		up_program_free(p);
 		return rc;
@@ -848,13 +865,14 @@ int up_program_parse(up_program **out, const char *dir, const char *buf,
 	return UP_OK;
 }
 
-int up_program_load(up_program **out, const char *dir, up_error *err)
+int up_program_parse(up_program **out, const char *dir, const char *buf,
+		     size_t len, unsigned flags, up_error *err)
 {
-	return up_program_open(out, dir, 0, err);
+	return parse(out, dir, buf, len, flags, NULL, err);
 }
 
-int up_program_open(up_program **out, const char *dir, unsigned flags,
-		    up_error *err)
+static int open_program(up_program **out, const char *dir, unsigned flags,
+			const up_swap *swap, up_error *err)
 {
 	*out = NULL;
 	char *path = up_xasprintf("%s/program.yaml", dir && *dir ? dir : ".");
@@ -863,9 +881,26 @@ int up_program_open(up_program **out, const char *dir, unsigned flags,
 	int rc = up_read_file(path, MAX_PROGRAM_BYTES, &buf, &len, err);
 	free(path);
 	if (rc == UP_OK)
-		rc = up_program_parse(out, dir, buf, len, flags, err);
+		rc = parse(out, dir, buf, len, flags, swap, err);
 	free(buf);
 	return rc;
+}
+
+int up_program_load(up_program **out, const char *dir, up_error *err)
+{
+	return open_program(out, dir, 0, NULL, err);
+}
+
+int up_program_open(up_program **out, const char *dir, unsigned flags,
+		    up_error *err)
+{
+	return open_program(out, dir, flags, NULL, err);
+}
+
+int up_program_open_swap(up_program **out, const char *dir,
+			 const up_swap *swap, up_error *err)
+{
+	return open_program(out, dir, 0, swap, err);
 }
 
 static void free_strv(char **v, size_t n)

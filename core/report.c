@@ -1,13 +1,14 @@
 /*
  * report.c: what a person reads.  Tables for a terminal and JSON for
  * scripts, rendered from a cycle's document, so `status` and `explain`
- * show exactly what the cycle stored.
+ * show exactly what the cycle stored; explain adds each metric's series,
+ * read from the store as `uptake report` reads it (dashboard_metrics.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dashboard.h"
 
 #define JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
 
@@ -17,12 +18,11 @@
  * the clipboard.  C0 and C1 controls become '?', tabs and newlines a
  * space.  The text lives in a small ring of buffers, enough for one line.
  */
-static const char *str(const json_t *o, const char *k)
+static const char *clean(const char *text)
 {
 	static char ring[8][4200];
 	static unsigned next;
-	const unsigned char *s =
-		(const unsigned char *)json_string_value(json_object_get(o, k));
+	const unsigned char *s = (const unsigned char *)text;
 	if (!s)
 		return "";
 	char *out = ring[next++ % 8];
@@ -39,6 +39,11 @@ static const char *str(const json_t *o, const char *k)
 	}
 	out[n] = '\0';
 	return out;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	return clean(json_string_value(json_object_get(o, k)));
 }
 
 /* A string field as stored, for comparing ids: str() is for printing. */
@@ -196,13 +201,21 @@ static void metric_number(const json_t *m, const char *k, char out[24])
 static void metric_row(FILE *fp, const char *unit, const json_t *m, int wm,
 		       int wu, unsigned flags)
 {
-	char value[24], expected[24], target[24];
+	char value[24], expected[24], target[24], behind[24] = "-";
 	metric_number(m, "value", value);
 	metric_number(m, "expected", expected);
 	metric_number(m, "target", target);
-	const char *period = str(m, "period");
-	fprintf(fp, "%-*s  %-*s  %-8s  %7s  %7s  %7s  ", wm, str(m, "metric"),
-		wu, unit, *period ? period : "-", value, expected, target);
+	/* the latest period with data, even when it is too old to judge */
+	const char *period = str(m, "latest_period");
+	if (!*period)
+		period = str(m, "period");
+	json_t *b = json_object_get(m, "periods_behind");
+	if (json_is_integer(b))
+		snprintf(behind, sizeof behind, "%lld",
+			 (long long)json_integer_value(b));
+	fprintf(fp, "%-*s  %-*s  %-8s  %6s  %7s  %7s  %7s  ", wm,
+		str(m, "metric"), wu, unit, *period ? period : "-", behind,
+		value, expected, target);
 	json_t *sigs = json_object_get(m, "signals");
 	/* no padding to trail the line when no signal follows */
 	word(fp, str(m, "status"), json_array_size(sigs) ? 11 : 0, flags);
@@ -228,9 +241,9 @@ static void metrics_table(const json_t *doc, FILE *fp, unsigned flags)
 	json_array_foreach(json_object_get(doc, "units"), i, u)
 		wu = (int)strlen(str(u, "id")) > wu ? (int)strlen(str(u, "id"))
 						    : wu;
-	fprintf(fp, "\n%-*s  %-*s  %-8s  %7s  %7s  %7s  %-11sSIGNALS\n", wm,
-		"METRIC", wu, "UNIT", "PERIOD", "VALUE", "PLAN", "TARGET",
-		"STATUS");
+	fprintf(fp, "\n%-*s  %-*s  %-8s  %6s  %7s  %7s  %7s  %-11sSIGNALS\n",
+		wm, "METRIC", wu, "UNIT", "PERIOD", "BEHIND", "VALUE", "PLAN",
+		"TARGET", "STATUS");
 	json_array_foreach(top, i, m) {
 		metric_row(fp, "(program)", m, wm, wu, flags);
 		json_array_foreach(json_object_get(doc, "units"), k, u) {
@@ -617,25 +630,39 @@ static int names_something(const json_t *u, const char *rule)
 	return 0;
 }
 
-/* What RULE may have meant among what the unit shows: a pack's rule
- * named without its pack, or a near miss.  Borrowed from DOC, or NULL. */
+/* Does RULE name one of the unit's metrics? */
+static int names_metric(const json_t *u, const char *rule)
+{
+	return up_dash_item(json_object_get(u, "metrics"), "metric", rule) !=
+	       NULL;
+}
+
+/* What RULE may have meant among what the unit shows (its metrics too
+ * when METRICS): a pack's rule named without its pack, or a near miss.
+ * Borrowed from DOC or U, or NULL. */
 static const char *closest_rule(const json_t *doc, const json_t *u,
-				const char *rule)
+				const char *rule, int metrics)
 {
 	size_t i, n = 0, len = strlen(rule);
 	json_t *x, *list = json_object_get(doc, "rules");
-	const char **ids = up_xcalloc(json_array_size(list) + 2, sizeof *ids);
+	json_t *mlist = json_object_get(u, "metrics");
+	const char **ids = up_xcalloc(json_array_size(list) +
+				      json_array_size(mlist) + 2, sizeof *ids);
 	json_array_foreach(list, i, x) {
 		const char *id = raw(x, "rule");
 		size_t il = strlen(id);
+		int shown = names_something(u, id) ||
+			    (metrics && names_metric(u, id));
 		if (il > len && id[il - len - 1] == '/' &&
-		    !strcmp(id + il - len, rule) && names_something(u, id)) {
+		    !strcmp(id + il - len, rule) && shown) {
 			free(ids);
 			return id;
 		}
-		if (names_something(u, id))
+		if (shown)
 			ids[n++] = id;
 	}
+	json_array_foreach(metrics ? mlist : NULL, i, x)
+		ids[n++] = raw(x, "metric"); /* a rule's metric{} twice: fine */
 	json_t *g = first_gate(u);
 	if (g)
 		ids[n++] = raw(g, "gate");
@@ -751,27 +778,310 @@ static void print_conditions(FILE *fp, const json_t *u, int gap,
 	}
 }
 
-int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
-		     FILE *fp, unsigned flags, up_error *err)
+/* ---- explain: the unit's metrics ---- */
+
+static json_t *or_null(json_t *j)
+{
+	return j ? j : json_null();
+}
+
+/* The run-chart signals point PT is part of: "shift", "trend". */
+static json_t *mark_names(const json_t *pt)
+{
+	json_int_t mark = json_integer_value(json_object_get(pt, "mark"));
+	json_t *out = json_array();
+	if (mark & UP_MARK_SHIFT)
+		json_array_append_new(out, json_string("shift"));
+	if (mark & UP_MARK_TREND)
+		json_array_append_new(out, json_string("trend"));
+	return out;
+}
+
+/* How many points of SERIES are marked BIT, with the first and last. */
+static size_t marked(const json_t *series, int bit, const json_t **first,
+		     const json_t **last)
+{
+	size_t i, n = 0;
+	json_t *pt;
+	*first = *last = NULL;
+	json_array_foreach(json_object_get(series, "points"), i, pt) {
+		if (!(json_integer_value(json_object_get(pt, "mark")) & bit))
+			continue;
+		*first = *first ? *first : pt;
+		*last = pt;
+		n++;
+	}
+	return n;
+}
+
+/* Signal SIG of SERIES (a dashboard series) in words, or NULL when the
+ * series no longer shows it (then its name says it). */
+static char *signal_words(const char *sig, const json_t *series,
+			  int percent)
+{
+	const json_t *a, *b;
+	const json_t *runs = json_object_get(series, "runs");
+	long long off = json_integer_value(json_object_get(runs,
+							   "off_median"));
+	long long longest = json_integer_value(json_object_get(runs,
+							       "longest_run"));
+	long long limit = json_integer_value(json_object_get(runs,
+							     "run_limit"));
+	long long cross = json_integer_value(json_object_get(runs,
+							     "crossings"));
+	long long least = json_integer_value(json_object_get(runs,
+							     "crossings_min"));
+	int up = strstr(sig, "_up") != NULL;
+	size_t n;
+	char median[32];
+	if (!strncmp(sig, "shift_", 6) &&
+	    (n = marked(series, UP_MARK_SHIFT, &a, &b))) {
+		up_dash_number(json_object_get(series, "median"), percent,
+			       median);
+		return up_xasprintf("shift: %zu points %s the median (%s), "
+				    "%s to %s", n, up ? "above" : "below",
+				    median, raw(a, "period"),
+				    raw(b, "period"));
+	}
+	if (!strncmp(sig, "trend_", 6) &&
+	    (n = marked(series, UP_MARK_TREND, &a, &b)))
+		return up_xasprintf("trend: %zu points %s, %s to %s", n,
+				    up ? "rising" : "falling",
+				    raw(a, "period"), raw(b, "period"));
+	if (!strcmp(sig, "long_run") && runs)
+		return up_xasprintf("long run: %lld points in a row on one "
+				    "side of the median, where %lld points off "
+				    "it allow at most %lld", longest, off,
+				    limit);
+	if (!strcmp(sig, "few_crossings") && runs)
+		return up_xasprintf("few crossings: the series crosses its "
+				    "median %lld time%s, where %lld points off "
+				    "it should cross it at least %lld times",
+				    cross, cross == 1 ? "" : "s", off, least);
+	return NULL;
+}
+
+static json_t *signal_texts(const json_t *m, const json_t *series,
+			    int percent)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *sig;
+	json_array_foreach(json_object_get(m, "signals"), i, sig) {
+		const char *name = json_string_value(sig);
+		char *text = name ? signal_words(name, series, percent) : NULL;
+		char words[64];
+		up_dash_words(name, words, sizeof words);
+		json_array_append_new(out, json_string(text ? text : words));
+		free(text);
+	}
+	return out;
+}
+
+/*
+ * Metric M of the unit as the cycle stored it, with what explain adds
+ * from E, its entry from up_dash_unit_metrics (or NULL): title,
+ * direction, percent, source, median, runs, series[] (period, value,
+ * plan, marks[]), signal_text[] and differs.  A new reference.
+ */
+static json_t *explained_metric(const json_t *m, const json_t *e)
+{
+	const json_t *s = json_array_get(json_object_get(e, "series"), 0);
+	int percent = json_is_true(json_object_get(e, "percent"));
+	/* a target that holds every period is the plan of each; the one
+	 * point of a metric program.yaml no longer judges has the cycle's */
+	json_t *every = json_is_true(json_object_get(e, "per_period"))
+		? json_object_get(m, "target")
+		: !strcmp(raw(s, "source"), "cycle")
+		? json_object_get(m, "expected") : NULL;
+	json_t *series = json_array();
+	size_t i;
+	json_t *pt;
+	json_array_foreach(json_object_get(s, "points"), i, pt) {
+		json_t *plan = json_object_get(pt, "plan");
+		json_array_append_new(series, UP_JSON(json_pack(
+			"{s:O, s:O, s:O, s:o}", "period", or_null(
+			json_object_get(pt, "period")), "value", or_null(
+			json_object_get(pt, "value")), "plan", or_null(plan
+			? plan : every), "marks", mark_names(pt))));
+	}
+	json_t *x = json_deep_copy(m);
+	json_object_set(x, "title", or_null(json_object_get(e, "title")));
+	json_object_set(x, "direction", or_null(json_object_get(e,
+								"direction")));
+	json_object_set_new(x, "percent", json_boolean(percent));
+	json_object_set_new(x, "source", json_string(s ? raw(s, "source")
+							: "cycle"));
+	json_object_set(x, "median", or_null(json_object_get(s, "median")));
+	json_object_set(x, "runs", or_null(json_object_get(s, "runs")));
+	json_object_set_new(x, "series", series);
+	json_object_set_new(x, "signal_text", signal_texts(m, s, percent));
+	json_object_set_new(x, "differs", json_boolean(json_is_true(
+		json_object_get(s, "differs"))));
+	return x;
+}
+
+/* The unit's metrics (only ONLY, when given) for explain, or NULL with
+ * ERR set. */
+static json_t *explained_metrics(const up_cycle *c, up_store *s,
+				 const up_program *p, const json_t *u,
+				 const char *only, up_error *err)
+{
+	json_t *entries = up_dash_unit_metrics(s, p, c->doc, c->number,
+					       raw(u, "id"), err);
+	if (!entries)
+		return NULL;
+	json_t *out = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(u, "metrics"), i, m) {
+		if (only && strcmp(raw(m, "metric"), only))
+			continue;
+		json_array_append_new(out, explained_metric(m, up_dash_item(
+			entries, "metric", raw(m, "metric"))));
+	}
+	json_decref(entries);
+	return out;
+}
+
+static int wider(int w, const char *s)
+{
+	return (int)strlen(s) > w ? (int)strlen(s) : w;
+}
+
+/* The series as a table: period, value, plan, and the signals a point is
+ * part of. */
+static void series_table(FILE *fp, const json_t *series, int percent)
+{
+	int wp = 6, wv = 5, wpl = 4, marks = 0;
+	size_t i, k;
+	json_t *pt, *mk;
+	char v[32], pl[32];
+	json_array_foreach(series, i, pt) {
+		up_dash_number(json_object_get(pt, "value"), percent, v);
+		up_dash_number(json_object_get(pt, "plan"), percent, pl);
+		wp = wider(wp, str(pt, "period"));
+		wv = wider(wv, v);
+		wpl = wider(wpl, pl);
+		marks |= json_array_size(json_object_get(pt, "marks")) > 0;
+	}
+	fprintf(fp, "    %-*s  %*s  %*s%s\n", wp, "PERIOD", wv, "VALUE", wpl,
+		"PLAN", marks ? "  SIGNAL" : "");
+	json_array_foreach(series, i, pt) {
+		up_dash_number(json_object_get(pt, "value"), percent, v);
+		up_dash_number(json_object_get(pt, "plan"), percent, pl);
+		fprintf(fp, "    %-*s  %*s  %*s", wp, str(pt, "period"), wv, v,
+			wpl, pl);
+		json_array_foreach(json_object_get(pt, "marks"), k, mk)
+			fprintf(fp, "%s%s", k ? ", " : "  ",
+				json_string_value(mk));
+		fputc('\n', fp);
+	}
+}
+
+static void print_metric(FILE *fp, const json_t *x, unsigned flags)
+{
+	int percent = json_is_true(json_object_get(x, "percent"));
+	const char *status = *str(x, "status") ? str(x, "status") : "no_data";
+	fprintf(fp, "  %s: ", str(x, "metric"));
+	word(fp, status, 0, flags);
+	fputc('\n', fp);
+	if (*str(x, "title") && strcmp(str(x, "title"), str(x, "metric")))
+		fprintf(fp, "    %s\n", str(x, "title"));
+	char v[32], e[32], t[32];
+	up_dash_number(json_object_get(x, "value"), percent, v);
+	up_dash_number(json_object_get(x, "expected"), percent, e);
+	up_dash_number(json_object_get(x, "target"), percent, t);
+	fprintf(fp, "    latest %s", v);
+	if (*str(x, "period") && json_is_number(json_object_get(x, "value")))
+		fprintf(fp, " (%s)", str(x, "period"));
+	fprintf(fp, ", plan %s, target %s", e, t);
+	if (*str(x, "direction"))
+		fprintf(fp, ", direction %s", str(x, "direction"));
+	fputc('\n', fp);
+	if (!strcmp(str(x, "source"), "cycles"))
+		fputs("    computed by a rule: a point per stored cycle up to "
+		      "this one\n", fp);
+	else if (!strcmp(str(x, "source"), "cycle"))
+		fputs("    only what the cycle stored: program.yaml as it is "
+		      "now does not define this metric, or does not load\n",
+		      fp);
+	if (json_is_true(json_object_get(x, "differs")))
+		fputs("    judged again with program.yaml as it is now, which "
+		      "no longer gives what the cycle stored\n", fp);
+	const json_t *series = json_object_get(x, "series");
+	if (json_array_size(series))
+		series_table(fp, series, percent);
+	const json_t *texts = json_object_get(x, "signal_text");
+	if (!json_array_size(texts)) {
+		fputs("    signals: none\n", fp);
+		return;
+	}
+	fputs("    signals:\n", fp);
+	size_t i;
+	json_t *sig;
+	json_array_foreach(texts, i, sig)
+		fprintf(fp, "      %s\n", clean(json_string_value(sig)));
+}
+
+/* Each metric, a blank line apart, after HEAD. */
+static void print_metrics(FILE *fp, const json_t *metrics, const char *head,
+			  unsigned flags)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(metrics, i, x) {
+		fputs(i ? "\n" : head, fp);
+		print_metric(fp, x, flags);
+	}
+}
+
+/* Whether explain's text of unit U ends in a blank line before its
+ * metrics: a gate without criteria, and nothing after it. */
+static int ends_in_gap(const json_t *u, const json_t *g)
+{
+	return g && !json_array_size(json_object_get(g, "criteria")) &&
+	       !json_array_size(json_object_get(u, "conditions")) &&
+	       !json_array_size(json_object_get(u, "findings"));
+}
+
+/* explain; with the unit's metrics too when S is given. */
+static int explain(const up_cycle *c, up_store *s, const up_program *p,
+		   const char *unit, const char *rule, FILE *fp,
+		   unsigned flags, up_error *err)
 {
 	const json_t *u = find_unit(c->doc, unit, err);
 	if (!u)
 		return UP_EINPUT;
-	if (rule && !names_something(u, rule)) {
-		const char *hint = closest_rule(c->doc, u, rule);
-		return up_err(err, UP_EINPUT, "unit '%s' has no gate or rule "
-			      "'%s' in cycle %lld%s%s%s", unit, rule,
+	/* a rule's metric{} is no criterion: RULE names the metric */
+	int metric = s && rule && !names_something(u, rule) &&
+		     names_metric(u, rule);
+	if (rule && !names_something(u, rule) && !metric) {
+		const char *hint = closest_rule(c->doc, u, rule, s != NULL);
+		return up_err(err, UP_EINPUT, "unit '%s' has no %s '%s' in "
+			      "cycle %lld%s%s%s", unit, s ? "gate, rule or "
+			      "metric" : "gate or rule", rule,
 			      (long long)c->number, hint ? " (did you mean '"
 			      : "", hint ? hint : "", hint ? "'?)" : "");
+	}
+	json_t *metrics = NULL;
+	if (s && (!rule || metric)) {
+		metrics = explained_metrics(c, s, p, u, rule, err);
+		if (!metrics)
+			return up_error_code(err) ? up_error_code(err)
+						  : UP_EINTERNAL;
 	}
 	if (flags & UP_PRINT_JSON) {
 		json_t *j = rule ? narrowed(u, rule) : json_deep_copy(u);
 		annotate(c->doc, j);
+		if (metrics)
+			json_object_set(j, "metrics", metrics);
 		json_t *mv = json_object_get(c->moves, unit);
 		if (mv)
 			json_object_set(j, "advanced_since", mv);
 		int rc = dump(j, fp);
 		json_decref(j);
+		json_decref(metrics);
 		return rc;
 	}
 	fprintf(fp, "%s (%s), stage %s: cycle %lld as of %s\n",
@@ -779,15 +1089,34 @@ int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
 		(long long)c->number, str(c->doc, "as_of"));
 	explain_decided(fp, c, u);
 	json_t *g = first_gate(u);
-	if (g)
-		print_gate(fp, c->doc, g, rule, flags);
-	else if (!rule)
-		fputs("no gate: the unit is in the last stage\n", fp);
-	if (!rule) /* a gate without criteria already ended in a gap */
-		print_conditions(fp, u, !g || json_array_size(json_object_get(
-						g, "criteria")), flags);
-	print_findings(fp, c->doc, u, rule, flags);
+	if (!metric) { /* else the metric alone */
+		if (g)
+			print_gate(fp, c->doc, g, rule, flags);
+		else if (!rule)
+			fputs("no gate: the unit is in the last stage\n", fp);
+		if (!rule) /* a gate without criteria ended in a gap */
+			print_conditions(fp, u, !g || json_array_size(
+				json_object_get(g, "criteria")), flags);
+		print_findings(fp, c->doc, u, rule, flags);
+	}
+	print_metrics(fp, metrics, metric ? "" : ends_in_gap(u, g)
+		      ? "metrics:\n" : "\nmetrics:\n", flags);
+	json_decref(metrics);
 	return UP_OK;
+}
+
+int up_explain_print(const up_cycle *c, const char *unit, const char *rule,
+		     FILE *fp, unsigned flags, up_error *err)
+{
+	return explain(c, NULL, NULL, unit, rule, fp, flags, err);
+}
+
+int up_explain_print_metrics(const up_cycle *c, up_store *s,
+			     const up_program *p, const char *unit,
+			     const char *rule, FILE *fp, unsigned flags,
+			     up_error *err)
+{
+	return explain(c, s, p, unit, rule, fp, flags, err);
 }
 
 /* ---- due ---- */

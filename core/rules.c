@@ -541,6 +541,9 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
 		out->status = UP_RES_ERROR;
 		out->message = up_utf8_clean(msg, strlen(msg), sizeof msg, NULL);
+		size_t loc = up_location_len(out->message);
+		if (loc > 2) /* the line that raised it */
+			out->at = up_xstrndup(out->message, loc - 2);
 		drop_requests(h, asked); /* a rule that failed asks nothing */
 		return;
 	}
@@ -617,6 +620,7 @@ int up_host_compute(up_host *h, const up_decl *d, const up_facts *f,
 void up_result_free(up_result *r)
 {
 	free(r->message);
+	free(r->at);
 	json_decref(r->evidence);
 	memset(r, 0, sizeof *r);
 }

@@ -156,6 +156,28 @@ static const char *const migrations[] = {
 	" by TEXT NOT NULL REFERENCES people(id), since TEXT NOT NULL,"
 	" until TEXT NOT NULL, recorded_at TEXT NOT NULL);"
 	"CREATE INDEX waivers_unit ON waivers(unit, rule);",
+	/* 8 -> 9: corrections keep the past.  Every import is numbered and
+	 * dated; a value an import changes moves to observation_history,
+	 * valid from the import that wrote it up to the one that replaced
+	 * it, and each cycle notes the last import it knew, so it can be
+	 * judged again from what was known when it ran.  Batches from before
+	 * the log have no date; cycles from before it knew everything. */
+	"CREATE TABLE imports("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,"
+	" file TEXT NOT NULL, added INTEGER NOT NULL DEFAULT 0,"
+	" changed INTEGER NOT NULL DEFAULT 0,"
+	" unchanged INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO imports(id, at, kind, file)"
+	" SELECT DISTINCT batch, '', 'observations', '' FROM observations;"
+	"CREATE TABLE observation_history("
+	" unit TEXT NOT NULL, series TEXT NOT NULL, period TEXT NOT NULL,"
+	" kind INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+	" value REAL NOT NULL, batch INTEGER NOT NULL,"
+	" replaced_by INTEGER NOT NULL,"
+	" PRIMARY KEY (unit, series, period, batch)) WITHOUT ROWID;"
+	"CREATE INDEX observation_history_replaced"
+	" ON observation_history(replaced_by);"
+	"ALTER TABLE cycles ADD COLUMN known INTEGER;",
 };
 
 int up_store_schema_version(void)

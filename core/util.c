@@ -372,13 +372,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 
 int up_utf8_valid(const char *s, size_t len)
 {
+	return up_utf8_bad_at(s, len) < 0;
+}
+
+long up_utf8_bad_at(const char *s, size_t len)
+{
 	for (size_t i = 0; i < len;) {
 		size_t k = utf8_seq((const unsigned char *)s + i, len - i);
 		if (!k)
-			return 0;
+			return (long)i;
 		i += k;
 	}
-	return 1;
+	return -1;
 }
 
 char *up_utf8_clean(const char *s, size_t len, size_t max, size_t *outlen)

@@ -154,6 +154,49 @@ UP_API int up_import(up_store *store, const up_program *prog,
 		     const char *kind, const char *path,
 		     up_progress_fn progress, void *progress_ctx,
 		     long long *rows_out, up_error *err);
+/* How an export differs from uptake's own CSV; NULL fields: it does not. */
+typedef struct {
+	/* "ours=theirs,...": the export's column names for uptake's (with
+	 * WIDE, for series names too), e.g. "unit=Mottagning,period=Månad" */
+	const char *map;
+	/* "A,B": columns of the export to skip */
+	const char *ignore;
+	/* observations only: one row per unit and period, and every other
+	 * column a series named by its header (or by MAP) */
+	int wide;
+	/* read and check everything, count what would change, write nothing */
+	int dry_run;
+	up_progress_fn progress;
+	void *progress_ctx;
+	/* called for each observation whose value the file changes, before
+	 * the import is committed (it may yet fail): collect, then report */
+	void (*on_change)(void *ctx, const char *unit, const char *series,
+			  const char *period, double was, double now);
+	void *change_ctx;
+} up_import_opts;
+
+/* What an import did (or, with dry_run, would do): facts are rows, or
+ * with wide each value; added, changed and unchanged by what the store
+ * held before. */
+typedef struct {
+	long long rows, added, changed, unchanged;
+} up_import_counts;
+
+/*
+ * up_import() for an export as real systems write it: the delimiter
+ * (',', ';' or tab) is found in the header line, a ';' or tab file may
+ * write numbers with a decimal comma, and OPTS (may be NULL) maps,
+ * skips and widens columns.  An unknown column is an error listing the
+ * expected ones; invalid UTF-8 is an error at its line and byte.
+ * A changed observation is a correction: the value it replaces is kept,
+ * with the import that wrote it, so a cycle can be judged again from
+ * what was known when it ran (up_replay_print).  Every import is
+ * numbered and dated in the store.  COUNTS may be NULL.
+ */
+UP_API int up_import_with(up_store *store, const up_program *prog,
+			  const char *kind, const char *path,
+			  const up_import_opts *opts, up_import_counts *counts,
+			  up_error *err);
 /* The CSV formats, one paragraph per kind (static text). */
 UP_API const char *up_import_help(void);
 
@@ -171,6 +214,10 @@ UP_API int up_cycle_run(up_cycle **out, up_store *store,
 			up_error *err);
 /* Loads the most recent stored cycle; UP_EINPUT if there is none. */
 UP_API int up_cycle_latest(up_cycle **out, up_store *store, up_error *err);
+/* Loads stored cycle NUMBER; UP_EINPUT, naming the cycles that exist,
+ * when it is not stored.  Its advances are those recorded since it ran. */
+UP_API int up_cycle_load(up_cycle **out, up_store *store, long long number,
+			 up_error *err);
 UP_API void up_cycle_free(up_cycle *cycle);
 UP_API long long up_cycle_number(const up_cycle *cycle);
 /*
@@ -199,7 +246,7 @@ UP_API int up_cycle_print_since(const up_cycle *cycle, up_store *store,
 /* ...for UNIT only when given (UP_EINPUT, with a hint, if unknown).  Both
  * status and explain also show what people decided: waived criteria, a
  * forced stage, strikes, and advances recorded since the cycle ran (for a
- * cycle from up_cycle_latest). */
+ * cycle from up_cycle_latest or up_cycle_load). */
 UP_API int up_status_print(const up_cycle *cycle, const char *unit, FILE *fp,
 			   unsigned flags, up_error *err);
 /*
@@ -210,6 +257,22 @@ UP_API int up_status_print(const up_cycle *cycle, const char *unit, FILE *fp,
 UP_API int up_explain_print(const up_cycle *cycle, const char *unit,
 			    const char *rule, FILE *fp, unsigned flags,
 			    up_error *err);
+/*
+ * up_explain_print(), then each metric of UNIT: its title, status, latest
+ * value, plan, target and direction, its series (period, value, plan, and
+ * whether the point is part of a run-chart signal) and its signals in
+ * words; with UP_PRINT_JSON each of the unit's metrics[] gains them (see
+ * `uptake explain --help`).  The series is the one `uptake report` draws:
+ * the observations in STORE as of the cycle's date, judged with PROG's
+ * metric definitions (PROG may be opened with UP_PROGRAM_NO_PACKS); a
+ * rule's metric{} has a point per stored cycle.  PROG NULL: each metric
+ * as the cycle stored it, without series.  A RULE that names one of the
+ * unit's metrics shows that metric alone; any other RULE, no metrics.
+ */
+UP_API int up_explain_print_metrics(const up_cycle *cycle, up_store *store,
+				    const up_program *prog, const char *unit,
+				    const char *rule, FILE *fp, unsigned flags,
+				    up_error *err);
 
 /* ---- history ------------------------------------------------------------ */
 
@@ -235,6 +298,39 @@ UP_API int up_history_print(up_store *store, FILE *fp, unsigned flags,
  */
 UP_API int up_history_diff_print(up_store *store, long long a, long long b,
 				 FILE *fp, unsigned flags, up_error *err);
+
+/* ---- replay ------------------------------------------------------------- */
+
+/* What up_replay_print() judges stored cycles with; a NULL field keeps
+ * the program's own. */
+typedef struct {
+	long long from;        /* the first stored cycle (required) */
+	long long to;          /* the last one; 0: the latest */
+	const char *rules_dir; /* read the files rules: lists from here */
+	const char *pack_name; /* the pack in PACK_PATH, whatever its version
+				* and uptake.lock, in place of this one */
+	const char *pack_path;
+	/* the facts as known at "now", a date (its end) or a time
+	 * YYYY-MM-DDTHH:MM:SSZ; NULL: as known when each cycle ran */
+	const char *known_at;
+} up_replay_opts;
+
+/*
+ * Judges stored cycles FROM..TO again, each with the facts as of its date
+ * as they were known when it ran (imported corrections since are undone;
+ * see OPTS->known_at), with OPTS's rules (none: the program in DIR as it
+ * is), and lists what would flip against what each cycle stored: gate
+ * decisions, criteria, findings and metric statuses, with the messages on
+ * both sides, and the rule errors only the new rules raise.  Each cycle
+ * also says whether the program as it is still gives what it stored.
+ * Writes nothing: STORE may be open read-only.  A table, or with
+ * UP_PRINT_JSON {program, from, to, rules_dir, known_at, files[], packs[],
+ * flips{}, cycles[]}.  UP_EINPUT for a cycle that is not stored, or a
+ * pack the program does not use.
+ */
+UP_API int up_replay_print(up_store *store, const char *dir,
+			   const up_replay_opts *opts, FILE *fp,
+			   unsigned flags, up_error *err);
 
 /* ---- reminders ---------------------------------------------------------- */
 

@@ -181,5 +181,10 @@ local function check(spec)
           severity, stages, nil, nil, nil, nil, meta(spec, "check"))
 end
 
-return { gate = gate, check = check, metric = metric, pass = pass, fail = fail, warn = warn,
-         score = score, skip = skip, RESULT = RESULT }
+-- What rule files see.  The core puts each of `located` behind a C
+-- function that notes the line of the rule that called it on the result,
+-- so explain points at the `return` that decided, not at `gate {`.
+return { RESULT = RESULT,
+         exports = { gate = gate, check = check, metric = metric },
+         located = { pass = pass, fail = fail, warn = warn, score = score,
+                     skip = skip } }

@@ -175,18 +175,28 @@ params = {}
 ---@field note? string
 ---@field attrs table<string, string>
 
+---A run-chart signal and the periods it spans.
+---@class uptake.signal_period
+---@field signal "shift_up"|"shift_down"|"trend_up"|"trend_down"|"long_run"|"few_crossings"
+---@field from string  the period of its first point, as the series labels it
+---@field to string    the period of its last point
+---@field current boolean true when it reaches the latest point: a shift or trend no later point has ended
+
 ---@class uptake.metric_result
 ---@field metric string
 ---@field kind? string
----@field period? string
+---@field period? string   the latest period judged (nil when there is no data or it is stale)
 ---@field value? number
 ---@field numerator? number
 ---@field denominator? number
 ---@field target? number
 ---@field expected? number
----@field status uptake.metric_status
+---@field status uptake.metric_status baseline: an automatic baseline still has fewer than baseline_points points, so nothing is judged yet
 ---@field signals string[]
+---@field signal_periods uptake.signal_period[] the signals in the same order, with their spans; warn only about those with current = true
 ---@field points integer
+---@field latest_period? string the latest period with data, stale or not (nil when there is none)
+---@field periods_behind? integer how many of the metric's periods have ended since latest_period (0: up to date)
 
 ---@class uptake.observation
 ---@field unit string

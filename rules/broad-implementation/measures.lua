@@ -388,6 +388,10 @@ check {
       return skip("no metric '%s' in this program: set the pack's goal_metric", goal)
     end
     if not m then return skip("%s is outside the scope of '%s'", ctx.unit.name, goal) end
+    if m.status == "baseline" then
+      return skip("%s is still measuring its baseline for '%s' (%d point(s)): nothing to "
+                  .. "judge yet", ctx.unit.name, goal, m.points)
+    end
     if m.status ~= "met" then
       return skip("%s has not met its target (%s)", ctx.unit.name, m.status)
     end
@@ -465,5 +469,51 @@ check {
     local last = stories[#stories]
     return pass("%s in %s, the latest %s on %s", count(#stories, "story", "stories"), label,
                 story_note(last), last.date, { quarter = label, stories = #stories })
+  end,
+}
+
+---------------------------------------------------------------------------
+-- Exports on time: a status is only as recent as the data behind it.
+
+check {
+  id = "export-late",
+  severity = "medium",
+  stages = params.live_stages,
+  title = "The unit's data for the goal is up to date",
+  rationale = "A status is only as recent as the data behind it: a unit whose export "
+           .. "stopped is judged on old figures, and after three missing periods not "
+           .. "at all, while the board reads its last status as today's.",
+  source = "Powell et al. 2015 (ERIC: audit and provide feedback; develop and organize "
+        .. "quality monitoring systems); Glasgow et al. 2019 (RE-AIM: measures per setting)",
+  remediation = "Get the missing periods exported and imported, and make the export a "
+             .. "routine with an owner rather than something someone remembers.",
+  owner = "quality_lead",
+  check = function(ctx)
+    local goal = ctx.params.goal_metric
+    local ok, m = pcall(ctx.metric, ctx, goal)
+    if not ok then
+      return skip("no metric '%s' in this program: set the pack's goal_metric", goal)
+    end
+    if not m then return skip("%s is outside the scope of '%s'", ctx.unit.name, goal) end
+    -- A live unit with no data at all is unit-targets' to report.
+    if m.latest_period == nil then
+      return skip("no data from %s for '%s' yet", ctx.unit.name, goal)
+    end
+    local late, behind = ctx.params.late_periods, m.periods_behind
+    local noun = kind_of(m.latest_period) or "period"
+    local evidence = { latest_period = m.latest_period, periods_behind = behind,
+                       late_periods = late, status = m.status }
+    if behind > late then
+      return warn("%s: the latest data from %s is for %s, %s behind as of %s (more "
+                  .. "than %d is late)%s", goal, ctx.unit.name, m.latest_period,
+                  count(behind, noun), ctx.now, late,
+                  m.status == "no_data" and "; too old to judge at all" or "", evidence)
+    end
+    if behind == 0 then
+      return pass("%s: data from %s up to %s, the latest %s that has ended", goal,
+                  ctx.unit.name, m.latest_period, noun, evidence)
+    end
+    return pass("%s: the latest data from %s is for %s, %s behind, within %d", goal,
+                ctx.unit.name, m.latest_period, count(behind, noun), late, evidence)
   end,
 }

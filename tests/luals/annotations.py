@@ -107,7 +107,7 @@ for what in ("gate", "check", "metric"):
          fields(f"uptake.{what}_spec"))
 
 # The globals a rule file sees from the prelude.
-exported = re.search(r"^return \{(.*?)\}", prelude, re.S | re.M).group(1)
+exported = prelude[prelude.rindex("\nreturn {"):]
 dsl = [k for k in re.findall(r"(\w+) = \w+", exported) if k != "RESULT"]
 same("DSL globals", dsl + ["params"],
      re.findall(r"^function (\w+)\(", meta, re.M) +

@@ -477,7 +477,9 @@ static const bad_file bad_files[] = {
 	  "@:1: error: column 'unit': required in the header"}},
 	{"unknown column without one",
 	 "unit,series,period,value,colour\nward,s,2026-01,1,red\n",
-	 {"@:1: error: column 'colour': unknown column for observations"}},
+	 {"@:1: error: column 'colour': unknown column for observations "
+	  "(expected unit, series, period, value; --ignore 'colour' skips "
+	  "it, --map names it)"}},
 	{"required column missing",
 	 "unit,series,value\n",
 	 {"@:1: error: column 'period': required in the header"}},
@@ -500,8 +502,21 @@ static const bad_file bad_files[] = {
 	  "of the file"}},
 	{"invalid UTF-8",
 	 "unit,series,period,value\nward,s,2026-01,1\nward,s\xff,2026-02,2\n",
-	 {"@:3: error: column 'series': not valid UTF-8 (save the file as "
-	  "UTF-8)"}},
+	 {"@:3:7: error: not valid UTF-8: byte 0xFF at offset 48 of the file "
+	  "(save the file as UTF-8)"}},
+	{"Latin-1 in the header, after a byte-order mark",
+	 "\xEF\xBB\xBFunit,series,period,v\xe4rde\n",
+	 {"@:1:21: error: not valid UTF-8: byte 0xE4 at offset 23 of the file "
+	  "(save the file as UTF-8)"}},
+	{"a decimal comma in a comma file is two fields",
+	 "unit,series,period,value\nward,s,2026-01,1,5\n",
+	 {"@:2: error: 5 fields, but the header has 4"}},
+	{"a decimal comma and a thousands point",
+	 "unit;series;period;value\nward;s;2026-01;1.234,5\n",
+	 {"@:2: error: column 'value': '1.234,5' is not a number"}},
+	{"two decimal commas",
+	 "unit;series;period;value\nward;s;2026-01;1,2,3\n",
+	 {"@:2: error: column 'value': '1,2,3' is not a number"}},
 	{"unknown unit and bad values",
 	 "unit,series,period,value\n"
 	 "nowhere,s,2026-01,1\n"
@@ -887,6 +902,128 @@ START_TEST(events_are_checked_and_idempotent)
 }
 END_TEST
 
+/* ---- exports as real systems write them ---- */
+
+static int import_opts(const char *kind, const char *name, const char *text,
+		       const up_import_opts *o, long long *rows)
+{
+	tu_write(dir, name, text);
+	char *path = tu_path(dir, name);
+	up_error_clear(err);
+	up_import_counts c;
+	int rc = up_import_with(store, prog, kind, path, o, &c, err);
+	if (rc == UP_OK && rows)
+		*rows = c.rows;
+	free(path);
+	return rc;
+}
+
+static void import_opts_ok(const char *kind, const char *name,
+			   const char *text, const up_import_opts *o)
+{
+	char msgs[4000];
+	long long rows = -1;
+	int rc = import_opts(kind, name, text, o, &rows);
+	messages_to(err, msgs, sizeof msgs);
+	ck_assert_msg(rc == UP_OK, "import %s: %d%s", name, rc, msgs);
+}
+
+static const char obs_sql[] = "SELECT unit, series, period, value FROM"
+	" observations ORDER BY unit, series, period";
+
+START_TEST(semicolons_tabs_and_decimal_commas)
+{
+	/* a Nordic export: ';', a decimal comma, padded header names */
+	import_opts_ok("observations", "semi.csv",
+		"unit ; series ; period ; value\r\n"
+		"ward;visits;2026-03;12,5\r\n"
+		"ward;visits;2026-04;\"1,25\"\r\n"
+		"ward;visits;2026-05;7\r\n", NULL);
+	/* tab-separated, and commas inside a field are text */
+	import_opts_ok("events", "tab.tsv",
+		"kind\tdate\tunit\tnote\n"
+		"meeting\t2026-03-02\tward\tplanning, with nurses\n", NULL);
+	expect_dump(obs_sql, "ward|visits|2026-03|12.5\n"
+		    "ward|visits|2026-04|1.25\nward|visits|2026-05|7.0\n");
+	expect_dump("SELECT kind, note FROM events",
+		    "meeting|planning, with nurses\n");
+}
+END_TEST
+
+START_TEST(map_and_ignore_name_the_exports_columns)
+{
+	up_import_opts o = {.map = "unit=Mottagning, period=Månad,"
+				   "value=Antal,series=Serie",
+			    .ignore = "Kommentar,Region"};
+	import_opts_ok("observations", "mapped.csv",
+		"Region;Mottagning;Serie;Månad;Antal;Kommentar\n"
+		"Nord;ward;visits;2026-03;4;fine\n", &o);
+	expect_dump(obs_sql, "ward|visits|2026-03|4.0\n");
+	/* a map onto nothing, an ignore of nothing: both said, nothing
+	 * written */
+	up_import_opts typo = {.map = "unit=Mottagnig", .ignore = "Komentar"};
+	label = "typos";
+	char *before = snapshot();
+	ck_assert_int_eq(import_opts("observations", "mapped.csv",
+		"Region;Mottagning;Serie;Månad;Antal;Kommentar\n", &typo, NULL),
+		UP_EINPUT);
+	const char *const want[] = {
+		"@:1: error: column 'Region': unknown column for observations "
+		"(expected unit, series, period, value; --ignore 'Region' "
+		"skips it, --map names it)",
+		"@:1: error: column 'Mottagning': unknown column for "
+		"observations (expected unit, series, period, value; --ignore "
+		"'Mottagning' skips it, --map names it)",
+		"@:1: error: column 'Serie': unknown column (did you mean "
+		"'series'?)"};
+	prefix_only = 1;
+	expect_messages("mapped.csv", want, UP_COUNTOF(want));
+	prefix_only = 0;
+	char *after = snapshot();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	up_import_opts bad = {.map = "colour=Färg"};
+	ck_assert_int_eq(import_opts("observations", "mapped.csv", "x\n",
+				     &bad, NULL), UP_EINPUT);
+	ck_assert_str_eq(up_error_message(err, 0), "error: --map: observations "
+			 "has no column 'colour'");
+}
+END_TEST
+
+START_TEST(wide_reads_a_column_per_series)
+{
+	/* a booking system's export: a row per unit and month */
+	up_import_opts o = {.wide = 1, .map = "unit=reception,period=month,"
+			    "patients=Patienter"};
+	long long rows = 0;
+	ck_assert_int_eq(import_opts("observations", "wide.csv",
+		"reception;month;Patienter;digital\n"
+		"ward;2026-03;120;14,5\n"
+		"hosp;2026-03;300;\n", &o, &rows), UP_OK);
+	ck_assert_int_eq(rows, 2);
+	expect_dump(obs_sql, "hosp|patients|2026-03|300.0\n"
+		    "ward|digital|2026-03|14.5\nward|patients|2026-03|120.0\n");
+	/* a header that is not a series name needs a --map */
+	up_import_opts plain = {.wide = 1};
+	ck_assert_int_eq(import_opts("observations", "wide2.csv",
+		"unit,period,Digitala möten\nward,2026-04,3\n", &plain, NULL),
+		UP_EINPUT);
+	char *path = path_of("wide2.csv");
+	char *want = up_xasprintf("%s:1: error: column 'Digitala möten': not "
+		"a series name (letters, digits, '_', '-', '.'); name it with "
+		"--map SERIES=Digitala möten", path);
+	ck_assert_str_eq(up_error_message(err, 0), want);
+	free(want);
+	free(path);
+	up_import_opts units = {.wide = 1};
+	ck_assert_int_eq(import_opts("units", "u.csv", "id\n", &units, NULL),
+			 UP_EINPUT);
+	ck_assert_str_eq(up_error_message(err, 0), "error: --wide reads "
+			 "observations only, not units");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -897,6 +1034,9 @@ int main(void)
 	tcase_add_test(tc, quoted_commas_and_newlines_in_event_notes);
 	tcase_add_test(tc, one_bad_row_in_ten_thousand_imports_nothing);
 	tcase_add_test(tc, a_row_is_reported_at_the_line_it_starts_on);
+	tcase_add_test(tc, semicolons_tabs_and_decimal_commas);
+	tcase_add_test(tc, map_and_ignore_name_the_exports_columns);
+	tcase_add_test(tc, wide_reads_a_column_per_series);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("upserts");
 	tcase_add_checked_fixture(tc, setup, teardown);

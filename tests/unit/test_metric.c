@@ -510,6 +510,45 @@ START_TEST(status_names)
 	ck_assert_str_eq(up_metric_status_name(UP_METRIC_OFF_TRACK),
 			 "off_track");
 	ck_assert_str_eq(up_metric_status_name(UP_METRIC_NO_DATA), "no_data");
+	ck_assert_str_eq(up_metric_status_name(UP_METRIC_BASELINE),
+			 "baseline");
+}
+END_TEST
+
+START_TEST(baseline_until_enough_points)
+{
+	/* Far above the plan and the target: met from the first point on,
+	 * unless the first points are the baseline still being measured. */
+	const double v[] = {150, 160, 170};
+	const int32_t d[] = {10, 20, 30};
+	up_judge_in in = {
+		.values = v, .days = d, .baseline = 0, .target = 100,
+		.increase = 1, .tolerance = 5, .t0 = 0, .deadline = 100,
+		.recent = 6, .baseline_points = 3,
+	};
+	up_judge_out out;
+	for (size_t n = 1; n <= 3; n++) {
+		in.n = n;
+		in.as_of = d[n - 1];
+		up_metric_judge(&in, &out);
+		ck_status(out, n < 3 ? UP_METRIC_BASELINE : UP_METRIC_MET);
+		/* the value and the plan are there all the same */
+		ck_assert_double_eq(out.value, v[n - 1]);
+		ck_assert_double_eq_tol(out.expected, d[n - 1], 1e-9);
+	}
+	/* none asked for: judged from the first point */
+	in.baseline_points = 0;
+	in.n = 1;
+	up_metric_judge(&in, &out);
+	ck_status(out, UP_METRIC_MET);
+	in.baseline_points = 1;
+	up_metric_judge(&in, &out);
+	ck_status(out, UP_METRIC_MET);
+	/* no data stays no data */
+	in.baseline_points = 3;
+	in.n = 0;
+	up_metric_judge(&in, &out);
+	ck_status(out, UP_METRIC_NO_DATA);
 }
 END_TEST
 
@@ -694,13 +733,206 @@ START_TEST(trend_of_five_with_an_equal_neighbour)
 }
 END_TEST
 
+/* ---- the span of each signal ---- */
+
+START_TEST(spans_of_the_latest_shift_and_trend)
+{
+	/* Twelve rising low points, then six rising high ones: one trend
+	 * over everything, and the latest shift is the high run (the median
+	 * sits between the 9th and 10th points). */
+	double up[18];
+	for (int i = 0; i < 18; i++)
+		up[i] = i < 12 ? 1.0 + 0.01 * i : 5.0 + 0.01 * i;
+	up_signals s = chart(up, 18);
+	ck_assert(s.shift && s.shift_up);
+	ck_assert_uint_eq(s.shift_from, 9);
+	ck_assert_uint_eq(s.shift_to, 17);
+	ck_assert(s.trend && s.trend_up);
+	ck_assert_uint_eq(s.trend_from, 0);
+	ck_assert_uint_eq(s.trend_to, 17);
+	/* Anhøj: 9 in a run against a limit of round(log2(18) + 3) = 7; the
+	 * latest such run is the high one. */
+	ck_assert(s.anhoej_runs);
+	ck_assert_uint_eq(s.run_from, 9);
+	ck_assert_uint_eq(s.run_to, 17);
+}
+END_TEST
+
+START_TEST(a_shift_that_ended_is_not_current)
+{
+	/* Six above the median, then points on it (60) and below it (10):
+	 * the shift spans the first six months and ended in the seventh. */
+	const double y[] = {70, 72, 71, 73, 72, 74, 10,
+			    60, 10, 60, 10, 60, 10, 60};
+	up_signals s = chart(y, UP_COUNTOF(y));
+	ck_assert_double_eq(s.median, 60);
+	ck_assert(s.shift && s.shift_up);
+	ck_assert_uint_eq(s.shift_from, 0);
+	ck_assert_uint_eq(s.shift_to, 5);
+	ck_assert(!s.trend);
+	ck_assert(!s.anhoej_runs); /* 6 against a limit of 6 */
+	ck_assert(s.anhoej_crossings);
+	/* The same six above with the latest point on the median: nothing
+	 * ended the run, so it reaches the latest point. */
+	const double on[] = {1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 5};
+	s = chart(on, UP_COUNTOF(on));
+	ck_assert_double_eq(s.median, 5);
+	ck_assert(s.shift && s.shift_up);
+	ck_assert_uint_eq(s.shift_from, 6);
+	ck_assert_uint_eq(s.shift_to, 12);
+	/* A point above the median ends a run below it (the 7s are on
+	 * the median). */
+	const double back[] = {7, 7, 7, 7, 7, 7, 1, 1, 1, 1, 1, 1, 9};
+	s = chart(back, UP_COUNTOF(back));
+	ck_assert_double_eq(s.median, 7);
+	ck_assert(s.shift && !s.shift_up);
+	ck_assert_uint_eq(s.shift_from, 6);
+	ck_assert_uint_eq(s.shift_to, 11);
+}
+END_TEST
+
+START_TEST(a_trend_that_turned_is_not_current)
+{
+	/* Equal neighbours at the end neither count nor break: current. */
+	const double flat_end[] = {1, 2, 3, 4, 5, 5, 5};
+	up_signals s = chart(flat_end, UP_COUNTOF(flat_end));
+	ck_assert(s.trend && s.trend_up);
+	ck_assert_uint_eq(s.trend_from, 0);
+	ck_assert_uint_eq(s.trend_to, 6);
+	/* A fall after it ends it at its top. */
+	const double turned[] = {1, 2, 3, 4, 5, 4};
+	s = chart(turned, UP_COUNTOF(turned));
+	ck_assert(s.trend && s.trend_up);
+	ck_assert_uint_eq(s.trend_from, 0);
+	ck_assert_uint_eq(s.trend_to, 4);
+	/* The turning point starts the falling trend: 3 2 1 0 -1. */
+	const double turn[] = {0, 1, 3, 2, 1, 0, -1};
+	s = chart(turn, UP_COUNTOF(turn));
+	ck_assert(s.trend && !s.trend_up);
+	ck_assert_uint_eq(s.trend_from, 2);
+	ck_assert_uint_eq(s.trend_to, 6);
+	/* A plateau inside the trend is part of its span. */
+	const double plateau[] = {9, 1, 2, 2, 3, 4, 5, 3};
+	s = chart(plateau, UP_COUNTOF(plateau));
+	ck_assert(s.trend && s.trend_up);
+	ck_assert_uint_eq(s.trend_from, 1);
+	ck_assert_uint_eq(s.trend_to, 6);
+}
+END_TEST
+
+/* A deterministic series of N values in 0..RANGE-1. */
+static void lcg_series(unsigned *seed, double *y, size_t n, unsigned range)
+{
+	for (size_t i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		y[i] = (double)((*seed >> 16) % range);
+	}
+}
+
+/* The points of Y[FROM..TO] off the median, on one side: how many, or 0
+ * when a point is on the other side. */
+static size_t one_side(const double *y, size_t from, size_t to, double med,
+		       int above)
+{
+	size_t k = 0;
+	for (size_t i = from; i <= to; i++) {
+		if (y[i] == med)
+			continue;
+		if ((y[i] > med) != above)
+			return 0;
+		k++;
+	}
+	return k;
+}
+
+/* The run starting at FROM is the latest of LEN or more: it starts off
+ * the median, after a point on the other side (or at the start), and no
+ * later run reaches LEN; it ends where the next point off the median is
+ * on the other side, or at the latest point. */
+static void check_latest_run(const double *y, size_t n, double med,
+			     size_t len, size_t from, size_t to, int above)
+{
+	ck_assert_uint_le(from, to);
+	ck_assert_uint_lt(to, n);
+	ck_assert(y[from] != med);
+	ck_assert_uint_ge(one_side(y, from, to, med, above), len);
+	for (size_t i = from; i-- > 0;)
+		if (y[i] != med) {
+			ck_assert((y[i] > med) != above);
+			break;
+		}
+	size_t next = to + 1;
+	while (next < n && y[next] == med)
+		next++;
+	if (to + 1 < n) { /* ended: by a point on the other side */
+		ck_assert_uint_lt(next, n);
+		ck_assert(y[to] != med);
+		ck_assert((y[next] > med) != above);
+	}
+	/* no later run of LEN */
+	size_t run = 0;
+	int side = -1;
+	for (size_t i = next; i < n; i++) {
+		if (y[i] == med)
+			continue;
+		int up = y[i] > med;
+		run = up == side ? run + 1 : 1;
+		side = up;
+		ck_assert_uint_lt(run, len);
+	}
+}
+
+START_TEST(spans_agree_with_the_signals)
+{
+	unsigned seed = 11;
+	double y[40];
+	for (int k = 0; k < 5000; k++) {
+		size_t n = 1 + (size_t)(k % 40);
+		lcg_series(&seed, y, n, 2 + (unsigned)(k % 9));
+		up_signals s = chart(y, n);
+		if (s.shift)
+			check_latest_run(y, n, s.median, 6, s.shift_from,
+					 s.shift_to, s.shift_up);
+		else
+			ck_assert(!s.shift_from && !s.shift_to);
+		if (s.anhoej_runs)
+			check_latest_run(y, n, s.median, s.run_limit + 1,
+					 s.run_from, s.run_to,
+					 y[s.run_from] > s.median);
+		else
+			ck_assert(!s.run_from && !s.run_to);
+		if (!s.trend) {
+			ck_assert(!s.trend_from && !s.trend_to);
+			continue;
+		}
+		/* five or more moves the trend's way, none against it */
+		size_t moves = 1;
+		ck_assert_uint_lt(s.trend_to, n);
+		for (size_t i = s.trend_from + 1; i <= s.trend_to; i++) {
+			ck_assert(y[i] == y[i - 1] ||
+				  (y[i] > y[i - 1]) == s.trend_up);
+			moves += y[i] != y[i - 1];
+		}
+		ck_assert_uint_ge(moves, 5);
+		/* ended by a move the other way, or reaching the latest */
+		if (s.trend_to + 1 < n) {
+			size_t i = s.trend_to + 1;
+			while (i < n && y[i] == y[s.trend_to])
+				i++;
+			ck_assert_uint_lt(i, n);
+			ck_assert((y[i] > y[s.trend_to]) != s.trend_up);
+		}
+	}
+}
+END_TEST
+
 START_TEST(no_risk_once_the_deadline_has_passed)
 {
 	/* falling but projected (backwards) above target: past the deadline
 	 * that is off track, not at risk */
 	double v[] = {0.50, 0.45, 0.40, 0.35, 0.30, 0.25};
 	int32_t d[] = {100, 130, 160, 190, 220, 250};
-	up_judge_in in = {v, d, 6, 0.50, 0.40, 1, 0.0, 100, 130, 250, 6};
+	up_judge_in in = {v, d, 6, 0.50, 0.40, 1, 0.0, 100, 130, 250, 6, 0};
 	up_judge_out out;
 	up_metric_judge(&in, &out);
 	ck_assert_int_eq(out.status, UP_METRIC_OFF_TRACK);
@@ -767,6 +999,7 @@ int main(void)
 	tcase_add_test(tj, after_the_deadline_the_plan_is_the_target);
 	tcase_add_test(tj, no_data);
 	tcase_add_test(tj, status_names);
+	tcase_add_test(tj, baseline_until_enough_points);
 	suite_add_tcase(s, tj);
 
 	TCase *tr = tcase_create("run_chart");
@@ -780,6 +1013,10 @@ int main(void)
 	tcase_add_test(tr, too_few_crossings_in_twenty_points);
 	tcase_add_test(tr, crossing_minimum_matches_qbinom);
 	tcase_add_test(tr, trend_of_five_with_an_equal_neighbour);
+	tcase_add_test(tr, spans_of_the_latest_shift_and_trend);
+	tcase_add_test(tr, a_shift_that_ended_is_not_current);
+	tcase_add_test(tr, a_trend_that_turned_is_not_current);
+	tcase_add_test(tr, spans_agree_with_the_signals);
 	suite_add_tcase(s, tr);
 
 	SRunner *sr = srunner_create(s);

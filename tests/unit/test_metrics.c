@@ -296,9 +296,11 @@ START_TEST(roll_up_adds_counts)
 		"w2,dig,2026-01,9\nw2,all,2026-01,10\n"
 		"w3,dig,2026-01,0\nw3,all,2026-01,80\n");
 	json_t *doc = cycle("2026-01-31");
-	expect_point(doc, "w1", "share", "2026-01", 0.1, "on_track");
-	expect_point(doc, "w2", "share", "2026-01", 0.9, "met");
-	expect_point(doc, "w3", "share", "2026-01", 0.0, "on_track");
+	/* One point of an automatic baseline: nothing to judge yet, not
+	 * even w2's 0.9 against a target of 0.3. */
+	expect_point(doc, "w1", "share", "2026-01", 0.1, "baseline");
+	expect_point(doc, "w2", "share", "2026-01", 0.9, "baseline");
+	expect_point(doc, "w3", "share", "2026-01", 0.0, "baseline");
 	/* 10 / 100, not the mean of 0.1, 0.9 and 0. */
 	json_t *h = need_metric(doc, "hosp", "share");
 	expect_num(h, "value", 0.1);
@@ -322,11 +324,16 @@ END_TEST
 
 START_TEST(kinds_over_weekly_observations)
 {
-	load("  n: {kind: count, series: visits, target: 10, deadline: +1y}\n"
-	     "  total: {kind: sum, series: visits, target: 10, deadline: +1y}\n"
-	     "  avg: {kind: mean, series: visits, target: 10, deadline: +1y}\n"
+	/* baseline_points: 1 judges from the first point, which is all
+	 * there is here. */
+	load("  n: {kind: count, series: visits, target: 10, deadline: +1y,"
+	     " baseline_points: 1}\n"
+	     "  total: {kind: sum, series: visits, target: 10, deadline: +1y,"
+	     " baseline_points: 1}\n"
+	     "  avg: {kind: mean, series: visits, target: 10, deadline: +1y,"
+	     " baseline_points: 1}\n"
 	     "  last: {kind: latest, series: visits, target: 10,"
-	     " deadline: +1y}\n", NULL);
+	     " deadline: +1y, baseline_points: 1}\n", NULL);
 	/* 2026-W01 starts on 2025-12-29, before the program's first month;
 	 * W05 (Jan 26 - Feb 1) starts in January, so January holds it;
 	 * W06 starts in February, which has not ended. */
@@ -377,7 +384,7 @@ START_TEST(only_ended_periods_are_judged)
 	expect_point(doc, "w1", "pings", NULL, 0, "no_data");
 	json_decref(doc);
 	doc = cycle("2026-02-27");
-	expect_point(doc, "w1", "share", "2026-01", 0.5, "on_track");
+	expect_point(doc, "w1", "share", "2026-01", 0.5, "baseline");
 	expect_num(need_metric(doc, "w1", "share"), "points", 1);
 	/* February's ping is in a month that has not ended. */
 	expect_point(doc, "w1", "pings", NULL, 0, "no_data");
@@ -385,14 +392,15 @@ START_TEST(only_ended_periods_are_judged)
 	/* As of March 15th, March's data is invisible (its period ends on
 	 * the 31st) and March's day observation is in an unfinished month. */
 	doc = cycle("2026-03-15");
-	expect_point(doc, "w1", "share", "2026-02", 0.6, "on_track");
+	expect_point(doc, "w1", "share", "2026-02", 0.6, "baseline");
 	expect_num(need_metric(doc, "w1", "share"), "points", 2);
-	expect_point(doc, "w1", "pings", "2026-02", 1, "met");
+	expect_point(doc, "w1", "pings", "2026-02", 1, "baseline");
 	json_decref(doc);
 	doc = cycle("2026-03-31");
+	/* the third point: judged from now on */
 	expect_point(doc, "w1", "share", "2026-03", 0.9, "on_track");
 	expect_num(need_metric(doc, "w1", "share"), "points", 3);
-	expect_point(doc, "w1", "pings", "2026-03", 1, "met");
+	expect_point(doc, "w1", "pings", "2026-03", 1, "baseline");
 	expect_num(need_metric(doc, "w1", "pings"), "points", 2);
 	json_decref(doc);
 }
@@ -510,7 +518,8 @@ START_TEST(unit_targets_and_scope)
 	     "    target: 0.3\n"
 	     "    deadline: 2026-12-31\n"
 	     "    unit_targets: {w1: 0.1}\n"
-	     "    scope: [hosp]\n", NULL);
+	     "    scope: [hosp]\n"
+	     "    baseline_points: 2\n", NULL);
 	observe("w1,dig,2026-01,1\nw1,all,2026-01,10\n"
 		"w1,dig,2026-02,1\nw1,all,2026-02,10\n"
 		"w2,dig,2026-01,1\nw2,all,2026-01,10\n"
@@ -555,7 +564,7 @@ START_TEST(scope_of_siblings)
 	json_t *doc = cycle("2026-01-31");
 	ck_assert_ptr_null(unit_metric(doc, "hosp", "share"));
 	ck_assert_ptr_null(unit_metric(doc, "w3", "share"));
-	expect_point(doc, "w2", "share", "2026-01", 5.0 / 30, "on_track");
+	expect_point(doc, "w2", "share", "2026-01", 5.0 / 30, "baseline");
 	json_t *p = program_metric(doc, "share");
 	expect_num(p, "value", 0.15);
 	expect_num(p, "numerator", 6);
@@ -678,6 +687,168 @@ START_TEST(rules_read_metrics_and_series)
 			 "3 points in Q1, 4 in all");
 	expect_criterion(doc, "clinic", "series-points", "pass",
 			 "0 points in Q1, 0 in all");
+	json_decref(doc);
+}
+END_TEST
+
+/* ---- what a board needs to trust a status ---- */
+
+/* What a rule sees of "share": status, latest period, periods behind and
+ * each signal's span ("now" when it reaches the latest point). */
+static const char fresh_lua[] =
+	"gate {\n"
+	"  id = \"fresh\", at = \"pilot->scale\",\n"
+	"  check = function(ctx)\n"
+	"    local m = ctx:metric(\"share\")\n"
+	"    if m == nil then return pass(\"no share\") end\n"
+	"    local spans = {}\n"
+	"    for _, s in ipairs(m.signal_periods) do\n"
+	"      spans[#spans + 1] = string.format(\"%s %s..%s%s\", s.signal,\n"
+	"        s.from, s.to, s.current and \" now\" or \"\")\n"
+	"    end\n"
+	"    return pass(\"%s %s behind %s; %s\", m.status,\n"
+	"      m.latest_period or \"-\", tostring(m.periods_behind),\n"
+	"      table.concat(spans, \", \"))\n"
+	"  end,\n"
+	"}\n";
+
+START_TEST(baseline_until_enough_points)
+{
+	load("  share: {numerator: dig, denominator: all, target: 0.3,\n"
+	     "          deadline: 2026-12-31}\n"
+	     "  quick: {numerator: dig, denominator: all, target: 0.3,\n"
+	     "          deadline: 2026-12-31, baseline_points: 2}\n"
+	     "  fixed: {numerator: dig, denominator: all, target: 0.3,\n"
+	     "          deadline: 2026-12-31, baseline: 0}\n"
+	     "  monthly: {kind: sum, series: dig, target: 1,"
+	     " per_period: true}\n", fresh_lua);
+	observe("w1,dig,2026-01,1\nw1,all,2026-01,10\n"
+		"w1,dig,2026-02,2\nw1,all,2026-02,10\n"
+		"w1,dig,2026-03,3\nw1,all,2026-03,10\n");
+	/* The first point of an automatic baseline is the baseline: never
+	 * on track against itself.  A number as baseline, or a target that
+	 * holds every period, is judged from the first point. */
+	json_t *doc = cycle("2026-01-31");
+	expect_point(doc, "w1", "share", "2026-01", 0.1, "baseline");
+	expect_num(need_metric(doc, "w1", "share"), "expected", 0.1);
+	expect_point(doc, "w1", "quick", "2026-01", 0.1, "baseline");
+	expect_point(doc, "w1", "fixed", "2026-01", 0.1, "on_track");
+	expect_point(doc, "w1", "monthly", "2026-01", 1, "met");
+	expect_str(program_metric(doc, "share"), "status", "baseline");
+	expect_criterion(doc, "w1", "fresh", "pass",
+			 "baseline 2026-01 behind 0; ");
+	json_decref(doc);
+	doc = cycle("2026-02-28");
+	expect_point(doc, "w1", "share", "2026-02", 0.2, "baseline");
+	expect_point(doc, "w1", "quick", "2026-02", 0.2, "on_track");
+	json_decref(doc);
+	doc = cycle("2026-03-31");
+	expect_point(doc, "w1", "share", "2026-03", 0.3, "on_track");
+	expect_num(need_metric(doc, "w1", "share"), "points", 3);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(latest_period_and_periods_behind)
+{
+	load("  share: {numerator: dig, denominator: all, target: 0.3,\n"
+	     "          deadline: 2027-12-31, baseline: 0}\n"
+	     "  leads: {kind: sum, series: leads, period: quarter, target: 9,\n"
+	     "          deadline: 2027-12-31, baseline: 0}\n"
+	     "  visits: {kind: sum, series: visits, period: week, target: 9,\n"
+	     "           deadline: 2027-12-31, baseline: 0}\n", fresh_lua);
+	observe("w1,dig,2026-01,1\nw1,all,2026-01,10\n"
+		"w1,dig,2026-02,1\nw1,all,2026-02,10\n"
+		"w1,dig,2026-03,1\nw1,all,2026-03,10\n"
+		"w2,dig,2026-01,1\nw2,all,2026-01,10\n"
+		"w1,leads,2026-Q1,3\nw1,visits,2026-W02,4\n");
+	/* As of 10 April the months up to March have ended: w2's export of
+	 * January is two months behind, still judged. */
+	json_t *doc = cycle("2026-04-10");
+	json_t *m = need_metric(doc, "w1", "share");
+	expect_str(m, "latest_period", "2026-03");
+	expect_num(m, "periods_behind", 0);
+	m = need_metric(doc, "w2", "share");
+	expect_str(m, "latest_period", "2026-01");
+	expect_num(m, "periods_behind", 2);
+	expect_str(m, "period", "2026-01");
+	expect_num(need_metric(doc, "hosp", "share"), "periods_behind", 0);
+	m = need_metric(doc, "w3", "share");
+	expect_null(m, "latest_period");
+	expect_null(m, "periods_behind");
+	expect_num(need_metric(doc, "w1", "leads"), "periods_behind", 0);
+	/* Weeks: W02 against W14 (30 March to 5 April), twelve behind and
+	 * stale, so no status, but the latest period is still given. */
+	m = need_metric(doc, "w1", "visits");
+	expect_str(m, "status", "no_data");
+	expect_null(m, "period");
+	expect_str(m, "latest_period", "2026-W02");
+	expect_num(m, "periods_behind", 12);
+	expect_criterion(doc, "w2", "fresh", "pass",
+			 "on_track 2026-01 behind 2; ");
+	expect_criterion(doc, "w3", "fresh", "pass", "no_data - behind nil; ");
+	json_decref(doc);
+	/* In July: w2 is five months behind and stale; the quarter is one. */
+	doc = cycle("2026-07-05");
+	m = need_metric(doc, "w2", "share");
+	expect_str(m, "status", "no_data");
+	expect_null(m, "period");
+	expect_str(m, "latest_period", "2026-01");
+	expect_num(m, "periods_behind", 5);
+	expect_num(need_metric(doc, "w1", "leads"), "periods_behind", 1);
+	m = program_metric(doc, "share");
+	expect_str(m, "latest_period", "2026-03");
+	expect_num(m, "periods_behind", 3);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(signal_periods_name_their_span)
+{
+	load("  share: {kind: mean, series: score, target: 100,\n"
+	     "          deadline: 2027-12-31, baseline: 0}\n", fresh_lua);
+	/* w1: six high and rising months (April missing), then six low
+	 * ones: the shift down is current, the trend up ended in July.
+	 * w2: six high months, then the median (60) and points below it:
+	 * the shift up ended in June. */
+	observe("w1,score,2026-01,50\nw1,score,2026-02,51\n"
+		"w1,score,2026-03,52\nw1,score,2026-05,53\n"
+		"w1,score,2026-06,54\nw1,score,2026-07,55\n"
+		"w1,score,2026-08,10\nw1,score,2026-09,12\n"
+		"w1,score,2026-10,11\nw1,score,2026-11,13\n"
+		"w1,score,2026-12,12\nw1,score,2027-01,14\n"
+		"w2,score,2026-01,70\nw2,score,2026-02,72\n"
+		"w2,score,2026-03,71\nw2,score,2026-04,73\n"
+		"w2,score,2026-05,72\nw2,score,2026-06,74\n"
+		"w2,score,2026-07,10\nw2,score,2026-08,60\n"
+		"w2,score,2026-09,10\nw2,score,2026-10,60\n"
+		"w2,score,2026-11,10\nw2,score,2026-12,60\n"
+		"w2,score,2027-01,10\nw2,score,2027-02,60\n");
+	json_t *doc = cycle("2027-02-28");
+	json_t *m = need_metric(doc, "w1", "share");
+	json_t *sp = json_object_get(m, "signal_periods");
+	ck_assert_uint_eq(json_array_size(sp), 3);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "signals")), 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(json_string_value(json_object_get(
+			json_array_get(sp, i), "signal")),
+			json_string_value(json_array_get(
+				json_object_get(m, "signals"), i)));
+	expect_str(json_array_get(sp, 0), "from", "2026-08");
+	expect_str(json_array_get(sp, 0), "to", "2027-01");
+	ck_assert(json_is_true(json_object_get(json_array_get(sp, 0),
+					       "current")));
+	ck_assert(json_is_false(json_object_get(json_array_get(sp, 1),
+						"current")));
+	expect_criterion(doc, "w1", "fresh", "pass",
+			 "off_track 2027-01 behind 1; "
+			 "shift_down 2026-08..2027-01 now, "
+			 "trend_up 2026-01..2026-07, "
+			 "few_crossings 2026-01..2027-01 now");
+	expect_criterion(doc, "w2", "fresh", "pass",
+			 "on_track 2027-02 behind 0; "
+			 "shift_up 2026-01..2026-06, "
+			 "few_crossings 2026-01..2027-02 now");
 	json_decref(doc);
 }
 END_TEST
@@ -805,6 +976,19 @@ static const bad_metric bad_metrics[] = {
 	{"target missing",
 	 M_HEAD M_SUM "    deadline: +1y\n", 2, 5,
 	 "metric 'm': 'target' is required"},
+	{"baseline_points of zero",
+	 M_HEAD M_SUM "    target: 1\n    deadline: +1y\n"
+	 "    baseline_points: 0\n", 6, 22,
+	 "metric 'm': 'baseline_points' must be between 1 and 60, not 0"},
+	{"baseline_points not a number",
+	 M_HEAD M_SUM "    target: 1\n    deadline: +1y\n"
+	 "    baseline_points: three\n", 6, 22,
+	 "metric 'm': 'baseline_points' must be a whole number"},
+	{"baseline_points with a fixed baseline",
+	 M_HEAD M_SUM "    target: 1\n    deadline: +1y\n    baseline: 0\n"
+	 "    baseline_points: 2\n", 7, 22,
+	 "metric 'm': 'baseline_points' counts the points of an automatic "
+	 "baseline; drop it or set 'baseline: auto'"},
 	{"kind and numerator",
 	 M_HEAD "    kind: count\n    series: s\n    numerator: a\n"
 	 "    target: 1\n    deadline: +1y\n", 4, 16,
@@ -847,6 +1031,7 @@ START_TEST(good_metric_definitions_load)
 	     "    deadline: +18m\n"
 	     "    unit_targets: {w1: 0.2}\n"
 	     "    scope: hosp\n"
+	     "    baseline_points: 4\n"
 	     "  leads: {kind: count, series: leads, period: quarter,"
 	     " per_period: yes, target: 4, direction: decrease,"
 	     " baseline: 9}\n", NULL);
@@ -860,6 +1045,7 @@ START_TEST(good_metric_definitions_load)
 	ck_assert_uint_eq(m->den_exc.n, 1);
 	ck_assert_uint_eq(m->den_excl.n, 0);
 	ck_assert(m->baseline_auto);
+	ck_assert_uint_eq(m->baseline_points, 4);
 	ck_assert(m->increase);
 	ck_assert(!m->per_period);
 	ck_assert_double_eq_tol(m->tolerance, 0.05, 1e-12);
@@ -878,6 +1064,7 @@ START_TEST(good_metric_definitions_load)
 	ck_assert(!m->increase);
 	ck_assert(!m->baseline_auto);
 	ck_assert_double_eq_tol(m->baseline, 9, 1e-12);
+	ck_assert_uint_eq(m->baseline_points, 3); /* the default, unused */
 }
 END_TEST
 
@@ -902,6 +1089,9 @@ int main(void)
 	tc = tcase_create("rules");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rules_read_metrics_and_series);
+	tcase_add_test(tc, baseline_until_enough_points);
+	tcase_add_test(tc, latest_period_and_periods_behind);
+	tcase_add_test(tc, signal_periods_name_their_span);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("targets");
 	tcase_add_checked_fixture(tc, setup, teardown);

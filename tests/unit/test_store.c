@@ -615,9 +615,9 @@ START_TEST(cycle_is_stored)
 			"(SELECT * FROM results WHERE cycle = 1 ORDER BY unit)",
 		    "org evaluate->procure champion criterion 1 fail - no "
 		    "bought-in clinician champion in Org {} "
-		    "rules/champion.lua:1; "
+		    "rules/champion.lua:8; " /* the lines that decided */
 		    "ward - pilot-meetings finding - warn low 0 meeting(s) in "
-		    "ward {} rules/champion.lua:14");
+		    "ward {} rules/champion.lua:18");
 
 	ck_assert_int_eq(up_cycle_has(c, "hold"), 1);
 	ck_assert_int_eq(up_cycle_has(c, "go"), 1);

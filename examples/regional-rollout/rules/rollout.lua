@@ -16,6 +16,16 @@ local function describe(m)
                        m.period or "-", e, 100 * m.target, m.status)
 end
 
+-- The run-chart signals that reach the latest month, by name: a shift
+-- that ended months ago is history, not news.
+local function current_signals(m)
+  local now = {}
+  for _, s in ipairs(m.signal_periods) do
+    if s.current then now[s.signal] = s end
+  end
+  return now
+end
+
 gate {
   id = "share-on-plan",
   at = "pilot->scale",
@@ -24,6 +34,12 @@ gate {
     local m = ctx:metric("digital_share")
     if not m or m.status == "no_data" then
       return fail("no digital-meeting data from %s: ask for the booking export", ctx.unit.name)
+    end
+    -- The first months measure where the reception starts from: there is
+    -- no path to be on yet, so this criterion cannot judge.
+    if m.status == "baseline" then
+      return skip("cannot judge yet: %s is still measuring its baseline (%d month(s) of data)",
+                  ctx.unit.name, m.points)
     end
     if m.status == "off_track" then
       return fail("%s", describe(m), { status = m.status, signals = m.signals })
@@ -56,12 +72,12 @@ check {
   check = function(ctx)
     local m = ctx:metric("digital_share")
     if not m then return pass() end
-    local has = {}
-    for _, s in ipairs(m.signals) do has[s] = true end
-    -- A run below the median that is not followed by a climb: the
-    -- reception went back to its old habits.
-    if has.shift_down and not has.trend_up then
-      return warn("%s: six or more months below its median; find out what changed", describe(m))
+    -- A run below the median that goes on to the latest month, with no
+    -- climb out of it: the reception went back to its old habits.
+    local now = current_signals(m)
+    if now.shift_down and not now.trend_up then
+      return warn("%s: below its median since %s, six months or more; find out what changed",
+                  describe(m), now.shift_down.from)
     end
     return pass()
   end,
