@@ -153,10 +153,12 @@ static int check_decision(const up_advance_opts *o, const char *boundary,
 			      "and --reason)", b->cycle, b->decision, boundary);
 	if (go || o->override)
 		return UP_OK;
+	/* a gate nothing judged has no decision: it is no go either */
 	return up_err(err, UP_EINPUT, "cannot advance '%s' to '%s': cycle "
-		      "%lld (as of %s) decided %s at %s: %s (see 'uptake "
-		      "explain %s'; --override --reason TEXT forces it)",
-		      o->unit, o->to, b->cycle, b->as_of, b->decision,
+		      "%lld (as of %s) %s %s at %s: %s (see 'uptake explain "
+		      "%s'; --override --reason TEXT forces it)", o->unit,
+		      o->to, b->cycle, b->as_of, b->decision ? "decided"
+		      : "made", b->decision ? b->decision : "no decision",
 		      boundary, json_string_value(json_object_get(b->gate,
 		      "reason")), o->unit);
 }
@@ -330,6 +332,9 @@ static void say_move(FILE *fp, const up_advance_opts *o, const char *from,
 	else if (b->decision)
 		fprintf(fp, ", overriding cycle %lld's %s at %s\n", b->cycle,
 			b->decision, boundary);
+	else if (b->gate)
+		fprintf(fp, ", overriding cycle %lld, which made no decision at "
+			"%s\n", b->cycle, boundary);
 	else
 		fprintf(fp, ", overriding: no cycle judged %s\n", boundary);
 }

@@ -530,12 +530,94 @@ static int opt_period_bound(lua_State *L, const char *key, int end,
 
 /* ctx:series(name, {unit=, within=, from=, to=}): raw observations as of
  * the cycle date, oldest first; this unit's unless unit or within says. */
+/* Adds NAME to the list at the top if it is not there yet. */
+static void note_name(lua_State *L, const char *name, size_t *n)
+{
+	if (!name)
+		return;
+	for (size_t i = 1; i <= *n; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i);
+		int same = !strcmp(lua_tostring(L, -1), name);
+		lua_pop(L, 1);
+		if (same)
+			return;
+	}
+	lua_pushstring(L, name);
+	lua_rawseti(L, -2, (lua_Integer)++*n);
+}
+
+/*
+ * A series name no import has, no metric of program.yaml reads and no
+ * pack parameter names is a typo: an empty series would read as "nothing
+ * happened".  Raises with the nearest name the store or a metric knows.
+ */
+static void known_series(lua_State *L, const up_host *h, const char *name)
+{
+	const up_facts *f = h->facts;
+	size_t lo = 0, hi = f->nstored;
+	while (lo < hi) { /* sorted */
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(f->stored[mid], name);
+		if (!c)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* a pack's parameter may name it (enrolment_series: enrolled): the
+	 * program chose it, though no data has come yet */
+	for (size_t i = 0; i < h->p->npacks; i++) {
+		const char *k;
+		json_t *v, *x;
+		size_t j;
+		json_object_foreach(h->p->packs[i].params, k, v) {
+			if (json_is_string(v) &&
+			    !strcmp(json_string_value(v), name))
+				return;
+			json_array_foreach(v, j, x)
+				if (json_is_string(x) &&
+				    !strcmp(json_string_value(x), name))
+					return;
+		}
+	}
+	lua_newtable(L);
+	size_t n = 0;
+	for (size_t i = 0; i < h->p->nmetrics; i++) {
+		const up_metric_def *m = &h->p->metrics[i];
+		const char *names[] = {m->numerator, m->denominator, m->series};
+		for (size_t k = 0; k < UP_COUNTOF(names); k++) {
+			if (names[k] && !strcmp(names[k], name)) {
+				lua_pop(L, 1);
+				return;
+			}
+			note_name(L, names[k], &n);
+		}
+	}
+	for (size_t i = 0; i < f->nstored; i++)
+		note_name(L, f->stored[i], &n);
+	const char **cands = lua_newuserdatauv(L, (n + 1) * sizeof *cands, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		cands[i] = lua_tostring(L, -1);
+		lua_pop(L, 1); /* the list keeps it alive */
+	}
+	const char *hint = up_did_you_mean(name, cands, n);
+	if (hint)
+		luaL_error(L, "series: unknown series '%s' (did you mean "
+			   "'%s'?)", name, hint);
+	luaL_error(L, "series: unknown series '%s': no import has it and no "
+		   "metric reads it", name);
+}
+
 static int ctx_series(lua_State *L)
 {
 	static const char *const keys[] = {"unit", "within", "from", "to"};
 	up_host *h = host_of(L);
 	const up_facts *f = h->facts;
 	int s = up_facts_series(f, luaL_checkstring(L, 2));
+	if (s < 0)
+		known_series(L, h, lua_tostring(L, 2));
 	lua_remove(L, 2);
 	args(L);
 	check_keys(L, "series", keys, UP_COUNTOF(keys));

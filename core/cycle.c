@@ -104,35 +104,41 @@ static void waive(json_t *c, const json_t *w)
 		json_object_get(w, "until"))));
 }
 
-/* One sentence on why the gate decided as it did. */
+/* One sentence on why the gate decided as it did: what could not be
+ * judged first, then the must-meet criteria that failed. */
 static json_t *reason(const up_decision *dec, const up_criterion *cr,
-		      const up_decl **ds, size_t n, double threshold)
+		      const up_decl **ds, const up_result *rs, size_t n,
+		      double threshold)
 {
 	up_buf b = {0};
 	const char *sep = "";
 	for (size_t i = 0; i < n; i++) {
-		if (!cr[i].must || (cr[i].status != UP_RES_FAIL &&
-				    cr[i].status != UP_RES_ERROR &&
-				    cr[i].status != UP_RES_SCORE))
+		if (cr[i].status != UP_RES_ERROR &&
+		    !(cr[i].must && cr[i].status == UP_RES_SCORE))
 			continue;
-		if (ds[i])
-			up_buf_printf(&b, "%smust-meet '%s' %s", sep, ds[i]->id,
-				      cr[i].status == UP_RES_FAIL
-					      ? "failed" : "raised an error");
-		else
-			up_buf_printf(&b, "%sa rule file failed to load or to "
-				      "declare its rules", sep);
+		up_buf_printf(&b, "%scannot judge %s: %s", sep, ds[i]->id,
+			      rs[i].message ? rs[i].message : "an error");
 		sep = "; ";
 	}
-	if (!b.len && dec->has_score)
+	int unjudged = b.len > 0;
+	for (size_t i = 0; i < n && !unjudged; i++) {
+		if (!cr[i].must || cr[i].status != UP_RES_FAIL)
+			continue;
+		up_buf_printf(&b, "%smust-meet '%s' failed", sep, ds[i]->id);
+		sep = "; ";
+	}
+	if (!dec->decision)
+		up_buf_puts(&b, n ? "no decision: every criterion skipped"
+				  : "no decision: no criterion covers this "
+				    "gate");
+	else if (!b.len && dec->has_score)
 		up_buf_printf(&b, "should-meet score %.2f %s threshold %.2f",
 			      dec->score, dec->score >= threshold - 1e-9
 				      ? "meets" : "is below", threshold);
 	else if (!b.len)
-		up_buf_puts(&b, n ? "every must-meet criterion passed"
-				  : "no criteria at this gate");
+		up_buf_puts(&b, "every must-meet criterion passed");
 	for (size_t i = 0, w = 0; i < n; i++)
-		if (cr[i].status == UP_RES_WAIVED && ds[i])
+		if (cr[i].status == UP_RES_WAIVED)
 			up_buf_printf(&b, "%s'%s'", w++ ? ", " : "; waived: ",
 				      ds[i]->id);
 	json_t *j = json_string(b.buf);
@@ -140,79 +146,47 @@ static json_t *reason(const up_decision *dec, const up_criterion *cr,
 	return j;
 }
 
-/* The file part of "rules/x.lua:12: error: ..." into out. */
-static void file_of(const char *msg, char *out, size_t n)
-{
-	size_t len = strcspn(msg, ":");
-	snprintf(out, n, "%.*s", (int)len, msg);
-}
-
-/*
- * A rule file that failed to load may have guarded any gate, so every gate
- * gets a must-meet error for it: no gate may pass on a rule set that is
- * not all there.
- */
-static size_t broken_criteria(const up_error *lerr, json_t *criteria,
-			      up_criterion *cr)
-{
-	size_t n = up_error_count(lerr);
-	for (size_t i = 0; i < n; i++) {
-		const char *msg = up_error_message(lerr, i);
-		const char *what = strstr(msg, "error: ");
-		char file[300], where[300];
-		file_of(msg, file, sizeof file);
-		snprintf(where, sizeof where, "%.*s", what && what > msg + 2
-			 ? (int)(what - msg - 2) : (int)strlen(file),
-			 what && what > msg + 2 ? msg : file);
-		json_array_append_new(criteria, UP_JSON(json_pack(
-			"{s:s, s:s, s:b, s:f, s:s, s:s, s:{}, s:s}", "rule",
-			file, "title", "The rule file loads and declares cleanly",
-			"must", 1, "weight", 1.0, "status", "error", "message",
-			what ? what + 7 : msg, "evidence", "source", where)));
-		cr[i] = (up_criterion){1, 1.0, "hold", UP_RES_ERROR, 0};
-	}
-	return n;
-}
-
 static json_t *eval_gate(up_host *h, const up_program *p, const up_facts *f,
-			 int ui, const char *boundary, const up_error *lerr,
-			 json_t *errors)
+			 int ui, const char *boundary, json_t *errors)
 {
 	const up_gate_cfg *cfg = up_gate_config(p, boundary);
 	double threshold = cfg ? cfg->threshold : UP_DEFAULT_THRESHOLD;
 	double margin = cfg ? cfg->margin : UP_DEFAULT_MARGIN;
-	size_t n = up_host_ndecls(h), nb = up_error_count(lerr);
-	up_criterion *cr = up_xcalloc(n + nb + 1, sizeof *cr);
-	const up_decl **ds = up_xcalloc(n + nb + 1, sizeof *ds);
+	size_t n = up_host_ndecls(h), k = 0;
+	up_criterion *cr = up_xcalloc(n + 1, sizeof *cr);
+	const up_decl **ds = up_xcalloc(n + 1, sizeof *ds);
+	up_result *rs = up_xcalloc(n + 1, sizeof *rs);
 	json_t *criteria = json_array();
-	size_t k = broken_criteria(lerr, criteria, cr);
 	for (size_t i = 0; i < n; i++) {
 		const up_decl *d = up_host_decl(h, i);
 		if (d->kind != UP_DECL_GATE || strcmp(d->at, boundary))
 			continue;
-		up_result r;
-		up_host_eval(h, d, f, ui, &r);
+		up_result *r = &rs[k];
+		up_host_eval(h, d, f, ui, r);
 		if (d->must)
-			reject_score(&r, d);
-		if (r.status == UP_RES_ERROR)
-			add_error(errors, d, f->units[ui].id, r.message);
-		json_t *cj = criterion_json(d, &r, threshold);
+			reject_score(r, d);
+		if (r->status == UP_RES_ERROR)
+			add_error(errors, d, f->units[ui].id, r->message);
+		json_t *cj = criterion_json(d, r, threshold);
 		const json_t *w = up_ledger_waiver(f->ledger, ui, d->id);
 		if (w)
 			waive(cj, w);
 		json_array_append_new(criteria, cj);
 		cr[k] = (up_criterion){d->must, d->weight, d->on_fail,
-				       w ? UP_RES_WAIVED : r.status, r.score};
+				       w ? UP_RES_WAIVED : r->status, r->score};
 		ds[k++] = d;
-		up_result_free(&r);
 	}
 	up_decision dec;
 	up_gate_decide(cr, k, threshold, margin, &dec);
-	json_t *g = UP_JSON(json_pack("{s:s, s:s, s:o, s:f, s:o, s:o}", "gate",
-		boundary, "decision", dec.decision, "score",
-		dec.has_score ? json_real(round4(dec.score)) : json_null(),
-		"threshold", threshold, "reason",
-		reason(&dec, cr, ds, k, threshold), "criteria", criteria));
+	json_t *g = UP_JSON(json_pack("{s:s, s:o, s:o, s:f, s:o, s:o}", "gate",
+		boundary, "decision", dec.decision ? json_string(dec.decision)
+		: json_null(), "score", dec.has_score
+		? json_real(round4(dec.score)) : json_null(), "threshold",
+		threshold, "reason", reason(&dec, cr, ds, rs, k, threshold),
+		"criteria", criteria));
+	for (size_t i = 0; i < k; i++)
+		up_result_free(&rs[i]);
+	free(rs);
 	free(cr);
 	free(ds);
 	return g;
@@ -259,7 +233,7 @@ static json_t *eval_checks(up_host *h, const up_facts *f, int ui,
 }
 
 static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
-			 int ui, const up_error *lerr, json_t *errors)
+			 int ui, json_t *errors)
 {
 	const up_unit *u = &f->units[ui];
 	json_t *gates = json_array();
@@ -269,7 +243,7 @@ static json_t *eval_unit(up_host *h, const up_program *p, const up_facts *f,
 		snprintf(boundary, sizeof boundary, "%s->%s", u->stage,
 			 p->stages[si + 1]);
 		json_array_append_new(gates, eval_gate(h, p, f, ui, boundary,
-						       lerr, errors));
+						       errors));
 	}
 	json_t *j = UP_JSON(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id",
 			 u->id, "name", u->name, "stage", u->stage, "gates",
@@ -334,19 +308,6 @@ static json_t *rules_json(const up_host *h)
 	return a;
 }
 
-/* Rule files that failed to load are errors of the cycle, not of its
- * running: the other files' rules still judge every unit. */
-static void load_errors(const up_error *e, json_t *errors)
-{
-	for (size_t i = 0; i < up_error_count(e); i++) {
-		char file[300];
-		file_of(up_error_message(e, i), file, sizeof file);
-		json_array_append_new(errors, UP_JSON(json_pack("{s:s, s:n, s:s}",
-			"rule", file, "unit", "message",
-			up_error_message(e, i))));
-	}
-}
-
 /* metric{} rules, for every unit; the roots' values are the program's. */
 static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
 			     json_t *program_level, json_t *errors)
@@ -401,8 +362,7 @@ static json_t *run_followup(up_host *h, const up_program *p, up_facts *fd,
 	}
 	/* the cadence: the unit's whole gate and checks */
 	json_t *errors = json_array();
-	up_error *none = up_error_new();
-	json_t *u = eval_unit(h, p, fd, ui, none, errors);
+	json_t *u = eval_unit(h, p, fd, ui, errors);
 	json_t *g = json_array_get(json_object_get(u, "gates"), 0);
 	json_object_set(out, "decision", g ? json_object_get(g, "decision")
 					   : json_null());
@@ -412,7 +372,6 @@ static json_t *run_followup(up_host *h, const up_program *p, up_facts *fd,
 		json_array_size(errors)));
 	json_decref(u);
 	json_decref(errors);
-	up_error_free(none);
 	return out;
 }
 
@@ -508,12 +467,16 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	json_t *metrics = up_metrics_eval(p, f);
 	up_error *lerr = up_error_new();
 	up_host *h = NULL;
-	up_host_open(&h, p, lerr);
-	if (up_host_bad_choices(h)) { /* as check says: nothing is judged */
+	/* A rule file that does not load stops the cycle as it stops check:
+	 * a gate judged on a rule set that is not all there means nothing.
+	 * Mistakes in program.yaml's pack choices say all there is to say. */
+	if (up_host_open(&h, p, lerr) != UP_OK) {
 		size_t flen = strlen(p->file);
+		int only_yaml = up_host_bad_choices(h);
 		for (size_t i = 0; i < up_error_count(lerr); i++) {
 			const char *m = up_error_message(lerr, i);
-			if (!strncmp(m, p->file, flen) && m[flen] == ':')
+			if (!only_yaml ||
+			    (!strncmp(m, p->file, flen) && m[flen] == ':'))
 				up_err_raw(err, UP_EINPUT, m);
 		}
 		up_error_free(lerr);
@@ -522,7 +485,6 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 		return NULL;
 	}
 	json_t *errors = json_array(), *ran = json_array();
-	load_errors(lerr, errors);
 	int rc = replay ? UP_OK : is_replay(s, f, number, &replay, err);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_cadence(s, p, f, number, err);
@@ -533,7 +495,7 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	computed_metrics(h, p, f, metrics, errors);
 	json_t *units = json_array();
 	for (size_t i = 0; i < f->nunits; i++)
-		json_array_append_new(units, eval_unit(h, p, f, (int)i, lerr,
+		json_array_append_new(units, eval_unit(h, p, f, (int)i,
 						       errors));
 	/* conditions of earlier conditional gos: strikes, and kill on the
 	 * third; before the requests are cleared or stored */
@@ -628,16 +590,17 @@ static int store_results(up_store *s, long long cycle, const json_t *doc,
 		json_array_foreach(json_object_get(u, "gates"), j, g) {
 			const char *gid =
 				json_string_value(json_object_get(g, "gate"));
+			const char *dv = json_string_value(json_object_get(g,
+							   "decision"));
 			sqlite3_bind_int64(dec, 1, cycle);
 			sqlite3_bind_text(dec, 2, uid, -1, SQLITE_STATIC);
 			sqlite3_bind_text(dec, 3, gid, -1, SQLITE_STATIC);
-			sqlite3_bind_text(dec, 4, json_string_value(
-				json_object_get(g, "decision")), -1,
-				SQLITE_STATIC);
+			sqlite3_bind_text(dec, 4, dv, -1, SQLITE_STATIC);
 			json_t *sc = json_object_get(g, "score");
 			if (json_is_number(sc))
 				sqlite3_bind_double(dec, 5, json_number_value(sc));
-			if (sqlite3_step(dec) != SQLITE_DONE)
+			/* no decision, no row: a gate nothing judged */
+			if (dv && rc == UP_OK && sqlite3_step(dec) != SQLITE_DONE)
 				rc = up_store_fail(s, "storing decisions", err);
 			sqlite3_reset(dec);
 			sqlite3_clear_bindings(dec);
@@ -946,6 +909,95 @@ int up_cycle_has(const up_cycle *c, const char *cond)
 	return 0;
 }
 
+static int listed(char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return 1;
+	return 0;
+}
+
+/* Whether a rule file of P names series NAME as a literal: ctx:series
+ * with "NAME" or 'NAME' as its first argument. */
+static int rule_reads(const up_program *p, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < p->nrules; i++) {
+		const char *src = p->rules[i].src, *at = src;
+		while ((at = strstr(at, "series")) != NULL) {
+			const char *q = at + 6;
+			at = q;
+			while (*q == ' ' || *q == '(' || *q == '\t')
+				q++;
+			if ((*q == '"' || *q == '\'') &&
+			    !strncmp(q + 1, name, len) && q[1 + len] == *q)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A pack parameter of P with NAME as its value, or one of its values. */
+static int param_names(const up_program *p, const char *name)
+{
+	for (size_t i = 0; i < p->npacks; i++) {
+		const char *k;
+		json_t *v, *x;
+		size_t j;
+		json_object_foreach(p->packs[i].params, k, v) {
+			if (json_is_string(v) &&
+			    !strcmp(json_string_value(v), name))
+				return 1;
+			json_array_foreach(v, j, x)
+				if (json_is_string(x) &&
+				    !strcmp(json_string_value(x), name))
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Series one side uses and the other does not know: a metric reading a
+ * series no import has (a typo, or data not yet imported), an imported
+ * series nothing reads.  Rules are scanned for ctx:series("NAME").
+ */
+static void check_series(const up_program *p, const up_facts *f,
+			 up_error *warn)
+{
+	for (size_t i = 0; f->nstored && i < p->nmetrics; i++) {
+		const up_metric_def *m = &p->metrics[i];
+		const char *names[] = {m->numerator, m->denominator, m->series};
+		for (size_t k = 0; k < UP_COUNTOF(names); k++) {
+			if (!names[k] ||
+			    listed(f->stored, f->nstored, names[k]))
+				continue;
+			const char *hint = up_did_you_mean(names[k],
+				(const char *const *)f->stored, f->nstored);
+			up_warn_at(warn, p->file, m->line, m->col, "metric "
+				   "'%s' reads series '%s', which no import "
+				   "has%s%s%s", m->id, names[k], hint
+				   ? " (did you mean '" : "", hint ? hint : "",
+				   hint ? "'?)" : "");
+		}
+	}
+	for (size_t i = 0; i < f->nstored; i++) {
+		const char *name = f->stored[i];
+		int used = param_names(p, name) || rule_reads(p, name);
+		for (size_t k = 0; !used && k < p->nmetrics; k++) {
+			const up_metric_def *m = &p->metrics[k];
+			used = (m->numerator && !strcmp(m->numerator, name)) ||
+			       (m->denominator &&
+				!strcmp(m->denominator, name)) ||
+			       (m->series && !strcmp(m->series, name));
+		}
+		if (!used)
+			up_warn_at(warn, p->file, 0, 0, "series '%s' is "
+				   "imported, but no metric, pack parameter or "
+				   "rule reads it", name);
+	}
+}
+
 int up_program_check_targets(const up_program *p, up_store *s,
 			     const char *as_of, up_error *warn)
 {
@@ -959,6 +1011,7 @@ int up_program_check_targets(const up_program *p, up_store *s,
 	if (rc != UP_OK)
 		return rc;
 	up_metrics_check_targets(p, &f, warn);
+	check_series(p, &f, warn);
 	up_facts_free(&f);
 	return UP_OK;
 }

@@ -33,7 +33,8 @@ const char *up_dash_decision_label(const char *d)
 	for (size_t i = 0; d && i < UP_COUNTOF(decisions); i++)
 		if (!strcmp(d, decisions[i]))
 			return labels[i];
-	return d && *d ? d : "No gate";
+	/* the last stage has no gate; a gate nothing covers, no decision */
+	return d && *d ? d : "No decision";
 }
 
 void up_dash_who_why(FILE *fp, const json_t *w, up_dash_put put)

@@ -53,7 +53,7 @@ const json_t *up_dash_item(const json_t *list, const char *key,
 /* A string field, or "" (never NULL); an integer field, or 0. */
 const char *up_dash_str(const json_t *o, const char *k);
 long long up_dash_int(const json_t *o, const char *k);
-/* "Go", "Conditional go", "Hold", ...; "No gate" for NULL or "". */
+/* "Go", "Conditional go", "Hold", ...; "No decision" for NULL or "" (a gate nothing judged, or none). */
 const char *up_dash_decision_label(const char *decision);
 /* Writes text escaped for the renderer's format. */
 typedef void (*up_dash_put)(FILE *fp, const char *s);

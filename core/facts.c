@@ -362,11 +362,34 @@ int up_facts_series(const up_facts *f, const char *name)
 	" value FROM observation_history WHERE batch <= ?2 AND replaced_by" \
 	" > ?2)"
 
+/* The name of every series the store has a value of, at any date: a
+ * rule that asks for another has a typo (ctx:series says so). */
+static int load_stored_series(up_facts *f, up_store *s, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT series FROM"
+			       " observations ORDER BY series", -1, &st, NULL))
+		return up_store_fail(s, "reading series", err);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (f->nstored == cap) {
+			cap = cap ? 2 * cap : 16;
+			f->stored = up_xrealloc(f->stored,
+						cap * sizeof *f->stored);
+		}
+		f->stored[f->nstored++] = col_str(st, 0);
+	}
+	return sqlite3_finalize(st) == SQLITE_OK
+		? UP_OK : up_store_fail(s, "reading series", err);
+}
+
 /* Observations known as of the date: those whose period has ended. */
 static int load_observations(up_facts *f, up_store *s, up_error *err)
 {
 	sqlite3_stmt *st;
 	int all = f->known == UP_KNOWN_ALL;
+	if (load_stored_series(f, s, err) != UP_OK)
+		return UP_EINTERNAL;
 	if (sqlite3_prepare_v2(up_store_db(s), all
 			? "SELECT DISTINCT series FROM observations WHERE end"
 			  " <= ?1 ORDER BY series"
@@ -490,6 +513,9 @@ void up_facts_free(up_facts *f)
 	for (size_t i = 0; i < f->nseries; i++)
 		free(f->series[i]);
 	free(f->series);
+	for (size_t i = 0; i < f->nstored; i++)
+		free(f->stored[i]);
+	free(f->stored);
 	free(f->obs);
 	free(f->units);
 	free(f->by_id);

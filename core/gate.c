@@ -25,12 +25,19 @@ static double should_score(const up_criterion *c)
 void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 		    double margin, up_decision *out)
 {
-	int kill = 0, recycle = 0, hold = 0, must_error = 0, cond = 0;
+	int kill = 0, recycle = 0, hold = 0, error = 0, cond = 0, judged = 0;
 	double wsum = 0, ssum = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].status == UP_RES_SKIP)
 			continue;
-		if (!c[i].must) {
+		judged++;
+		/* a criterion that could not be judged is not a failure:
+		 * nothing can be decided until it can (score() in a must is
+		 * a rule's mistake too) */
+		if (c[i].status == UP_RES_ERROR ||
+		    (c[i].must && c[i].status == UP_RES_SCORE)) {
+			error++;
+		} else if (!c[i].must) {
 			wsum += c[i].weight;
 			ssum += c[i].weight * should_score(&c[i]);
 		} else if (c[i].status == UP_RES_FAIL) { /* waived: passes */
@@ -39,19 +46,20 @@ void up_gate_decide(const up_criterion *c, size_t n, double threshold,
 			recycle += !strcmp(f, "recycle");
 			hold += !strcmp(f, "hold");
 			cond += !strcmp(f, "conditional_go");
-		} else if (c[i].status == UP_RES_ERROR ||
-			   c[i].status == UP_RES_SCORE) {
-			must_error++;
 		}
 	}
 	out->has_score = wsum > 0;
 	out->score = wsum > 0 ? ssum / wsum : 0;
 	/* Recycle outranks hold: rework is needed, not just time. */
-	if (kill)
+	if (!judged) /* nothing covers the gate, or nothing applied */
+		out->decision = NULL;
+	else if (error)
+		out->decision = "hold";
+	else if (kill)
 		out->decision = "kill";
 	else if (recycle)
 		out->decision = "recycle";
-	else if (hold || must_error)
+	else if (hold)
 		out->decision = "hold";
 	/* on_fail = "conditional_go": proceed only with conditions */
 	else if ((!out->has_score || out->score >= threshold - EPS) && !cond)

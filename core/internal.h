@@ -267,6 +267,7 @@ struct up_program {
 	char hash[65];
 	char **stages;
 	size_t nstages;
+	int *stage_line, *stage_col; /* of each in program.yaml */
 	up_unit_def *units;
 	size_t nunits;
 	up_person_def *people;
@@ -310,6 +311,9 @@ struct up_swap {
 };
 int up_program_open_swap(up_program **out, const char *dir,
 			 const up_swap *swap, up_error *err);
+/* up_program_check() without its warnings: the rule files compile and
+ * declare cleanly. */
+int up_program_compile(const up_program *p, up_error *err);
 
 /* up_program_load() on a buffer already read; DIR still holds rule files. */
 int up_program_parse(up_program **out, const char *dir, const char *buf,
@@ -394,6 +398,8 @@ typedef struct {
 	size_t nobs;
 	char **series; /* series names, sorted; up_obs.series indexes them */
 	size_t nseries;
+	char **stored; /* every series the store has a value of, sorted */
+	size_t nstored;
 	up_session_rec *trainings; /* attended as of as_of, by person, day */
 	size_t ntrainings;
 	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
@@ -556,7 +562,7 @@ typedef struct {
 } up_criterion;
 
 typedef struct {
-	const char *decision;
+	const char *decision; /* NULL: nothing judged, no decision */
 	double score; /* weighted should-meet score 0-1 */
 	int has_score;
 } up_decision;

@@ -459,7 +459,9 @@ static int check_gate(tally *t, const tcase *c, const up_ynode *e,
 	const char *gate = up_yv_get(e, "gate")->str;
 	const up_ynode *d = up_yv_get(e, "decision");
 	const json_t *g = find_by(json_object_get(u, "gates"), "gate", gate);
-	const char *got = g ? jstr(g, "decision") : "no such gate";
+	/* "none": nothing covered the gate, or every criterion skipped */
+	const char *got = !g ? "no such gate" : *jstr(g, "decision")
+		? jstr(g, "decision") : "none";
 	int ok = g && (!d || !strcmp(got, d->str));
 	if (!ok) {
 		char want[400], actual[2600];
@@ -729,7 +731,7 @@ static json_t *run_case(up_yv *v, tally *t, const tcase *c, const char *dir)
 	up_cycle *cy = NULL;
 	json_t *doc = NULL;
 	if (case_program(v, t, c, dir, &p) == 0 &&
-	    up_program_check(p, v->err) != UP_OK)
+	    up_program_compile(p, v->err) != UP_OK)
 		v->bad = 1;
 	if (!v->bad && up_store_open(&s, dir, NULL, 0, v->err) != UP_OK)
 		v->bad = 1;

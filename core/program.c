@@ -58,10 +58,14 @@ static void load_stages(up_yv *v, up_program *p, const up_ynode *n)
 		return;
 	}
 	p->stages = up_xcalloc(n->n, sizeof *p->stages);
+	p->stage_line = up_xcalloc(n->n, sizeof *p->stage_line);
+	p->stage_col = up_xcalloc(n->n, sizeof *p->stage_col);
 	for (size_t i = 0; i < n->n; i++) {
 		char *s = up_yv_id(v, n->kids[i], "stage");
 		if (!s)
 			continue;
+		p->stage_line[p->nstages] = n->kids[i]->line;
+		p->stage_col[p->nstages] = n->kids[i]->col;
 		for (size_t j = 0; j < p->nstages; j++)
 			if (p->stages[j] && !strcmp(p->stages[j], s)) {
 				up_yv_err(v, n->kids[i], "duplicate stage '%s'", s);
@@ -937,6 +941,8 @@ void up_program_free(up_program *p)
 	free(p->organization);
 	free(p->start);
 	free_strv(p->stages, p->nstages);
+	free(p->stage_line);
+	free(p->stage_col);
 	for (size_t i = 0; i < p->nunits; i++) {
 		up_unit_def *u = &p->units[i];
 		free(u->id);

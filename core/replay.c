@@ -76,7 +76,7 @@ static int load_programs(replay *r, const char *dir, up_error *err)
 	/* rules that do not compile would judge nothing: said as check
 	 * says it, not as a flip of every criterion */
 	if (rc == UP_OK)
-		rc = up_program_check(r->next, err);
+		rc = up_program_compile(r->next, err);
 	return rc;
 }
 

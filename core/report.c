@@ -53,6 +53,18 @@ static const char *raw(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* A gate's decision as tables show it: "-" when nothing was judged. */
+static const char *decision_of(const json_t *g)
+{
+	return g && *str(g, "decision") ? str(g, "decision") : "-";
+}
+
+/* The same in a sentence. */
+static const char *decision_said(const json_t *g)
+{
+	return g && *str(g, "decision") ? str(g, "decision") : "none";
+}
+
 static const char *colour_of(const char *decision_or_status)
 {
 	static const struct {
@@ -113,17 +125,19 @@ static void unit_table(const json_t *doc, FILE *fp, unsigned flags)
 		score_text(g, score);
 		fprintf(fp, "%-*s  %-*s  %-*s  ", wu, str(u, "id"), ws,
 			str(u, "stage"), wg, g ? str(g, "gate") : "-");
-		word(fp, g ? str(g, "decision") : "-", 14, flags);
+		word(fp, decision_of(g), 14, flags);
 		fprintf(fp, "  %5s  %zu\n", score,
 			json_array_size(json_object_get(u, "findings")));
 	}
 }
 
+/* First, under the header: what could not be judged is what to fix. */
 static void print_errors_line(const json_t *doc, FILE *fp)
 {
 	size_t n = json_array_size(json_object_get(doc, "errors"));
-	if (n)
-		fprintf(fp, "\n%zu rule error%s:\n", n, n == 1 ? "" : "s");
+	if (!n)
+		return;
+	fprintf(fp, "%zu rule error%s:\n", n, n == 1 ? "" : "s");
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(doc, "errors"), i, e) {
@@ -131,6 +145,7 @@ static void print_errors_line(const json_t *doc, FILE *fp)
 		fprintf(fp, "  %s%s%s\n", unit, *unit ? ": " : "",
 			str(e, "message"));
 	}
+	fputc('\n', fp);
 }
 
 static void header(const json_t *doc, FILE *fp)
@@ -153,7 +168,7 @@ static void why_not_go(const json_t *doc, FILE *fp, unsigned flags)
 		if (!any++)
 			fputs("\nWhy not go:\n", fp);
 		fprintf(fp, "  %s %s: ", str(u, "id"), str(g, "gate"));
-		word(fp, str(g, "decision"), 0, flags);
+		word(fp, decision_said(g), 0, flags);
 		fprintf(fp, " (%s)\n", str(g, "reason"));
 		json_array_foreach(json_object_get(g, "criteria"), k, c) {
 			const char *st = str(c, "status");
@@ -377,12 +392,12 @@ int up_cycle_print(const up_cycle *c, FILE *fp, unsigned flags)
 	if (flags & UP_PRINT_JSON)
 		return dump(c->doc, fp);
 	header(c->doc, fp);
+	print_errors_line(c->doc, fp);
 	unit_table(c->doc, fp, flags);
 	metrics_table(c->doc, fp, flags);
 	why_not_go(c->doc, fp, flags);
 	findings_list(c->doc, fp, flags);
 	recorded_notes(c->doc, c->moves, NULL, fp);
-	print_errors_line(c->doc, fp);
 	return UP_OK;
 }
 
@@ -466,10 +481,10 @@ int up_status_print(const up_cycle *c, const char *unit, FILE *fp,
 		json_decref(j);
 	} else {
 		header(doc, fp);
+		print_errors_line(doc, fp);
 		unit_table(doc, fp, flags);
 		metrics_table(doc, fp, flags);
 		recorded_notes(doc, c->moves, unit, fp);
-		print_errors_line(doc, fp);
 	}
 	json_decref(doc);
 	return rc;
@@ -550,7 +565,7 @@ static void print_gate(FILE *fp, const json_t *doc, const json_t *g,
 		char score[16];
 		score_text(g, score);
 		fprintf(fp, "gate %s: ", str(g, "gate"));
-		word(fp, str(g, "decision"), 0, flags);
+		word(fp, decision_said(g), 0, flags);
 		fprintf(fp, "\n  because %s\n", str(g, "reason"));
 		if (*str(g, "criteria_decision"))
 			fprintf(fp, "  (the criteria alone: %s)\n",

@@ -625,10 +625,42 @@ void up_result_free(up_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+int up_program_compile(const up_program *p, up_error *err)
+{
+	up_host *h = NULL;
+	int rc = up_host_open(&h, p, err);
+	up_host_close(h);
+	return rc;
+}
+
+/* Each stage boundary no gate{} covers: a unit there gets no decision,
+ * which is more often a typo in `at` than a choice. */
+static void uncovered_gates(const up_host *h, const up_program *p,
+			    up_error *warn)
+{
+	for (size_t i = 0; i + 1 < p->nstages; i++) {
+		char at[300];
+		snprintf(at, sizeof at, "%s->%s", p->stages[i],
+			 p->stages[i + 1]);
+		int covered = 0;
+		for (size_t k = 0; k < h->ndecls && !covered; k++)
+			covered = h->decls[k].kind == UP_DECL_GATE &&
+				  !strcmp(h->decls[k].at, at);
+		if (!covered)
+			up_warn_at(warn, p->file, p->stage_line[i],
+				   p->stage_col[i], "no rule covers the gate "
+				   "'%s': a unit in stage '%s' gets no decision "
+				   "(write a gate { at = \"%s\" })", at,
+				   p->stages[i], at);
+	}
+}
+
 int up_program_check(const up_program *p, up_error *err)
 {
 	up_host *h = NULL;
 	int rc = up_host_open(&h, p, err);
+	if (rc == UP_OK)
+		uncovered_gates(h, p, err);
 	up_host_close(h);
 	return rc;
 }

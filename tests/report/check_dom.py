@@ -108,14 +108,14 @@ def check_board(root, doc):
                "board: row for %s out of tree order" % u["id"])
         cells = [td for td in tr.all("td") if "cell" in td.classes()]
         gate = (u.get("gates") or [None])[0]
-        decision = gate["decision"] if gate else "none"
+        decision = (gate["decision"] if gate else None) or "none"
         if not expect(len(cells) == 1, "board: %s has %d current cells"
                       % (u["id"], len(cells))):
             continue
         expect("dec-" + decision in cells[0].classes(),
                "board: %s not coloured as %s" % (u["id"], decision))
         expect(cells[0].text_all().strip().startswith(
-            LABELS.get(decision, "No gate")),
+            LABELS.get(decision, "No decision")),
             "board: %s does not say %s in text" % (u["id"], decision))
     legend = " ".join(ul.text_all() for ul in root.all("ul", "legend"))
     for label in LABELS.values():

@@ -613,11 +613,12 @@ START_TEST(history_of_real_cycles)
 	json_t *list = json_loads(text, 0, NULL);
 	free(text);
 	ck_assert_int_eq(json_array_size(list), 2);
-	/* Cycle 1: org holds, ward is go with its warning; cycle 2: both go.
-	 * ran_at is the wall clock: only its shape is pinned. */
+	/* Cycle 1: org holds; cycle 2: org goes.  No rule covers the
+	 * ward's gate: it has no decision, counted nowhere.  ran_at is the
+	 * wall clock: only its shape is pinned. */
 	const char *hash = up_program_hash(fx.prog);
 	static const char *const as_of[] = {"2026-02-01", "2026-02-28"};
-	static const int go[] = {1, 2}, hold[] = {1, 0};
+	static const int go[] = {0, 1}, hold[] = {1, 0};
 	for (size_t i = 0; i < 2; i++) {
 		json_t *r = json_array_get(list, i);
 		const char *ran = json_string_value(json_object_get(r,
@@ -654,9 +655,9 @@ START_TEST(history_of_real_cycles)
 	char *want = up_xasprintf(
 		"CYCLE  AS OF       RAN AT (UTC)      PROGRAM     GO  COND  "
 		"HOLD  RECYCLE  KILL  FINDINGS  ERRORS  PACKS\n"
-		"    1  2026-02-01  %s  %.8s     1     0     1        0     0"
+		"    1  2026-02-01  %s  %.8s     0     0     1        0     0"
 		"         1       0  -\n"
-		"    2  2026-02-28  %s  %.8s     2     0     0        0     0"
+		"    2  2026-02-28  %s  %.8s     1     0     0        0     0"
 		"         1       0  -\n", ran[0], hash, ran[1], hash);
 	expect_text(text, want);
 	free(want);
