@@ -445,6 +445,20 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 	return UP_OK;
 }
 
+int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
+			 int32_t as_of, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT coalesce(known, -1)"
+			       " FROM cycles WHERE id = ?1", -1, &st, NULL))
+		return up_store_fail(s, "reading the cycle", err);
+	sqlite3_bind_int64(st, 1, cycle);
+	long long known = sqlite3_step(st) == SQLITE_ROW
+		? sqlite3_column_int64(st, 0) : UP_KNOWN_ALL;
+	sqlite3_finalize(st);
+	return up_facts_load_known(f, s, as_of, known, err);
+}
+
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 {
 	return up_facts_load_known(f, s, as_of, UP_KNOWN_ALL, err);

@@ -412,6 +412,9 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
 enum { UP_KNOWN_ALL = -1 };
 int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 			long long known, up_error *err);
+/* The facts stored cycle CYCLE judged: as known when it ran. */
+int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
+			 int32_t as_of, up_error *err);
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */

@@ -342,7 +342,9 @@ static void main_usage(FILE *fp)
 	      "  --db PATH   the state database (default: DIR/.uptake/"
 	      "state.db)\n"
 	      "  --version   print the version\n"
-	      "\nRun 'uptake COMMAND --help' for a command's options.\n", fp);
+	      "\nRun 'uptake COMMAND --help' for a command's options.\n"
+	      "The reference: docs/ in the source, share/doc/uptake once "
+	      "installed.\n", fp);
 }
 
 static int cmd_help(globals *g, int argc, char **argv)

@@ -40,7 +40,8 @@
 
 -- ---- results ----------------------------------------------------------------
 
----What a rule returns: made only by pass, fail, warn, score and skip.
+---What a rule returns: made only by pass, fail, warn, score and skip, and
+---by the require_* helpers.
 ---@class uptake.result
 ---@field status "pass"|"fail"|"warn"|"score"|"skip"
 ---@field score number? # 0-10, for score only
@@ -139,6 +140,127 @@ function metric(spec) end
 ---program's own rules); the same table as ctx.params.
 ---@type table<string, any>
 params = {}
+
+-- ---- helpers for the common criteria ----------------------------------------
+-- Called from a check and returned: `return require_people(ctx, { ... })`.
+-- Each returns pass or fail (skip only where a key asks for it) with a
+-- message and evidence naming the units, people, events and periods that
+-- decided; an unknown key or a bad value is an error at the call.
+
+---@alias uptake.each
+---| "child" # each unit directly below the judged one
+---| "leaf"  # each lowest unit below it
+
+---@alias uptake.scope
+---| "subtree" # the unit and everything below it (the default)
+---| "unit"    # the unit's own
+---| "related" # also the units above it and what belongs to no unit
+
+---@alias uptake.period_kind "day"|"week"|"month"|"quarter"
+
+---@alias uptake.status_level
+---| "off_track"
+---| "at_risk"
+---| "on_track" # the default of require_status
+---| "met"
+
+---@alias uptake.on_missing "fail"|"skip"
+
+---When something must have happened: a date, "go_live" (the unit's go-live
+---date), the first event of a kind that concerns the unit, or the unit
+---reaching a stage (judged only while it has not).  `before` means
+---strictly before it, `by` on or before it.
+---@alias uptake.deadline uptake.date|"go_live"|uptake.deadline_spec
+
+---@class uptake.deadline_spec
+---@field event? uptake.names # the first such event at the unit, above or below it, or with no unit
+---@field attrs? table<string, uptake.names> # with event: attributes the event has
+---@field stage? string # the unit reaching this stage
+
+---@class uptake.require_people_spec
+---@field role? uptake.names # default: anyone
+---@field level? uptake.engagement # at least this level; default: any
+---@field at_least? integer # people per unit, default 1
+---@field each? uptake.each # judge each unit below instead of the unit
+---@field scope? uptake.scope # default "subtree"
+---@field not_counting? uptake.names # roles whose holders never count, and are named on a failure
+---@field before? uptake.deadline # the level reached before it (needs level)
+---@field by? uptake.deadline # the level reached on or before it (needs level)
+
+---@class uptake.require_event_spec
+---@field kind uptake.names
+---@field attrs? table<string, uptake.names> # attributes the event has: { topic = "content" }
+---@field attended_by? uptake.names # someone of the unit with one of these roles took part
+---@field at_least? integer # events per unit, default 1
+---@field each? uptake.each
+---@field scope? uptake.scope # default "subtree"
+---@field days? integer # within this many days up to the deadline (or today)
+---@field before? uptake.deadline
+---@field by? uptake.deadline
+
+---@class uptake.require_trained_spec
+---@field role? uptake.names # default: everyone
+---@field share? number # of them trained, over 0 up to 1; default 1 (everyone)
+---@field days? integer # trained within this many days up to the deadline (or today)
+---@field topic? uptake.names # sessions on these topics only
+---@field each? uptake.each
+---@field scope? "subtree"|"unit" # default "subtree"
+---@field before? uptake.deadline
+---@field by? uptake.deadline
+
+---@class uptake.require_ratio_spec
+---@field numerator? string # a series, summed over the unit per period
+---@field denominator? string # a series; with numerator
+---@field metric? string # instead: a metric's latest value
+---@field at_least? number # a share from 0 to 1 for series; one of at_least and at_most
+---@field at_most? number
+---@field periods? integer # the last N periods, default 1 (series only)
+---@field period? uptake.period_kind # default: the kind of the latest observation
+---@field max_behind? integer # periods the latest data may lag, default 1
+---@field each? uptake.each
+---@field scope? "subtree"|"unit" # default "subtree" (series only)
+
+---@class uptake.require_status_spec
+---@field metric string
+---@field at_least? uptake.status_level # default "on_track"
+---@field each? uptake.each
+---@field baseline? uptake.on_missing # a baseline cannot be judged: default "fail"
+---@field no_data? uptake.on_missing # no data, or outside the metric's scope: default "fail"
+
+---People with a role at an engagement level in the unit, or in each unit
+---below it (`each`); holders of a `not_counting` role never count.
+---@param ctx uptake.ctx
+---@param spec uptake.require_people_spec
+---@return uptake.result
+function require_people(ctx, spec) end
+
+---Events of a kind (with attributes, someone of a role taking part)
+---recorded for the unit, or for each unit below it, by a deadline.
+---@param ctx uptake.ctx
+---@param spec uptake.require_event_spec
+---@return uptake.result
+function require_event(ctx, spec) end
+
+---A share of the people with a role trained (a session not failed),
+---within the last `days` and by a deadline.
+---@param ctx uptake.ctx
+---@param spec uptake.require_trained_spec
+---@return uptake.result
+function require_trained(ctx, spec) end
+
+---The ratio of two series (or a metric's value) at or above (at_least) or
+---at or below (at_most) a value in each of the last `periods` periods.
+---@param ctx uptake.ctx
+---@param spec uptake.require_ratio_spec
+---@return uptake.result
+function require_ratio(ctx, spec) end
+
+---A metric's status at least a level; `baseline` (nothing to judge yet)
+---and no data fail with a message saying so unless told to skip.
+---@param ctx uptake.ctx
+---@param spec uptake.require_status_spec
+---@return uptake.result
+function require_status(ctx, spec) end
 
 -- ---- what ctx gives ---------------------------------------------------------
 

@@ -28,7 +28,9 @@ for f in include/uptake.h share/man/man1/uptake.1 \
 	 share/bash-completion/completions/uptake share/uptake/luals/uptake.lua \
 	 share/uptake/rules/clinician-buy-in/pack.yaml \
 	 share/uptake/examples/regional-rollout/program.yaml \
-	 share/doc/uptake/packs.md bin/uptake; do
+	 share/doc/uptake/packs.md share/doc/uptake/README.md \
+	 share/doc/uptake/tutorial.md share/doc/uptake/program.md \
+	 share/doc/uptake/rules.md bin/uptake; do
 	[ -f "$prefix/$f" ] || fail "$f is not installed"
 	echo "$f"
 done

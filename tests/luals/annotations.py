@@ -2,7 +2,9 @@
 """annotations.py SRC: lua/luals/uptake.lua describes the rule DSL and ctx
 as the engine has them: every ctx method with every filter key it
 accepts (core/ctx.c), every field of ctx and of the tables it returns,
-every key that gate{}, check{} and metric{} accept (lua/prelude.lua), and
+every key that gate{}, check{} and metric{} accept (lua/prelude.lua), every
+key and value the helpers for the common criteria accept (require_people
+and the others: their `local NAME_keys = keyset{...}` and value lists), and
 every name `pack check` knows on ctx (core/packtool.c).  Fails naming
 what is missing or extra, so the definitions cannot drift from the code."""
 import re
@@ -105,6 +107,58 @@ for what in ("gate", "check", "metric"):
     keys = re.findall(r"(\w+) = 1", body.group(1)) + meta_keys
     same(f"{what}{{}} keys (uptake.{what}_spec)", keys,
          fields(f"uptake.{what}_spec"))
+
+# The helpers for the common criteria: each `local NAME_keys = keyset{...}`
+# of the prelude is the class uptake.NAME_spec, and NAME takes (ctx, spec)
+# with that class and returns a result; the deadline table's keys are
+# uptake.deadline_spec's.
+helpers = dict(re.findall(r"local (\w+)_keys = keyset\{(.*?)\}", prelude, re.S))
+if "deadline" not in helpers:
+    problems.append("lua/prelude.lua: no `local deadline_keys = keyset{...}`")
+for name, body in sorted(helpers.items()):
+    klass = f"uptake.{name}_spec"
+    same(f"{name} keys ({klass})", strings(body), fields(klass))
+    if name == "deadline":
+        continue
+    doc = re.search(r"((?:^---.*\n)+)function %s\((.*?)\) end" % name, meta,
+                    re.M)
+    if not doc:
+        problems.append(f"helper {name}: no `function {name}(ctx, spec) end`")
+        continue
+    want = ["---@param ctx uptake.ctx", f"---@param spec {klass}",
+            "---@return uptake.result"]
+    for line in want:
+        if line not in doc.group(1).splitlines():
+            problems.append(f"helper {name}: '{line}' is missing")
+    if doc.group(2) != "ctx, spec":
+        problems.append(f"helper {name}: takes ({doc.group(2)}), not (ctx, spec)")
+
+
+def alias(name):
+    """The quoted values of ---@alias NAME, inline or as ---| lines."""
+    m = re.search(r"^---@alias %s\b(.*)$((?:\n---\|.*)*)" % re.escape(name),
+                  meta, re.M)
+    if not m:
+        problems.append(f"no ---@alias {name}")
+        return []
+    return re.findall(r'"(\w+)"', m.group(1) + m.group(2))
+
+
+# The values the helpers accept, as the prelude lists them.
+for var, name in (("LEVELS", "uptake.engagement"), ("EACH", "uptake.each"),
+                  ("KINDS", "uptake.period_kind"),
+                  ("STATUSES", "uptake.status_level"),
+                  ("ON_MISSING", "uptake.on_missing")):
+    body = re.search(r"^local %s = \{(.*?)\}" % var, prelude, re.M)
+    if body:
+        same(f"{name} values (lua/prelude.lua {var})", strings(body.group(1)),
+             alias(name))
+    elif helpers:
+        problems.append(f"lua/prelude.lua: no `local {var} = {{...}}`")
+scopes = set(re.findall(r'one_of\(name, "scope", spec\.scope, \{(.*?)\}', prelude))
+for body in scopes:
+    if set(strings(body)) - set(alias("uptake.scope")):
+        problems.append(f"uptake.scope lacks one of {strings(body)}")
 
 # The globals a rule file sees from the prelude.
 exported = prelude[prelude.rindex("\nreturn {"):]
