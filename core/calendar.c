@@ -22,20 +22,23 @@
 static const char items_sql[] =
 	"SELECT r.id AS id, r.kind, r.due AS due, r.note, r.state, r.acked,"
 	" r.cancelled, r.sequence, r.role, coalesce(p.name, r.person),"
-	" coalesce(u.name, r.unit), f.rule, f.source"
+	" coalesce(u.name, r.unit), f.rule, f.source, r.person, r.unit,"
+	" r.plan"
 	" FROM reminders r LEFT JOIN people p ON p.id = r.person"
 	" LEFT JOIN units u ON u.id = r.unit"
 	" LEFT JOIN followups f ON f.id = r.id AND r.kind = 'followup'"
 	" UNION ALL"
 	" SELECT f.id, 'followup', f.due, f.note, 'pending', 0, 0, 0, NULL,"
-	" NULL, coalesce(u.name, f.unit), f.rule, f.source"
+	" NULL, coalesce(u.name, f.unit), f.rule, f.source, NULL, f.unit,"
+	" NULL"
 	" FROM followups f LEFT JOIN units u ON u.id = f.unit"
 	" WHERE f.ran_in IS NULL"
 	" AND NOT EXISTS (SELECT 1 FROM reminders WHERE id = f.id)"
 	" ORDER BY due, id";
 
 enum { C_ID, C_KIND, C_DUE, C_NOTE, C_STATE, C_ACKED, C_CANCELLED, C_SEQ,
-       C_ROLE, C_PERSON, C_UNIT, C_RULE, C_SOURCE };
+       C_ROLE, C_PERSON, C_UNIT, C_RULE, C_SOURCE, C_PERSON_ID, C_UNIT_ID,
+       C_PLAN };
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -131,6 +134,9 @@ static enum icalproperty_status status_of(sqlite3_stmt *st)
 	const char *state = col(st, C_STATE);
 	if (sqlite3_column_int(st, C_CANCELLED))
 		return ICAL_STATUS_CANCELLED;
+	/* a lapse holds until the person attends, acknowledged or not */
+	if (!strcmp(state, "lapsed"))
+		return ICAL_STATUS_NEEDSACTION;
 	if (sqlite3_column_int(st, C_ACKED) || !strcmp(state, "done"))
 		return ICAL_STATUS_COMPLETED;
 	/* A finally missed training slot will not be done: the plan moved
@@ -252,25 +258,63 @@ static int write_head(const up_program *p, FILE *fp, up_error *err)
 	return rc;
 }
 
-int up_calendar_write(up_store *s, const up_program *p, const char *as_of,
-		      FILE *fp, up_error *err)
+/* Whether the row is of the --unit subtree and the --for person's; A
+ * NULL: every row. */
+static int wanted(up_audience *a, const char *unit, sqlite3_stmt *st)
+{
+	if (!a)
+		return 1;
+	json_t *o = json_object();
+	static const struct {
+		const char *key;
+		int col;
+	} cols[] = {{"kind", C_KIND}, {"person", C_PERSON_ID},
+		    {"role", C_ROLE}, {"unit", C_UNIT_ID}, {"plan", C_PLAN},
+		    {"state", C_STATE}};
+	for (size_t i = 0; i < UP_COUNTOF(cols); i++)
+		if (col(st, cols[i].col))
+			json_object_set_new(o, cols[i].key,
+					    json_string(col(st, cols[i].col)));
+	int keep = up_audience_keeps(a, o, unit);
+	json_decref(o);
+	return keep;
+}
+
+int up_calendar_write_for(up_store *s, const up_program *p, const char *as_of,
+			  const char *unit, const char *for_person, FILE *fp,
+			  up_error *err)
 {
 	int32_t day = up_date_today();
 	const char *why;
 	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
 		return up_err(err, UP_EINPUT, "invalid as-of date '%s': %s",
 			      as_of, why);
+	int rc = UP_OK;
+	if (unit)
+		rc = up_ledger_known(s, "units", "unit", unit, err);
+	if (rc == UP_OK && for_person)
+		rc = up_ledger_known(s, "people", "person", for_person, err);
+	up_audience *a = NULL;
+	if (rc == UP_OK && (unit || for_person))
+		rc = up_audience_open(&a, s, p, day, for_person, err);
+	if (rc != UP_OK)
+		return rc;
 	/* the as-of day, not the clock: the same store exports the same */
 	struct icaltimetype stamp = ical_day(day, 1);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), items_sql, -1, &st, NULL))
+	if (sqlite3_prepare_v2(up_store_db(s), items_sql, -1, &st, NULL)) {
+		up_audience_close(a);
 		return up_store_fail(s, "reading the schedule", err);
-	int rc = write_head(p, fp, err), step = SQLITE_DONE;
+	}
+	rc = write_head(p, fp, err);
+	int step = SQLITE_DONE;
 	while (rc == UP_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = write_todo(st, p->id, stamp, fp, err);
+		if (wanted(a, unit, st))
+			rc = write_todo(st, p->id, stamp, fp, err);
 	if (rc == UP_OK && step != SQLITE_DONE)
 		rc = up_store_fail(s, "reading the schedule", err);
 	sqlite3_finalize(st);
+	up_audience_close(a);
 	if (rc != UP_OK)
 		return rc;
 	fputs("END:VCALENDAR\r\n", fp);
@@ -278,4 +322,10 @@ int up_calendar_write(up_store *s, const up_program *p, const char *as_of,
 		return up_err(err, UP_EINTERNAL, "cannot write the calendar: %s",
 			      strerror(errno));
 	return UP_OK;
+}
+
+int up_calendar_write(up_store *s, const up_program *p, const char *as_of,
+		      FILE *fp, up_error *err)
+{
+	return up_calendar_write_for(s, p, as_of, NULL, NULL, fp, err);
 }

@@ -135,7 +135,9 @@ int cli_help_of(const char *cmd)
 		       "nothing.  It says what it added, changed and left\n"
 		       "unchanged, and lists each observation it changed: the "
 		       "value replaced is\nkept, so 'uptake replay' reads a "
-		       "past cycle's facts as they were.\nThe formats:\n\n%s",
+		       "past cycle's facts as they were; and\neach person a "
+		       "re-import changes: never overwritten, what differs "
+		       "becomes\na dated change.\nThe formats:\n\n%s",
 		       up_import_help());
 	if (!c->help)
 		fputs("\nExports as systems write them: the delimiter (',', ';' "
@@ -151,10 +153,17 @@ int cli_help_of(const char *cmd)
 		      "  --dry-run              read and check it all, say what "
 		      "would change, and\n"
 		      "                         write nothing\n"
+		      "  --as-of DATE           people: the day the changes a "
+		      "re-import finds\n"
+		      "                         hold from (default: today, "
+		      "UTC)\n"
 		      "\nExamples:\n"
 		      "  uptake import observations observations.csv\n"
 		      "  uptake import people people.csv && uptake import "
 		      "trainings trainings.csv\n"
+		      "  uptake import people people.csv --as-of 2026-06-01 "
+		      "--dry-run\n"
+		      "  uptake import people_changes changes.csv\n"
 		      "  uptake import observations bookings.csv --wide \\\n"
 		      "         --map unit=Mottagning,period=Manad,"
 		      "digital=Digitala\n", stdout);

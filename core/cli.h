@@ -95,6 +95,7 @@ int cmd_due(globals *g, int argc, char **argv);      /* cmd_schedule.c */
 int cmd_calendar(globals *g, int argc, char **argv);
 int cmd_ack(globals *g, int argc, char **argv);
 int cmd_snooze(globals *g, int argc, char **argv);
+int cmd_plan(globals *g, int argc, char **argv);
 int cmd_pack(globals *g, int argc, char **argv);     /* cmd_pack.c */
 int cmd_advance(globals *g, int argc, char **argv);  /* cmd_decide.c */
 int cmd_stages(globals *g, int argc, char **argv);

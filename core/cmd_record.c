@@ -55,21 +55,55 @@ int cmd_record(globals *g, int argc, char **argv)
 		{"note", required_argument, 0, 0},
 		{"attr", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option leave[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option role[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"add", required_argument, 0, 0},
+		{"remove", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const struct option move[] = {
+		{"db", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"unit", required_argument, 0, 0},
+		{"date", required_argument, 0, 0},
+		{"note", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	static const char *const kinds[] = {"engagement", "event", "training",
+					    "leave", "role", "move"};
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") ||
 				  !strcmp(argv[1], "-h")))
 			return cli_help_of("record");
 		return cli_usage_error("record", "say what to record: "
-				       "engagement, event or training");
+				       "engagement, event, training, leave, "
+				       "role or move");
 	}
 	const char *kind = argv[1];
 	const struct option *opts = !strcmp(kind, "event") ? event
 		: !strcmp(kind, "training") ? training
-		: !strcmp(kind, "engagement") ? engagement : NULL;
-	if (!opts)
+		: !strcmp(kind, "engagement") ? engagement
+		: !strcmp(kind, "leave") ? leave
+		: !strcmp(kind, "role") ? role
+		: !strcmp(kind, "move") ? move : NULL;
+	if (!opts) {
+		const char *hint = up_did_you_mean(kind, kinds,
+						   sizeof kinds / sizeof *kinds);
+		if (hint)
+			return cli_usage_error("record", "cannot record '%s' "
+					       "(did you mean '%s'?)", kind,
+					       hint);
 		return cli_usage_error("record", "cannot record '%s' "
-				       "(engagement, event or training)",
-				       kind);
+				       "(engagement, event, training, leave, "
+				       "role or move)", kind);
+	}
 	record_args r = {0};
 	int first = cli_parse_opts(g, "record", argc - 1, argv + 1, opts,
 				   record_opt, &r);
@@ -122,6 +156,11 @@ static void note_change(void *ctx, const char *unit, const char *series,
 		now);
 }
 
+static void note_person(void *ctx, const char *person, const char *what)
+{
+	fprintf(ctx, "  %s: %s\n", person, what);
+}
+
 static void print_counts(const up_import_opts *o, const char *kind,
 			 const char *file, const up_import_counts *n,
 			 const char *changes)
@@ -159,6 +198,8 @@ static int import_opt(globals *g, void *ctx, const char *name,
 				       "one list, a=A,b=B"), 1;
 	else if (!strcmp(name, "map"))
 		o->map = val;
+	else if (!strcmp(name, "as-of"))
+		o->as_of = val;
 	else if (o->ignore)
 		return cli_usage_error("import", "--ignore is given twice: "
 				       "give one list, A,B"), 1;
@@ -175,6 +216,7 @@ int cmd_import(globals *g, int argc, char **argv)
 		{"ignore", required_argument, 0, 0},
 		{"wide", no_argument, 0, 0},
 		{"dry-run", no_argument, 0, 0},
+		{"as-of", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	up_import_opts o = {0};
 	int first = cli_parse_opts(g, "import", argc, argv, opts, import_opt,
@@ -203,6 +245,7 @@ int cmd_import(globals *g, int argc, char **argv)
 		return 70;
 	}
 	o.on_change = note_change;
+	o.on_person_change = note_person;
 	o.change_ctx = mem;
 	up_error *err = up_error_new();
 	up_program *prog = NULL;

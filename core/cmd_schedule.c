@@ -1,6 +1,8 @@
 /*
- * cmd_schedule.c: the reminders a cycle raises: uptake due lists them,
- * ack and snooze act on one, calendar exports them as iCalendar.
+ * cmd_schedule.c: the reminders a cycle raises: uptake due lists them
+ * (for one person, as a message, or counted per unit), ack and snooze
+ * act on one, calendar exports them as iCalendar, and plan shows one
+ * person's training plans.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +12,10 @@
 
 #include "cli.h"
 
-/* due's options, and ack's and snooze's (--days, --as-of). */
+/* due's options, and ack's and snooze's (--days, --as-of), and plan's. */
 typedef struct {
-	const char *as_of, *unit, *person, *days;
+	const char *as_of, *unit, *person, *days, *for_person, *format;
+	int summary;
 } due_args;
 
 static int due_opt(globals *g, void *ctx, const char *name, const char *val)
@@ -26,9 +29,26 @@ static int due_opt(globals *g, void *ctx, const char *name, const char *val)
 		a->unit = val;
 	else if (!strcmp(name, "person"))
 		a->person = val;
+	else if (!strcmp(name, "for"))
+		a->for_person = val;
+	else if (!strcmp(name, "summary"))
+		a->summary = 1;
+	else if (!strcmp(name, "format"))
+		a->format = val;
 	else
 		a->days = val;
 	return 0;
+}
+
+/* The program and the store, read-only, for a command that lists. */
+static int open_read(globals *g, up_program **prog, up_store **store,
+		     up_error *err)
+{
+	int rc = cli_load_facts(g, prog, err);
+	if (rc == UP_OK)
+		rc = up_store_open(store, g->dir, g->db, UP_STORE_READONLY,
+				   err);
+	return rc;
 }
 
 int cmd_due(globals *g, int argc, char **argv)
@@ -38,21 +58,57 @@ int cmd_due(globals *g, int argc, char **argv)
 		{"as-of", required_argument, 0, 0},
 		{"unit", required_argument, 0, 0},
 		{"person", required_argument, 0, 0},
+		{"for", required_argument, 0, 0},
+		{"summary", no_argument, 0, 0},
+		{"format", required_argument, 0, 0},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	due_args a = {0};
 	int done = cli_options_only(g, "due", argc, argv, opts, due_opt, &a);
 	if (done >= 0)
 		return done;
+	if (a.format && strcmp(a.format, "table") && strcmp(a.format, "text")
+	    && strcmp(a.format, "md"))
+		return cli_usage_error("due", "--format must be table, text or "
+				       "md, not '%s'", a.format);
+	if (a.format && (g->flags & UP_PRINT_JSON))
+		return cli_usage_error("due", "give --json or --format, not "
+				       "both");
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
-	int rc = cli_load_facts(g, &prog, err);
+	int rc = open_read(g, &prog, &store, err);
+	up_due_opts o = {.as_of = a.as_of, .unit = a.unit,
+			 .person = a.person, .for_person = a.for_person,
+			 .summary = a.summary, .format = a.format};
 	if (rc == UP_OK)
-		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
-				   err);
+		rc = up_due_write(store, prog, &o, stdout, g->flags, err);
+	int status = cli_report(err, rc);
+	up_store_close(store);
+	up_program_free(prog);
+	up_error_free(err);
+	return status;
+}
+
+int cmd_plan(globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 0}, {"json", no_argument, 0, 0},
+		{"as-of", required_argument, 0, 0},
+		{"person", required_argument, 0, 0},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	due_args a = {0};
+	int done = cli_options_only(g, "plan", argc, argv, opts, due_opt, &a);
+	if (done >= 0)
+		return done;
+	if (!a.person)
+		return cli_usage_error("plan", "--person P is required");
+	up_error *err = up_error_new();
+	up_program *prog = NULL;
+	up_store *store = NULL;
+	int rc = open_read(g, &prog, &store, err);
 	if (rc == UP_OK)
-		rc = up_due_print(store, prog, a.as_of, a.unit, a.person,
-				  stdout, g->flags, err);
+		rc = up_plan_print(store, prog, a.person, a.as_of, stdout,
+				   g->flags, err);
 	int status = cli_report(err, rc);
 	up_store_close(store);
 	up_program_free(prog);
@@ -63,7 +119,7 @@ int cmd_due(globals *g, int argc, char **argv)
 /* Writes the calendar to PATH.tmp, then renames it over PATH, so PATH is
  * either the old file or the whole new one.  Returns the exit status. */
 static int write_calendar_file(up_store *store, const up_program *prog,
-			       const char *as_of, const char *path,
+			       const due_args *a, const char *path,
 			       up_error *err)
 {
 	size_t n = strlen(path) + sizeof ".tmp";
@@ -78,7 +134,8 @@ static int write_calendar_file(up_store *store, const up_program *prog,
 		free(tmp);
 		return up_exit_status(UP_EINPUT);
 	}
-	int rc = up_calendar_write(store, prog, as_of, fp, err);
+	int rc = up_calendar_write_for(store, prog, a->as_of, a->unit,
+				       a->for_person, fp, err);
 	int ok = rc == UP_OK && fsync(fileno(fp)) == 0;
 	ok = fclose(fp) == 0 && ok;
 	ok = ok && rename(tmp, path) == 0;
@@ -100,9 +157,12 @@ int cmd_calendar(globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 0},
 		{"as-of", required_argument, 0, 0},
+		{"unit", required_argument, 0, 0},
+		{"for", required_argument, 0, 0},
 		{"output", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	const char *as_of = NULL, *out = NULL;
+	due_args a = {0};
+	const char *out = NULL;
 	optind = 0;
 	opterr = 0;
 	int c, ix;
@@ -124,7 +184,7 @@ int cmd_calendar(globals *g, int argc, char **argv)
 		else if (!strcmp(opts[ix].name, "db"))
 			g->db = optarg;
 		else
-			as_of = optarg;
+			due_opt(g, &a, opts[ix].name, optarg);
 	}
 	if (optind < argc)
 		return cli_usage_error("calendar", "unexpected argument '%s'",
@@ -132,16 +192,14 @@ int cmd_calendar(globals *g, int argc, char **argv)
 	up_error *err = up_error_new();
 	up_program *prog = NULL;
 	up_store *store = NULL;
-	int rc = cli_load_facts(g, &prog, err);
-	if (rc == UP_OK)
-		rc = up_store_open(&store, g->dir, g->db, UP_STORE_READONLY,
-				   err);
+	int rc = open_read(g, &prog, &store, err);
 	int status;
 	if (rc == UP_OK && out)
-		status = write_calendar_file(store, prog, as_of, out, err);
+		status = write_calendar_file(store, prog, &a, out, err);
 	else
-		status = cli_report(err, rc == UP_OK ? up_calendar_write(store,
-					prog, as_of, stdout, err) : rc);
+		status = cli_report(err, rc == UP_OK ? up_calendar_write_for(
+			store, prog, a.as_of, a.unit, a.for_person, stdout, err)
+			: rc);
 	up_store_close(store);
 	up_program_free(prog);
 	up_error_free(err);

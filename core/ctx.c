@@ -77,6 +77,7 @@ static void push_person(lua_State *L, const up_facts *f, const up_person *p)
 		set_str(L, "engagement", up_levels[p->level]);
 		set_str(L, "engaged_on", p->engaged_on);
 	}
+	set_str(L, "left", p->left);
 }
 
 static void push_event(lua_State *L, const up_facts *f, const up_event *e)
@@ -236,36 +237,39 @@ static int has_role(lua_State *L, const up_person *p)
 
 /*
  * People are sorted by unit, and units are in preorder, so the people of a
- * unit or a subtree are one run of the array: find it by bisection.
+ * unit or a subtree are one run of the array PEOPLE (N long): find it by
+ * bisection.
  */
-static void people_span(const up_facts *f, const filter *flt, size_t *from,
-			size_t *to)
+static void people_span(const up_facts *f, const up_person *people,
+			size_t n, const filter *flt, size_t *from, size_t *to)
 {
 	*from = 0;
-	*to = f->npeople;
+	*to = n;
 	if (flt->unit < 0 && flt->within < 0)
 		return;
 	unsigned lo = (unsigned)(flt->unit >= 0 ? flt->unit : flt->within);
 	unsigned hi = flt->unit >= 0 ? lo : (unsigned)f->units[lo].post;
-	size_t a = 0, b = f->npeople;
+	size_t a = 0, b = n;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
-		if ((unsigned)f->people[mid].unit_ix < lo)
+		if ((unsigned)people[mid].unit_ix < lo)
 			a = mid + 1;
 		else
 			b = mid;
 	}
 	*from = a;
-	while (a < f->npeople && (unsigned)f->people[a].unit_ix <= hi)
+	while (a < n && (unsigned)people[a].unit_ix <= hi)
 		a++;
 	*to = a;
 }
 
-/* ctx:people{role=, unit=, within=, min_engagement=} */
+/* ctx:people{role=, unit=, within=, min_engagement=, include_left=}:
+ * those present as of the date; with include_left, those who had left by
+ * then too, after them. */
 static int ctx_people(lua_State *L)
 {
 	static const char *const keys[] = {"role", "unit", "within",
-					   "min_engagement"};
+					   "min_engagement", "include_left"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "people", keys, UP_COUNTOF(keys));
@@ -280,27 +284,36 @@ static int ctx_people(lua_State *L)
 				   "involved, bought_in)", lv ? lv : "?");
 	}
 	lua_pop(L, 1);
+	int t = lua_getfield(L, 2, "include_left");
+	if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+		luaL_error(L, "people: 'include_left' must be true or false");
+	int with_left = lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	int roles = opt_names(L, "role", "people");
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	size_t from, to;
-	people_span(f, &flt, &from, &to);
-	up_sandbox_charge(L, 4 * (long long)(to - from));
-	for (size_t i = from; i < to; i++) {
-		const up_person *p = &f->people[i];
-		if (!in_scope(f, &flt, p->unit_ix) ||
-		    (flt.min_level >= 0 && p->level < flt.min_level))
-			continue;
-		if (roles) {
-			lua_pushvalue(L, out - 1);
-			int hit = has_role(L, p);
-			lua_pop(L, 1);
-			if (!hit)
+	for (int pass = 0; pass < 1 + with_left; pass++) {
+		const up_person *people = pass ? f->leavers : f->people;
+		size_t from, to;
+		people_span(f, people, pass ? f->nleavers : f->npeople, &flt,
+			    &from, &to);
+		up_sandbox_charge(L, 4 * (long long)(to - from));
+		for (size_t i = from; i < to; i++) {
+			const up_person *p = &people[i];
+			if (!in_scope(f, &flt, p->unit_ix) ||
+			    (flt.min_level >= 0 && p->level < flt.min_level))
 				continue;
+			if (roles) {
+				lua_pushvalue(L, out - 1);
+				int hit = has_role(L, p);
+				lua_pop(L, 1);
+				if (!hit)
+					continue;
+			}
+			push_person(L, f, p);
+			lua_rawseti(L, out, ++n);
 		}
-		push_person(L, f, p);
-		lua_rawseti(L, out, ++n);
 	}
 	return 1;
 }

@@ -417,8 +417,9 @@ static int catch_up(up_store *s, up_host *h, const up_program *p,
 	return found < 0 ? found : UP_OK;
 }
 
-/* The reminders to act on as of the date: due, overdue or escalated, as
- * `uptake due` would show them (snoozed and done ones are not). */
+/* The reminders to act on as of the date: due, overdue, escalated or
+ * lapsed, as `uptake due` would show them (snoozed and done ones are
+ * not). */
 static json_t *actionable(up_store *s, const up_program *p, int32_t day,
 			  up_error *err)
 {
@@ -432,7 +433,7 @@ static json_t *actionable(up_store *s, const up_program *p, int32_t day,
 	json_array_foreach(all, i, r) {
 		const char *st = json_string_value(json_object_get(r, "state"));
 		if (!strcmp(st, "due") || !strcmp(st, "overdue") ||
-		    !strcmp(st, "escalated"))
+		    !strcmp(st, "escalated") || !strcmp(st, "lapsed"))
 			json_array_append(out, r);
 	}
 	json_decref(all);
@@ -505,6 +506,11 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 		up_host_clear_requests(h);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_requests(s, h, f, number, err);
+	/* People who left have no plan (they are not in f->people); their
+	 * open reminders close now, with the reason, before the plans are
+	 * made, so the schedule's own clean-up finds them closed. */
+	if (rc == UP_OK && !replay)
+		rc = up_people_close_leavers(s, f, number, err);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_trainings(s, p, f, number, err);
 	if (rc == UP_OK && !replay)

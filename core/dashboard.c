@@ -460,8 +460,12 @@ static void count_states(const up_facts *f, int ui, const json_t *due,
 	json_array_foreach(due, i, r) {
 		if (!within(f, ui, up_facts_unit(f, up_dash_str(r, "unit"))))
 			continue;
+		/* a lapse is an escalation still open */
+		const char *st = up_dash_str(r, "state");
+		if (!strcmp(st, "lapsed"))
+			st = "escalated";
 		for (int k = 0; k < 3; k++)
-			n[k] += !strcmp(up_dash_str(r, "state"), states[k]);
+			n[k] += !strcmp(st, states[k]);
 	}
 }
 
@@ -495,7 +499,7 @@ static json_t *to_act_on(const json_t *due, json_int_t *more)
 	json_array_foreach(due, i, r) {
 		const char *st = up_dash_str(r, "state");
 		if (strcmp(st, "due") && strcmp(st, "overdue") &&
-		    strcmp(st, "escalated"))
+		    strcmp(st, "escalated") && strcmp(st, "lapsed"))
 			continue;
 		if (json_array_size(out) == MAX_REMINDERS)
 			++*more;

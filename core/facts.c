@@ -247,8 +247,14 @@ static int load_people(up_facts *f, up_store *s, up_error *err)
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return up_store_fail(s, "reading people", err);
+	/* moves, roles and leaves dated by then; leavers apart */
+	int rc = up_people_apply(f, s, err);
+	if (rc != UP_OK)
+		return rc;
 	if (f->npeople)
 		qsort(f->people, f->npeople, sizeof *f->people, person_cmp);
+	if (f->nleavers)
+		qsort(f->leavers, f->nleavers, sizeof *f->leavers, person_cmp);
 	return UP_OK;
 }
 
@@ -505,11 +511,14 @@ void up_facts_free(up_facts *f)
 	for (size_t i = 0; i < f->ntrainings; i++)
 		free(f->trainings[i].topic);
 	free(f->trainings);
-	for (size_t i = 0; i < f->npeople; i++) {
-		free(f->people[i].id);
-		free(f->people[i].name);
-		free(f->people[i].joined);
-		json_decref(f->people[i].roles);
+	for (size_t i = 0; i < f->npeople + f->nleavers; i++) {
+		up_person *p = i < f->npeople ? &f->people[i]
+					      : &f->leavers[i - f->npeople];
+		free(p->id);
+		free(p->name);
+		free(p->joined);
+		free(p->left);
+		json_decref(p->roles);
 	}
 	for (size_t i = 0; i < f->nevents; i++) {
 		up_event *e = &f->events[i];
@@ -534,6 +543,7 @@ void up_facts_free(up_facts *f)
 	free(f->units);
 	free(f->by_id);
 	free(f->people);
+	free(f->leavers);
 	free(f->events);
 	memset(f, 0, sizeof *f);
 }

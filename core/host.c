@@ -6,10 +6,16 @@
  * own globals harms only its own rules.  Each state has a capped allocator;
  * each rule call an instruction budget enforced by a count hook that, once
  * tripped, fires on every instruction so pcall inside the rule cannot
- * swallow the kill.  Rules see a read-only base environment built from an
- * allow-list and a private _ENV per file.
+ * swallow the kill, and a deadline that a timer enforces between any two
+ * instructions.  Library functions that work in C charge that work as
+ * they go (host_lib.c).  Rules see a read-only base environment built
+ * from an allow-list and a private _ENV per file.
  */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +36,13 @@ static up_sandbox *sb_of(lua_State *L)
 	return *(up_sandbox **)lua_getextraspace(L);
 }
 
-/* CPU_SECONDS: per rule call, a wall-clock backstop for what the
- * instruction count cannot see. */
-enum { HOOK_STEP = 1000, CPU_SECONDS = 10, MOVE_MAX = 10000000, MAX_MESSAGE = 2000, EVIDENCE_DEPTH = 16,
-       EVIDENCE_ITEMS = 10000, EVIDENCE_BYTES = 64 << 10 };
+/* STEP_BATCH: work counted in C (up_sandbox_step) is charged, and the
+ * clock read, this many steps at a time. */
+enum { HOOK_STEP = 1000, STEP_BATCH = 1024, MAX_MESSAGE = 2000,
+       EVIDENCE_DEPTH = 16, EVIDENCE_ITEMS = 10000,
+       EVIDENCE_BYTES = 64 << 10 };
+
+int up_sandbox_bench_unbounded;
 
 extern const char up_lua_prelude[];
 extern const size_t up_lua_prelude_len;
@@ -72,20 +81,30 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return np;
 }
 
-/* The coarse monotonic clock is read from the vDSO in a few
- * nanoseconds; a thread CPU clock would be a system call on every rule
- * call, which costs more than a trivial rule. */
-static long long cpu_ns(void)
+static long long clock_ns(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	clock_gettime(c, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Stops the rule for good: from now on every instruction raises. */
+/* The coarse monotonic clock is read from the vDSO in a few
+ * nanoseconds, cheap enough for every hook and every batch of C work; it
+ * may lag the precise one by a tick (a few ms). */
+static long long coarse_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+
+/* Stops the rule for good: from now on every instruction raises.  AR is
+ * the frame to blame, or NULL for the innermost one with a line. */
 static void trip(lua_State *L, up_sandbox *sb, int *flag, lua_Debug *ar)
 {
+	lua_Debug here;
 	*flag = 1;
+	for (int level = 0; !ar && lua_getstack(L, level, &here); level++)
+		if (lua_getinfo(L, "l", &here) && here.currentline > 0)
+			ar = &here;
 	if (ar && lua_getinfo(L, "Sl", ar))
 		snprintf(sb->trip_where, sizeof sb->trip_where, "%s:%d",
 			 ar->short_src, ar->currentline);
@@ -97,10 +116,127 @@ static int tripped(const up_sandbox *sb)
 	return sb->insn_tripped || sb->mem_tripped || sb->time_tripped;
 }
 
+static int past_deadline(const up_sandbox *sb)
+{
+	return sb->time_up || coarse_ns() > sb->deadline;
+}
+
+/* ---- the deadline ---- */
+
 /*
- * Counts instructions, and CPU time as a backstop for work done inside
- * C functions that the count never sees.
+ * Each rule call has a deadline on the monotonic clock.  The count hook
+ * reads the clock every HOOK_STEP instructions and C work counted in
+ * host_lib.c at every batch, but one VM instruction can itself take a
+ * while (comparing two 30 MB strings, a call with half a million
+ * arguments), so a one-shot POSIX timer also raises SIGALRM at the
+ * deadline, and its handler does what lua.c does for Ctrl-C: it sets a
+ * count hook of 1 (lua_sethook may be called from a signal handler), so
+ * the very next instruction stops the rule.
+ *
+ * The timer is not set and cleared around each call, which would be two
+ * system calls for a rule that takes a microsecond: one expiry stays
+ * pending, and when it fires during a later call whose deadline is still
+ * ahead the handler moves it there; when no call runs, it does nothing.
+ * SIGALRM is taken only while sandboxes are open and only if nothing else
+ * in the process handles it; otherwise the clock checks alone stand.
  */
+static struct {
+	int users; /* sandboxes open */
+	int tried; /* to set up the timer, since users was 0 */
+	int ready; /* the timer and the handler are in place */
+	timer_t timer;
+	struct sigaction old;
+	volatile sig_atomic_t pending; /* an expiry is scheduled ... */
+	volatile long long when;       /* ... at this time */
+} wd;
+static up_sandbox *volatile wd_call; /* the call in progress, if any */
+
+static void wd_schedule(long long when)
+{
+	struct itimerspec its;
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_sec = (time_t)(when / 1000000000LL);
+	its.it_value.tv_nsec = (long)(when % 1000000000LL);
+	if (timer_settime(wd.timer, TIMER_ABSTIME, &its, NULL) == 0) {
+		wd.when = when;
+		wd.pending = 1;
+	}
+}
+
+static void wd_fire(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	wd.pending = 0;
+	up_sandbox *sb = wd_call;
+	if (sb && clock_ns(CLOCK_MONOTONIC) >= sb->deadline) {
+		sb->time_up = 1;
+		lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, 1);
+	} else if (sb) {
+		wd_schedule(sb->deadline);
+	}
+	errno = saved;
+}
+
+static void wd_open(void)
+{
+	struct sigaction cur, sa;
+	struct sigevent sev;
+	wd.users++;
+	if (wd.ready || wd.tried || up_sandbox_bench_unbounded)
+		return;
+	wd.tried = 1;
+	if (sigaction(SIGALRM, NULL, &cur) != 0 ||
+	    (cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_DFL)
+		return; /* someone else's */
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGALRM;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &wd.timer) != 0)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = wd_fire;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGALRM, &sa, &wd.old) != 0) {
+		timer_delete(wd.timer);
+		return;
+	}
+	wd.pending = 0;
+	wd.ready = 1;
+}
+
+static void wd_close(void)
+{
+	if (--wd.users > 0)
+		return;
+	wd.tried = 0;
+	if (!wd.ready)
+		return;
+	timer_delete(wd.timer); /* an expiry due is delivered, to us */
+	wd.ready = 0;
+	wd.pending = 0;
+	sigaction(SIGALRM, &wd.old, NULL);
+}
+
+/* The call SB starts: the handler may look at it from now on. */
+static void wd_arm(up_sandbox *sb)
+{
+	if (!wd.ready || !sb->time_ns)
+		return;
+	atomic_signal_fence(memory_order_seq_cst);
+	wd_call = sb;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (!wd.pending || wd.when > sb->deadline)
+		wd_schedule(sb->deadline);
+}
+
+static void wd_disarm(void)
+{
+	wd_call = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
 /* ---- line coverage, for pack tests ---- */
 
 /* The chunk name of a function's source, without its '@', or NULL. */
@@ -220,6 +356,9 @@ void up_sandbox_cover(up_sandbox *sb, int ref)
 		lua_pop(sb->L, 1); /* out of memory: fewer lines known */
 }
 
+/* ---- the hook ---- */
+
+/* Counts instructions, and reads the clock for the deadline. */
 void up_sandbox_hook(lua_State *L, lua_Debug *ar)
 {
 	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
@@ -232,7 +371,7 @@ void up_sandbox_hook(lua_State *L, lua_Debug *ar)
 		sb->used += HOOK_STEP;
 		if (sb->used >= sb->budget)
 			trip(L, sb, &sb->insn_tripped, ar);
-		else if (cpu_ns() > sb->cpu_deadline)
+		else if (past_deadline(sb))
 			trip(L, sb, &sb->time_tripped, ar);
 		else
 			return;
@@ -246,27 +385,51 @@ void up_sandbox_charge(lua_State *L, long long n)
 	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
 	if (!sb->in_call)
 		return;
-	sb->used += n;
-	if (sb->used < sb->budget)
-		return;
-	lua_Debug ar;
-	trip(L, sb, &sb->insn_tripped, lua_getstack(L, 1, &ar) ? &ar : NULL);
+	if (!tripped(sb)) {
+		sb->used += n;
+		if (sb->used >= sb->budget)
+			trip(L, sb, &sb->insn_tripped, NULL);
+		else if (past_deadline(sb))
+			trip(L, sb, &sb->time_tripped, NULL);
+		else
+			return;
+	}
 	luaL_error(L, "rule stopped by the sandbox");
+}
+
+void up_sandbox_step(lua_State *L, long long n)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	sb->steps += n;
+	if (sb->steps >= STEP_BATCH) {
+		n = sb->steps;
+		sb->steps = 0;
+		up_sandbox_charge(L, n);
+	}
+}
+
+int up_sandbox_stopped(lua_State *L)
+{
+	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	return sb->in_call && (tripped(sb) || sb->time_up);
 }
 
 static void arm(up_sandbox *sb)
 {
-	sb->used = 0;
+	sb->used = sb->steps = 0;
 	sb->insn_tripped = sb->mem_tripped = sb->time_tripped = 0;
-	sb->cpu_deadline = cpu_ns() + CPU_SECONDS * 1000000000LL;
+	sb->time_up = 0;
+	sb->deadline = sb->time_ns ? coarse_ns() + sb->time_ns : LLONG_MAX;
 	sb->trip_where[0] = '\0';
 	sb->in_call = 1;
 	lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT |
 		    (sb->h && sb->h->p->coverage ? LUA_MASKLINE : 0), HOOK_STEP);
+	wd_arm(sb);
 }
 
 static void disarm(up_sandbox *sb)
 {
+	wd_disarm();
 	lua_sethook(sb->L, NULL, 0, 0);
 	sb->in_call = 0;
 	if (tripped(sb))
@@ -328,9 +491,9 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 	int status = lua_pcall(L, nargs, nres, base);
 	int insn = sb->insn_tripped, mem = sb->mem_tripped;
 	if (status != LUA_OK && sb->time_tripped)
-		snprintf(msg, msgsz, "%s: time limit exceeded (%d s)",
+		snprintf(msg, msgsz, "%s: time limit exceeded (%lld ms)",
 			 sb->trip_where[0] ? sb->trip_where : where,
-			 CPU_SECONDS);
+			 sb->time_ns / 1000000);
 	else if (status != LUA_OK && insn)
 		snprintf(msg, msgsz, "%s: instruction limit exceeded (%lld)",
 			 sb->trip_where[0] ? sb->trip_where : where,
@@ -488,45 +651,6 @@ void up_sandbox_readonly(lua_State *L)
 	lua_remove(L, -2);
 }
 
-/* Calls the original (upvalue 1) with the same arguments. */
-static int call_original(lua_State *L)
-{
-	int n = lua_gettop(L);
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, n, LUA_MULTRET);
-	return lua_gettop(L);
-}
-
-/* string.rep copies in C: charge a kilobyte as an instruction.  A copy
- * too big for the memory cap is left to fail as what it is. */
-static int guarded_rep(lua_State *L)
-{
-	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
-	size_t len, seplen = 0;
-	luaL_checklstring(L, 1, &len);
-	lua_Integer n = luaL_checkinteger(L, 2);
-	luaL_optlstring(L, 3, "", &seplen);
-	double bytes = ((double)len + (double)seplen) * (double)n;
-	if (n > 0 && bytes < (double)sb->limit)
-		up_sandbox_charge(L, (long long)(bytes / 1024));
-	return call_original(L);
-}
-
-/* table.move loops in C over any integer range, holes included. */
-static int guarded_move(lua_State *L)
-{
-	lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
-	if (e >= f) {
-		lua_Unsigned n = (lua_Unsigned)e - (lua_Unsigned)f;
-		if (n >= MOVE_MAX)
-			return luaL_error(L, "table.move: more than %d "
-					  "elements", MOVE_MAX);
-		up_sandbox_charge(L, (long long)n);
-	}
-	return call_original(L);
-}
-
 static void open_lib(lua_State *L, const char *name, lua_CFunction open,
 		     const char *const *drop, const luaL_Reg *guards, int base)
 {
@@ -536,7 +660,8 @@ static void open_lib(lua_State *L, const char *name, lua_CFunction open,
 		lua_setfield(L, -2, *drop);
 	}
 	/* Guards go into the real table: strings reach it as methods. */
-	for (; guards && guards->name; guards++) {
+	for (; guards && !up_sandbox_bench_unbounded && guards->name;
+	     guards++) {
 		lua_getfield(L, -1, guards->name);
 		lua_pushcclosure(L, guards->func, 1);
 		lua_setfield(L, -2, guards->name);
@@ -588,6 +713,12 @@ static void build_base(lua_State *L)
 		lua_getfield(L, -1, base_allowed[i]);
 		lua_setfield(L, base, base_allowed[i]);
 	}
+	for (const luaL_Reg *g = up_base_guards;
+	     !up_sandbox_bench_unbounded && g->name; g++) {
+		lua_getfield(L, base, g->name);
+		lua_pushcclosure(L, g->func, 1);
+		lua_setfield(L, base, g->name);
+	}
 	/* Empty the real globals: nothing reaches them, but leave nothing. */
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
@@ -597,19 +728,16 @@ static void build_base(lua_State *L)
 		lua_rawset(L, -4);
 	}
 	lua_pop(L, 1);
-	static const luaL_Reg string_guards[] = {{"rep", guarded_rep},
-						  {NULL, NULL}};
-	static const luaL_Reg table_guards[] = {{"move", guarded_move},
-						 {NULL, NULL}};
-	open_lib(L, "string", luaopen_string, string_drop, string_guards, base);
-	open_lib(L, "table", luaopen_table, NULL, table_guards, base);
+	open_lib(L, "string", luaopen_string, string_drop, up_string_guards,
+		 base);
+	open_lib(L, "table", luaopen_table, NULL, up_table_guards, base);
 	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	lua_getfield(L, -1, "table");
 	lua_getfield(L, -1, "sort");
 	sb_of(L)->sort_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pop(L, 2);
 	open_lib(L, "math", luaopen_math, math_drop, NULL, base);
-	open_lib(L, "utf8", luaopen_utf8, NULL, NULL, base);
+	open_lib(L, "utf8", luaopen_utf8, NULL, up_utf8_guards, base);
 	/* Strings share one metatable whose __index is the real string
 	 * library; hide it so no rule can reach or change it. */
 	lua_pushliteral(L, "");
@@ -723,16 +851,24 @@ int up_sandbox_open(up_sandbox *sb, up_host *h, const up_rule_file *rf,
 			 rf->path);
 		return -1;
 	}
+	wd_open();
 	*(up_sandbox **)lua_getextraspace(sb->L) = sb;
 	lua_pushcfunction(sb->L, setup_p);
 	lua_pushlightuserdata(sb->L, sb);
-	return up_sandbox_call(sb, 1, 0, "lua/prelude.lua", msg, msgsz);
+	/* The prelude is ours: no deadline, which a slow machine or
+	 * Valgrind could make it miss. */
+	int rc = up_sandbox_call(sb, 1, 0, "lua/prelude.lua", msg, msgsz);
+	sb->time_ns = up_sandbox_bench_unbounded ? 0
+						 : h->p->time_ms * 1000000LL;
+	return rc;
 }
 
 void up_sandbox_close(up_sandbox *sb)
 {
-	if (sb->L)
+	if (sb->L) {
 		lua_close(sb->L);
+		wd_close();
+	}
 	sb->L = NULL;
 }
 

@@ -2,6 +2,9 @@
 #ifndef UP_HOST_PRIV_H
 #define UP_HOST_PRIV_H
 
+#include <signal.h>
+
+#include <lauxlib.h>
 #include <lua.h>
 
 #include "internal.h"
@@ -14,7 +17,10 @@ typedef struct up_sandbox {
 	size_t mem, peak, limit;
 	long long used, budget;
 	int in_call, insn_tripped, mem_tripped, time_tripped;
-	long long cpu_deadline; /* ns of thread CPU time */
+	volatile sig_atomic_t time_up; /* set by the deadline's timer */
+	long long steps;    /* work counted in C, not yet charged */
+	long long time_ns;  /* each call's time limit; 0: none */
+	long long deadline; /* the call's, in ns of the monotonic clock */
 	char trip_where[256];
 	int base_ref, result_ref, sort_ref;
 	int env_ref; /* the file's _ENV, for `pack check` */
@@ -53,8 +59,21 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 int up_sandbox_result(up_sandbox *sb, up_result *out);
 void up_sandbox_hook(lua_State *L, lua_Debug *ar);
 /* Charges N instructions' worth of work done in C to the running rule;
- * raises, for good, once the budget is spent. */
+ * raises, for good, once the budget is spent or the deadline passed. */
 void up_sandbox_charge(lua_State *L, long long n);
+/* The same for work counted a little at a time (an element, a
+ * comparison): charged, and the deadline read, once per batch. */
+void up_sandbox_step(lua_State *L, long long n);
+/* Whether the running rule has been stopped (it cannot go on). */
+int up_sandbox_stopped(lua_State *L);
+/* The library functions rules get instead of Lua's, by name; each gets
+ * the one it replaces as upvalue 1 (host_lib.c). */
+extern const luaL_Reg up_string_guards[], up_table_guards[],
+	up_utf8_guards[], up_base_guards[];
+/* bench/bench_sandbox.c only: sandboxes opened while it is set get Lua's
+ * own library and no deadline, as before these bounds, to measure what
+ * the bounds cost. */
+extern int up_sandbox_bench_unbounded;
 void up_sandbox_readonly(lua_State *L);
 /* If the value at the top is a read-only proxy (a list in ctx.params, say),
  * replaces it with the table it hides, for C code that reads it raw. */

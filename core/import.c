@@ -78,6 +78,14 @@ struct importer {
 	uint64_t *kept_keys;
 	double *kept_vals;
 	size_t kept_n, kept_cap;
+	/* people: the day a re-import's changes hold from, the people's
+	 * changes, and their names (name -> index into name_ids), to warn
+	 * of a new id with a known name */
+	char as_of[11];
+	up_people_db *pdb;
+	up_strmap names;
+	const char **name_ids;
+	size_t nname_ids;
 };
 
 /* A copy of S that lives as long as the importer (for map keys); the
@@ -90,6 +98,15 @@ static const char *own(importer *im, const char *s)
 					im->capowned * sizeof *im->owned);
 	}
 	return im->owned[im->nowned++] = up_xstrdup(s);
+}
+
+/* Notes that NAME is person ID's, for warn_same_name(). */
+static void note_name(importer *im, const char *name, const char *id)
+{
+	im->name_ids = up_xrealloc(im->name_ids, (im->nname_ids + 1) *
+				   sizeof *im->name_ids);
+	im->name_ids[im->nname_ids] = own(im, id);
+	up_strmap_put(&im->names, own(im, name), (int)im->nname_ids++);
 }
 
 /* ---- messages ---- */
@@ -373,28 +390,281 @@ static int unit_end(importer *im)
 	return rc;
 }
 
-enum { P_ID, P_NAME, P_UNIT, P_ROLES, P_ENG, P_SINCE, P_JOINED };
+/*
+ * people: a person new to the store is added as the file says (their
+ * baseline).  A person the store has is never written over: what the
+ * file says differently from what people.csv said of them before becomes
+ * a dated change (people.c), from the import's as-of day; `left` is the
+ * day they leave.  A different name is refused: the row is most likely
+ * another person's, under a mistyped id.
+ */
+enum { P_ID, P_NAME, P_UNIT, P_ROLES, P_ENG, P_SINCE, P_JOINED, P_LEFT };
 static const char *const person_cols[] = {"id", "name", "unit", "roles",
 					  "engagement", "since", "joined",
-					  NULL};
+					  "left", NULL};
 static const char *const person_need[] = {"id", NULL};
 static const char *const person_sql[] = {
+	/* a new person (or one program.yaml no longer has): the baseline */
 	"INSERT INTO people(id, name, unit, roles, joined, level, level_since,"
 	" ord, active, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1,"
 	" 'import')"
 	" ON CONFLICT(id) DO UPDATE SET name = ?2, unit = ?3, roles = ?4,"
-	" joined = ?5, level = ?6, level_since = ?7, active = 1"
-	" WHERE people.source != 'program' AND (name IS NOT ?2 OR unit IS NOT"
-	" ?3 OR roles IS NOT ?4 OR joined IS NOT ?5 OR level IS NOT ?6 OR"
-	" level_since IS NOT ?7 OR active != 1)",
+	" joined = ?5, level = ?6, level_since = ?7, ord = ?8, active = 1,"
+	" source = 'import' WHERE NOT people.active",
+	/* a name for one who had only the id */
+	"UPDATE people SET name = ?2 WHERE id = ?1",
+	/* a corrected day of joining */
+	"UPDATE people SET joined = ?2 WHERE id = ?1",
+	/* the engagement people.csv gave last: a change it made, or the
+	 * baseline */
+	"SELECT coalesce((SELECT level FROM engagements WHERE person = ?1"
+	" AND source = 'people' ORDER BY id DESC LIMIT 1), level)"
+	" FROM people WHERE id = ?1",
+	"INSERT INTO engagements(person, level, date, note, source,"
+	" import_key) VALUES (?1, ?2, ?3, 'people.csv', 'people', ?4)"
+	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING",
 	NULL};
+
+/* The changes of the row's person, dated; written once the row is
+ * checked. */
+typedef struct {
+	up_change *c;
+	size_t n;
+} person_changes;
+
+static void add_change(person_changes *pc, up_change_kind k,
+		       const char *person, const char *date, const char *value,
+		       long long batch)
+{
+	pc->c = up_xrealloc(pc->c, (pc->n + 1) * sizeof *pc->c);
+	pc->c[pc->n++] = (up_change){.kind = k, .person = person,
+				     .date = date, .value = value,
+				     .source = "people", .batch = batch};
+}
+
+/* A failure the store already reported: the import fails. */
+static int failed(importer *im, int rc)
+{
+	im->nerr++;
+	return rc;
+}
+
+/* The engagement people.csv gave PERSON last, or NULL (owned). */
+static char *said_level(importer *im, const char *person)
+{
+	sqlite3_stmt *st = im->st[3];
+	bind(st, 1, person);
+	char *level = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		level = up_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return level;
+}
+
+static void warn_same_name(importer *im, const char *id, const char *name)
+{
+	int i = up_strmap_get(&im->names, name);
+	if (i >= 0 && strcmp(im->name_ids[i], id))
+		up_warn_at(im->err, im->file, (int)im->row_line, 0, "column "
+			   "'id': new person '%s' has the name of '%s' (%s): "
+			   "is the id right?", id, im->name_ids[i], name);
+	else if (i < 0)
+		note_name(im, name, id);
+}
+
+static int new_person(importer *im, const char *id, const char *unit,
+		      const char *roles, const char *eng, const char *since,
+		      const char *joined, const char *left)
+{
+	const char *name = col(im, P_NAME) ? col(im, P_NAME) : id;
+	if (col(im, P_NAME))
+		warn_same_name(im, id, name);
+	sqlite3_stmt *st = im->st[0];
+	bind(st, 1, id);
+	bind(st, 2, name);
+	bind(st, 3, unit);
+	bind(st, 4, roles);
+	bind(st, 5, joined);
+	bind(st, 6, eng);
+	bind(st, 7, eng ? (since ? since : im->p->start) : NULL);
+	sqlite3_bind_int64(st, 8, im->ord + im->rows);
+	int rc = step(im, st, "importing people");
+	if (rc == UP_OK && left) {
+		up_change c = {.kind = UP_CHANGE_LEAVE, .person = id,
+			       .date = left, .source = "people",
+			       .batch = im->batch};
+		rc = up_people_insert(im->pdb, &c, NULL, im->err);
+		if (rc != UP_OK)
+			return failed(im, rc);
+	}
+	if (rc == UP_OK)
+		im->added++;
+	return rc;
+}
+
+/* ", " between the parts of a description: WHAT X[ -> Y]. */
+static void part(up_buf *b, const char *what, const char *x, const char *y)
+{
+	up_buf_printf(b, "%s%s %s%s%s", b->len ? ", " : "", what, x,
+		      y ? " -> " : "", y ? y : "");
+}
+
+/* What the row says differently from what people.csv said of a person
+ * the store has: checked, then written and described. */
+static int known_person(importer *im, const char *id, const char *unit,
+			const json_t *roles, const char *eng,
+			const char *joined, const char *left)
+{
+	up_person_state said;
+	int rc = up_people_state(im->pdb, id, NULL, &said, im->err);
+	if (rc != UP_OK || !said.found) {
+		up_person_state_free(&said);
+		return rc != UP_OK ? failed(im, rc) : UP_OK;
+	}
+	const char *name = col(im, P_NAME), *day = im->as_of;
+	int rename = name && strcmp(name, said.name);
+	if (rename && strcmp(said.name, id))
+		rc = row_err(im, "name", "person '%s' is '%s' in the store, not "
+			     "'%s': a re-import renames no one (is the id "
+			     "right?)", id, said.name, name);
+	if (left && said.left && strcmp(left, said.left))
+		rc = row_err(im, "left", "%s left on %s already; the file says "
+			     "%s", id, said.left, left);
+	person_changes pc = {NULL, 0};
+	up_buf dated = {0}, other = {0};
+	if (unit && (!said.unit || strcmp(unit, said.unit))) {
+		add_change(&pc, UP_CHANGE_MOVE, id, day, unit, im->batch);
+		part(&dated, "unit", said.unit ? said.unit : "none", unit);
+	}
+	size_t i;
+	json_t *r;
+	if (col(im, P_ROLES)) {
+		json_array_foreach(roles, i, r) {
+			const char *role = json_string_value(r);
+			int held = 0;
+			size_t j;
+			json_t *x;
+			json_array_foreach(said.roles, j, x)
+				held |= !strcmp(json_string_value(x), role);
+			if (held)
+				continue;
+			add_change(&pc, UP_CHANGE_ADD_ROLE, id, day, role,
+				   im->batch);
+			up_buf_printf(&dated, "%srole +%s", dated.len ? ", " : "",
+				      role);
+		}
+		json_array_foreach(said.roles, i, r) {
+			const char *role = json_string_value(r);
+			int kept = 0;
+			size_t j;
+			json_t *x;
+			json_array_foreach(roles, j, x)
+				kept |= !strcmp(json_string_value(x), role);
+			if (kept)
+				continue;
+			add_change(&pc, UP_CHANGE_REMOVE_ROLE, id, day, role,
+				   im->batch);
+			up_buf_printf(&dated, "%srole -%s", dated.len ? ", " : "",
+				      role);
+		}
+	}
+	char *level = eng ? said_level(im, id) : NULL;
+	int engaged = eng && (!level || strcmp(level, eng));
+	if (engaged)
+		part(&dated, "engagement", level ? level : "none", eng);
+	/* the dated changes must fall inside the person's time here */
+	const char *joined_now = joined ? joined : said.joined;
+	const char *leaves = said.left ? said.left : left;
+	const char *what = pc.n ? (pc.c[0].kind == UP_CHANGE_MOVE ? "unit"
+						: "roles") : "engagement";
+	if (dated.len && joined_now && strcmp(day, joined_now) < 0)
+		rc = row_err(im, what, "the changes hold from %s (--as-of), "
+			     "before %s joined (%s)", day, id, joined_now);
+	else if (dated.len && leaves && strcmp(leaves, day) <= 0)
+		rc = row_err(im, what, "%s left on %s: a re-import changes "
+			     "nothing for someone who left (the file says %s)",
+			     id, leaves, dated.buf);
+	up_change leave = {.kind = UP_CHANGE_LEAVE, .person = id,
+			   .date = left, .source = "people",
+			   .batch = im->batch};
+	if (left && !said.left) {
+		char why[600];
+		up_change_field field;
+		int crc = up_people_check(im->pdb, &leave, why, sizeof why,
+					  &field, im->err);
+		if (crc == UP_EINPUT)
+			rc = row_err(im, "left", "%s", why);
+		else if (crc != UP_OK)
+			rc = failed(im, crc);
+	}
+	if (dated.len)
+		up_buf_printf(&dated, " from %s", day);
+	if (left && !said.left)
+		up_buf_printf(&other, "%sleft on %s", other.len ? "; " : "",
+			      left);
+	if (rename && rc == UP_OK)
+		up_buf_printf(&other, "%snamed %s", other.len ? "; " : "",
+			      name);
+	int rejoin = joined && (!said.joined || strcmp(joined, said.joined));
+	if (rejoin)
+		up_buf_printf(&other, "%sjoined %s -> %s", other.len ? "; " : "",
+			      said.joined ? said.joined : "none", joined);
+	if (rc == UP_OK && !im->nerr) {
+		for (i = 0; i < pc.n && rc == UP_OK; i++)
+			rc = up_people_insert(im->pdb, &pc.c[i], NULL, im->err);
+		if (rc == UP_OK && left && !said.left)
+			rc = up_people_insert(im->pdb, &leave, NULL, im->err);
+		if (rc != UP_OK)
+			failed(im, rc);
+		if (rc == UP_OK && engaged) {
+			const char *parts[] = {id, eng, day, "people"};
+			char key[65];
+			content_key(key, parts, UP_COUNTOF(parts));
+			sqlite3_stmt *st = im->st[4];
+			bind(st, 1, id);
+			bind(st, 2, eng);
+			bind(st, 3, day);
+			bind(st, 4, key);
+			rc = step(im, st, "importing people");
+		}
+		for (int k = 1; k <= 2 && rc == UP_OK; k++) {
+			if (!(k == 1 ? rename : rejoin))
+				continue;
+			bind(im->st[k], 1, id);
+			bind(im->st[k], 2, k == 1 ? name : joined);
+			rc = step(im, im->st[k], "importing people");
+		}
+		/* a failure is reported where it happened */
+		if (rc == UP_OK && (dated.len || other.len))
+			im->changed++;
+		else if (rc == UP_OK)
+			im->unchanged++;
+		if (rc == UP_OK && (dated.len || other.len) &&
+		    im->o->on_person_change) {
+			up_buf all = {0};
+			up_buf_printf(&all, "%s%s%s", dated.len ? dated.buf : "",
+				      dated.len && other.len ? "; " : "",
+				      other.len ? other.buf : "");
+			im->o->on_person_change(im->o->change_ctx, id, all.buf);
+			up_buf_free(&all);
+		}
+	}
+	free(level);
+	free(pc.c);
+	up_buf_free(&dated);
+	up_buf_free(&other);
+	up_person_state_free(&said);
+	return rc;
+}
 
 static int person_row(importer *im)
 {
-	const char *id, *unit, *since, *joined, *eng = col(im, P_ENG);
+	const char *id, *unit, *since, *joined, *left, *eng = col(im, P_ENG);
 	int rc = id_field(im, P_ID, &id) | id_field(im, P_UNIT, &unit) |
 		 date_field(im, P_SINCE, &since) |
-		 date_field(im, P_JOINED, &joined);
+		 date_field(im, P_JOINED, &joined) |
+		 date_field(im, P_LEFT, &left);
 	if (!need(im, P_ID))
 		rc = UP_EINPUT;
 	rc |= known(im, &im->units, "unit", P_UNIT, unit);
@@ -402,6 +672,9 @@ static int person_row(importer *im)
 		rc = row_err(im, "engagement", "'%s' is not on the ladder "
 			     "(unaware, informed, consulted, involved, "
 			     "bought_in)", eng);
+	if (rc == UP_OK && left && joined && strcmp(left, joined) < 0)
+		rc = row_err(im, "left", "%s is before %s joined (%s)", left,
+			     id, joined);
 	if (id && up_strmap_get(&im->p->person_ids, id) >= 0)
 		rc = row_err(im, "id", "person '%s' is defined in "
 			     "program.yaml; change it there", id);
@@ -412,23 +685,101 @@ static int person_row(importer *im)
 		up_strmap_put(&im->seen, own(im, id), (int)im->row_line);
 	json_t *roles = id_list(im, P_ROLES, col(im, P_ROLES), NULL, "role");
 	char *rj = json_dumps(roles, JSON_COMPACT);
+	if (rc == UP_OK && up_strmap_get(&im->people, id) >= 0)
+		rc = known_person(im, id, unit, roles, eng, joined, left);
+	else if (rc == UP_OK && !im->nerr)
+		rc = new_person(im, id, unit, rj, eng, since, joined, left);
 	json_decref(roles);
-	if (rc == UP_OK && !im->nerr) {
-		sqlite3_stmt *st = im->st[0];
-		bind(st, 1, id);
-		bind(st, 2, col(im, P_NAME) ? col(im, P_NAME) : id);
-		bind(st, 3, unit);
-		bind(st, 4, rj);
-		bind(st, 5, joined);
-		bind(st, 6, eng);
-		bind(st, 7, eng ? (since ? since : im->p->start) : NULL);
-		sqlite3_bind_int64(st, 8, im->ord + im->rows);
-		rc = step(im, st, "importing people");
-		if (rc == UP_OK)
-			count_write(im, up_strmap_get(&im->people, id) >= 0);
-	}
 	free(rj);
 	return rc;
+}
+
+/*
+ * people_changes: dated changes of people the store has, as uptake
+ * record leave, role and move write them.  Kept by their content (person,
+ * change, unit or role, date): the same row again changes nothing.
+ */
+enum { C_PERSON, C_DATE, C_CHANGE, C_UNIT, C_ROLE, C_NOTE };
+static const char *const change_cols[] = {"person", "date", "change",
+					  "unit", "role", "note", NULL};
+static const char *const change_need[] = {"person", "date", "change",
+					  NULL};
+static const char *const change_sql[] = {
+	"SELECT 1 FROM people_history WHERE import_key = ?1", NULL};
+
+static int change_row(importer *im)
+{
+	const char *person = need(im, C_PERSON), *change = need(im, C_CHANGE);
+	const char *date, *unit, *role;
+	int rc = date_field(im, C_DATE, &date) | id_field(im, C_UNIT, &unit) |
+		 id_field(im, C_ROLE, &role) |
+		 known(im, &im->people, "person", C_PERSON, person) |
+		 known(im, &im->units, "unit", C_UNIT, unit);
+	if (!need(im, C_DATE))
+		rc = UP_EINPUT;
+	up_change_kind k = UP_CHANGE_LEAVE;
+	if (change && !up_change_parse(change, &k)) {
+		static const char *const names[] = {"leave", "move", "add_role",
+						    "remove_role"};
+		const char *hint = up_did_you_mean(change, names,
+						   UP_COUNTOF(names));
+		if (hint)
+			rc = row_err(im, "change", "'%s' is not a change (did "
+				     "you mean '%s'?)", change, hint);
+		else
+			rc = row_err(im, "change", "'%s' is not a change "
+				     "(leave, move, add_role, remove_role)",
+				     change);
+		change = NULL;
+	}
+	if (change && k == UP_CHANGE_MOVE && !col(im, C_UNIT))
+		rc = row_err(im, "unit", "a move needs the unit moved to");
+	if (change && (k == UP_CHANGE_ADD_ROLE || k == UP_CHANGE_REMOVE_ROLE) &&
+	    !col(im, C_ROLE))
+		rc = row_err(im, "role", "%s needs the role", change);
+	if (change && k != UP_CHANGE_MOVE && col(im, C_UNIT))
+		rc = row_err(im, "unit", "only a move has a unit, not %s",
+			     change);
+	if (change && k != UP_CHANGE_ADD_ROLE && k != UP_CHANGE_REMOVE_ROLE &&
+	    col(im, C_ROLE))
+		rc = row_err(im, "role", "only add_role and remove_role have a "
+			     "role, not %s", change);
+	/* after a bad line the store lacks it: later lines would be judged
+	 * against a history that is not the file's */
+	if (rc != UP_OK || !person || !change || !date || im->nerr)
+		return rc | UP_EINPUT;
+	const char *value = k == UP_CHANGE_MOVE ? unit : role;
+	const char *parts[] = {person, change, value, date};
+	char key[65];
+	content_key(key, parts, UP_COUNTOF(parts));
+	sqlite3_stmt *st = im->st[0];
+	bind(st, 1, key);
+	int step_rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (step_rc == SQLITE_ROW) {
+		im->unchanged++;
+		return UP_OK;
+	}
+	if (step_rc != SQLITE_DONE)
+		return sql_err(im, "importing people's changes");
+	up_change c = {.kind = k, .person = person, .date = date,
+		       .value = value, .note = col(im, C_NOTE),
+		       .source = "import", .batch = im->batch,
+		       .import_key = key};
+	char why[600];
+	up_change_field field;
+	rc = up_people_check(im->pdb, &c, why, sizeof why, &field, im->err);
+	if (rc == UP_EINPUT)
+		return row_err(im, field == UP_FIELD_UNIT ? "unit"
+			       : field == UP_FIELD_ROLE ? "role" : "date",
+			       "%s", why);
+	if (rc == UP_OK)
+		rc = up_people_insert(im->pdb, &c, NULL, im->err);
+	if (rc != UP_OK)
+		return failed(im, rc);
+	im->added++;
+	return UP_OK;
 }
 
 enum { E_PERSON, E_LEVEL, E_DATE, E_NOTE };
@@ -811,9 +1162,18 @@ static const kind_spec kinds[] = {
 	 "  id and stage are required; stage is one of program.yaml's stages;\n"
 	 "  parent is a unit of program.yaml or of the file.\n"},
 	{"people", person_cols, person_need, 0, person_sql, person_row, NULL,
-	 "people: id,name,unit,roles,engagement,since,joined\n"
+	 "people: id,name,unit,roles,engagement,since,joined,left\n"
 	 "  roles are separated by ';' (surgeon;clinician_champion);\n"
-	 "  engagement is on the ladder unaware..bought_in, dated since.\n"},
+	 "  engagement is on the ladder unaware..bought_in, dated since;\n"
+	 "  left is the first day the person is gone.  Imported again, a\n"
+	 "  person is not overwritten: a new unit, roles or engagement\n"
+	 "  become changes dated --as-of (default today); a new name is\n"
+	 "  refused.\n"},
+	{"people_changes", change_cols, change_need, 0, change_sql, change_row,
+	 NULL,
+	 "people_changes: person,date,change,unit,role,note\n"
+	 "  change is leave, move (to unit), add_role or remove_role (role),\n"
+	 "  from date on, as 'uptake record leave|move|role' records them.\n"},
 	{"engagements", eng_cols, eng_need, 0, eng_sql, engagement_row, NULL,
 	 "engagements: person,level,date,note\n"},
 	{"events", event_cols, event_need, 1, event_sql, event_row, NULL,
@@ -835,7 +1195,7 @@ static const kind_spec kinds[] = {
 
 const char *up_import_help(void)
 {
-	static char text[2048];
+	static char text[4096];
 	if (!text[0]) {
 		up_buf b = {0};
 		for (size_t i = 0; i < UP_COUNTOF(kinds); i++)
@@ -1063,8 +1423,26 @@ static int prepare(importer *im)
 		? sqlite3_column_int64(st, 0) + 1 : 1;
 	sqlite3_finalize(st);
 	int rc = load_ids(im, &im->units, "SELECT id FROM units WHERE active");
-	return rc == UP_OK ? load_ids(im, &im->people, "SELECT id FROM people"
-				      " WHERE active") : rc;
+	if (rc == UP_OK)
+		rc = load_ids(im, &im->people, "SELECT id FROM people WHERE"
+			      " active");
+	int people = !strcmp(im->k->kind, "people");
+	if (rc == UP_OK && (people || !strcmp(im->k->kind, "people_changes")) &&
+	    up_people_db_open(&im->pdb, im->s, im->err) != UP_OK)
+		rc = failed(im, UP_EINTERNAL);
+	if (rc != UP_OK || !people)
+		return rc;
+	if (sqlite3_prepare_v2(im->db, "SELECT name, id FROM people WHERE"
+			       " active ORDER BY ord, id", -1, &st, NULL))
+		return sql_err(im, "reading names");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (up_strmap_get(&im->names, name) < 0)
+			note_name(im, name, (const char *)
+				  sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return UP_OK;
 }
 
 /* The delimiter of a header line: the most frequent of ',', ';' and tab
@@ -1180,6 +1558,9 @@ static void importer_free(importer *im)
 	up_strmap_free(&im->units);
 	up_strmap_free(&im->people);
 	up_strmap_free(&im->seen);
+	up_strmap_free(&im->names);
+	free(im->name_ids);
+	up_people_db_close(im->pdb);
 	free(im->kept_keys);
 	free(im->kept_vals);
 	up_buf_free(&im->fields);
@@ -1297,7 +1678,8 @@ static const kind_spec *kind_of(const char *kind, up_error *err)
 		       "'%s'?)", kind, hint);
 	else
 		up_err(err, UP_EINPUT, "cannot import '%s' (units, people, "
-		       "engagements, events, trainings, observations)", kind);
+		       "people_changes, engagements, events, trainings, "
+		       "observations)", kind);
 	return NULL;
 }
 
@@ -1313,6 +1695,18 @@ static int take_options(importer *im, up_error *err)
 	if (im->o->ignore)
 		im->ignore = split_list("--ignore", im->o->ignore,
 					&im->nignore, err);
+	const char *why;
+	if (im->o->as_of && strcmp(im->k->kind, "people"))
+		up_err(err, UP_EINPUT, "--as-of dates what a re-import of "
+		       "people changes; %s rows carry their own dates",
+		       im->k->kind);
+	else if (im->o->as_of && up_date_parse(im->o->as_of, NULL, &why))
+		up_err(err, UP_EINPUT, "--as-of: invalid date '%s': %s",
+		       im->o->as_of, why);
+	else if (im->o->as_of)
+		snprintf(im->as_of, sizeof im->as_of, "%s", im->o->as_of);
+	else
+		up_date_format(up_date_today(), im->as_of);
 	return up_error_count(err) > before ? UP_EINPUT : UP_OK;
 }
 

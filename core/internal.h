@@ -250,15 +250,37 @@ typedef struct {
 typedef enum { UP_EVAL_NONE, UP_EVAL_WEEKLY, UP_EVAL_MONTHLY,
 	       UP_EVAL_QUARTERLY, UP_EVAL_OFFSETS } up_eval_cadence;
 
+typedef enum { UP_ANCHOR_GO_LIVE, UP_ANCHOR_JOINED, UP_ANCHOR_DATE } up_anchor;
+
+/* A training plan: whom it covers, which sessions count, its schedule.
+ * A person is on it when they hold one of ROLES (none: everyone) and
+ * none of EXCEPT, in a unit with a go-live within one of UNITS' subtrees
+ * (none: every unit). */
+typedef struct {
+	char *id;
+	up_strv roles, except, units;
+	up_strv topics;      /* sessions with one of these count; none: all */
+	up_anchor anchor;    /* day 0: the go-live (or a later joined), the
+			      * person's joined date, or ANCHOR_DAY */
+	int32_t anchor_day;
+	int window_days, grace_days, reschedule_days;
+	int *offsets;        /* ascending; negative: before the anchor */
+	size_t noffsets;
+	char *escalate_to;   /* a role */
+	int legacy;          /* of the single-map form: its reminders keep
+			      * the ids they had before plans by audience */
+} up_plan_def;
+
 typedef struct {
 	up_eval_cadence evaluation;
 	int *eval_offsets; /* days after each unit's go-live */
 	size_t neval_offsets;
 	int training;      /* a training: section was given */
-	int window_days, grace_days, reschedule_days;
-	int *offsets, *manager_offsets; /* staff; first-line managers */
-	size_t noffsets, nmanager_offsets;
-	char *escalate_to; /* a role */
+	up_plan_def *plans; /* in program.yaml's order */
+	size_t nplans;
+	int grace_days;    /* the first plan's: for reminders stored
+			    * without a window */
+	char *followups_to; /* the role that acts on a unit's follow-ups */
 } up_cadence;
 
 struct up_program {
@@ -291,11 +313,13 @@ struct up_program {
 	const up_swap *swap; /* while loading for a replay; else NULL */
 	long long instructions; /* per rule call */
 	size_t memory_bytes;    /* per Lua state */
+	long long time_ms;      /* per rule call, wall clock */
 	up_strmap unit_ids, person_ids; /* id -> index, for checks */
 };
 
 #define UP_DEFAULT_INSTRUCTIONS 10000000LL
 #define UP_DEFAULT_MEMORY_MB 64
+#define UP_DEFAULT_TIME_MS 5000
 #define UP_DEFAULT_THRESHOLD 0.6
 #define UP_DEFAULT_MARGIN 0.1
 
@@ -358,6 +382,9 @@ typedef struct {
 	int unit_ix;   /* -1 when in no unit */
 	int level;                      /* engagement as of the date, or -1 */
 	char engaged_on[11];
+	/* the day they left, for those in up_facts.leavers; NULL for the
+	 * people present (a leave dated later is not known yet) */
+	char *left;
 } up_person;
 
 typedef struct {
@@ -390,8 +417,12 @@ typedef struct {
 	up_unit *units; /* in preorder */
 	size_t nunits;
 	int *by_id; /* unit indexes sorted by id, for lookups */
-	up_person *people; /* by unit preorder, then id */
+	up_person *people; /* present as of the date: by unit preorder, then id */
 	size_t npeople;
+	/* those who had left by the date (people.c), sorted alike; in no
+	 * other list: plans, coverage and ctx:people leave them out */
+	up_person *leavers;
+	size_t nleavers;
 	up_event *events; /* by date, then id */
 	size_t nevents;
 	up_obs *obs; /* observations whose period ended by as_of, by start */
@@ -418,6 +449,63 @@ int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
+
+/* ---- people who come and go (people.c) ---- */
+
+/* A dated change of a person, as people_history keeps it. */
+typedef enum { UP_CHANGE_MOVE, UP_CHANGE_ADD_ROLE, UP_CHANGE_REMOVE_ROLE,
+	       UP_CHANGE_LEAVE } up_change_kind;
+const char *up_change_name(up_change_kind k); /* "move", "add_role", ... */
+int up_change_parse(const char *s, up_change_kind *out); /* 1 if known */
+
+typedef struct {
+	up_change_kind kind;
+	const char *person, *date; /* the day it holds from */
+	const char *value;  /* move: the unit; add/remove_role: the role */
+	const char *note;
+	const char *source; /* "record", "import" or "people" (people.csv) */
+	long long batch;    /* the import that wrote it, or 0 */
+	const char *import_key; /* or NULL */
+} up_change;
+
+/* The field a refused change is refused for. */
+typedef enum { UP_FIELD_DATE, UP_FIELD_UNIT, UP_FIELD_ROLE } up_change_field;
+
+/* One person as the store has them. */
+typedef struct {
+	int found;          /* an active person of that id */
+	char *name, *joined;
+	char *unit;         /* NULL: none */
+	json_t *roles;      /* array of strings */
+	char *left;         /* the day they leave (at any date), or NULL */
+} up_person_state;
+
+/* Prepared statements on a store, for many people in a row. */
+typedef struct up_people_db up_people_db;
+int up_people_db_open(up_people_db **out, up_store *s, up_error *err);
+void up_people_db_close(up_people_db *d);
+/* PERSON's unit and roles as of DATE; DATE NULL: as the re-imports of
+ * people.csv last said them (the baseline with their changes, in the
+ * order they were imported, whatever their dates). */
+int up_people_state(up_people_db *d, const char *person, const char *date,
+		    up_person_state *ps, up_error *err);
+void up_person_state_free(up_person_state *ps);
+/* UP_EINPUT with why (and the field) when change C contradicts what the
+ * store holds: dated before the person joined, after they left, a leave
+ * before a later change, a move to the unit they are in, a role they
+ * hold added or one they do not hold removed. */
+int up_people_check(up_people_db *d, const up_change *c, char *why, size_t n,
+		    up_change_field *field, up_error *err);
+int up_people_insert(up_people_db *d, const up_change *c, long long *id,
+		     up_error *err);
+/* Applies the changes dated on or before f->as_of to f->people (loaded,
+ * not yet sorted) and moves those who had left to f->leavers. */
+int up_people_apply(up_facts *f, up_store *s, up_error *err);
+/* Closes the open reminders of each of f's leavers with the reason
+ * ("closed: left on DATE" in the note); the cycle runs it before the
+ * training plans. */
+int up_people_close_leavers(up_store *s, const up_facts *f, long long cycle,
+			    up_error *err);
 
 /* ---- success metrics (metrics.c) ---- */
 
@@ -541,6 +629,10 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 			 const json_t *result, up_error *err);
 int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err);
+/* A short stable id: the first 16 hex digits of the SHA-256 of PREFIX and
+ * PARTS (NULL parts as ""). */
+void up_stable_id(char out[17], const char *prefix,
+		  const char *const *parts, size_t n);
 json_t *up_schedule_pending(up_store *s, int32_t as_of, up_error *err);
 int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 			     up_error *err);
@@ -553,6 +645,19 @@ json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
 
 /* The table of `uptake due` (report.c). */
 void up_print_due(const json_t *list, FILE *fp, unsigned flags);
+/* Who acts on which reminder, as of a day (due.c), for a calendar of
+ * one unit or one person: whether reminder O ({kind, person, role, unit,
+ * plan, state}) is of UNIT's subtree (NULL: any) and, when opened with
+ * FOR_PERSON, one they act on. */
+typedef struct up_audience up_audience;
+int up_audience_open(up_audience **out, up_store *s, const up_program *p,
+		     int32_t day, const char *for_person, up_error *err);
+int up_audience_keeps(up_audience *a, json_t *o, const char *unit);
+void up_audience_close(up_audience *a);
+/* `uptake due --format text|md`: the document up_due_write() groups by
+ * unit, as a message (due_message.c); and --summary as a table. */
+void up_print_due_message(const json_t *doc, FILE *fp, int md);
+void up_print_due_summary(const json_t *sum, FILE *fp, int md);
 
 /* ---- gate aggregation (gate.c) ---- */
 

@@ -40,7 +40,8 @@ static const command commands[] = {
 	 "  uptake check\n"
 	 "  uptake -C examples/surgical-journey check\n",
 	 cmd_check},
-	{"record", "engagement|event|training --field VALUE ...",
+	{"record", "engagement|event|training|leave|role|move --field VALUE "
+	 "...",
 	 "record one dated fact",
 	 "Records one dated fact in the store, in one transaction.  Bad values\n"
 	 "exit 65 and write nothing.\n"
@@ -68,6 +69,25 @@ static const command commands[] = {
 	 "  --topic TEXT\n"
 	 "  --outcome O     passed (default) or failed: a failed check starts\n"
 	 "                  the person's plan again from its first interval\n"
+	 "\nuptake record leave:\n"
+	 "  --person ID     a person of the program\n"
+	 "  --date DATE     the first day they are gone: from then on no rule,\n"
+	 "                  plan or coverage counts them, and their open\n"
+	 "                  reminders close with the reason\n"
+	 "  --note TEXT\n"
+	 "\nuptake record role:\n"
+	 "  --person ID     a person of the program\n"
+	 "  --add ROLE      the role taken on from DATE on, or\n"
+	 "  --remove ROLE   the role given up from DATE on\n"
+	 "  --date DATE     YYYY-MM-DD\n"
+	 "  --note TEXT\n"
+	 "\nuptake record move:\n"
+	 "  --person ID     a person of the program\n"
+	 "  --unit ID       the unit they are in from DATE on\n"
+	 "  --date DATE     YYYY-MM-DD\n"
+	 "  --note TEXT\n"
+	 "\nLeave, role and move never change what came before: a cycle as of\n"
+	 "an earlier day sees the person as they were.\n"
 	 "\nExamples:\n"
 	 "  uptake record engagement --person lars-nilsson --level consulted "
 	 "\\\n"
@@ -78,11 +98,17 @@ static const command commands[] = {
 	 "\\\n"
 	 "         --attr in_person=yes\n"
 	 "  uptake record training --person maja-lund --date 2026-03-20 "
-	 "--topic journey\n",
+	 "--topic journey\n"
+	 "  uptake record role --person maja-lund --add ambassador "
+	 "--date 2026-04-01\n"
+	 "  uptake record leave --person lars-nilsson --date 2026-06-30 "
+	 "--note retired\n",
 	 cmd_record},
 	{"import", "KIND FILE [--map OURS=THEIRS,...] [--ignore COL,...] "
-	 "[--wide] [--dry-run] [--db PATH]",
-	 "load a CSV export: units, people, engagements, events, observations",
+	 "[--wide] [--dry-run]\n"
+	 "                     [--as-of DATE] [--db PATH]",
+	 "load a CSV export: units, people, people_changes, observations, "
+	 "...",
 	 NULL, cmd_import},
 	{"cycle", "[--as-of DATE] [--json] [--fail-on LIST] [--db PATH]",
 	 "judge every unit's next gate and every check",
@@ -139,16 +165,48 @@ static const command commands[] = {
 	 "  uptake explain orthopaedics \\\n"
 	 "         clinician-buy-in/champion-active-before-go-live --json\n",
 	 cmd_explain},
-	{"due", "[--as-of DATE] [--unit U] [--person P] [--json] [--db PATH]",
+	{"due", "[--as-of DATE] [--for PERSON] [--unit U] [--person P] "
+	 "[--summary] [--format text|md] [--json] [--db PATH]",
 	 "list the reminders and follow-ups to act on",
 	 "Lists reminders as of DATE (default: today): training refreshers,\n"
-	 "follow-ups, escalations, and rules' reminders that are due, overdue,\n"
-	 "escalated or snoozed, or due within 14 days.  A cycle raises them.\n"
+	 "follow-ups, escalations, deliverables and rules' reminders that are\n"
+	 "due, overdue, escalated, lapsed or snoozed, or due within 14 days,\n"
+	 "each with who acts on it (TO).  A cycle raises them.\n"
+	 "\n  --as-of DATE     the day to list as of (default: today, UTC)\n"
+	 "  --for PERSON     what PERSON must act on, grouped by unit: their own\n"
+	 "                   slots, deliverables and reminders, escalations\n"
+	 "                   addressed to them and their staff's slots due or\n"
+	 "                   overdue, the follow-ups of the units they act for\n"
+	 "  --unit U         unit U and every unit below it\n"
+	 "  --person P       reminders about person P\n"
+	 "  --summary        per unit: people on a training plan, trained in\n"
+	 "                   the last 90 days, reminders due, overdue, lapsed\n"
+	 "  --format F       table (the default), or a message to send as it\n"
+	 "                   is: text or md (Markdown)\n"
+	 "  --json           one JSON document (docs/cli.md gives its fields)\n"
 	 "\nExamples:\n"
 	 "  uptake due\n"
-	 "  uptake due --as-of 2026-03-01 --person maja-lund --json\n",
+	 "  uptake due --as-of 2026-03-01 --person maja-lund --json\n"
+	 "  uptake due --for mona-berg --format text >mona.txt\n"
+	 "  uptake due --summary --unit hospital-a\n",
 	 cmd_due},
-	{"calendar", "[--as-of DATE] [-o FILE] [--db PATH]",
+	{"plan", "--person P [--as-of DATE] [--json] [--db PATH]",
+	 "show a person's training plans, slot by slot",
+	 "Shows each training plan person P is on as of DATE (default:\n"
+	 "today): every slot with its due day and window, the session that\n"
+	 "satisfied it (on time or late), missed, moved or cancelled and why,\n"
+	 "every lapse or failed check with whom it was escalated to and how it\n"
+	 "closed, and the plans P is not on with why.  It is worked out from\n"
+	 "the facts, no cycle needed; the ids are the reminders' ids.\n"
+	 "\n  --person P     the person (required)\n"
+	 "  --as-of DATE   the day (default: today, UTC)\n"
+	 "  --json         one JSON document (docs/cli.md gives its fields)\n"
+	 "\nExamples:\n"
+	 "  uptake plan --person maja-lund\n"
+	 "  uptake plan --person maja-lund --as-of 2026-06-01 --json\n",
+	 cmd_plan},
+	{"calendar", "[--as-of DATE] [--unit U] [--for PERSON] [-o FILE] "
+	 "[--db PATH]",
 	 "export reminders and follow-ups as iCalendar",
 	 "Writes every reminder (training refreshers, escalations, rules'\n"
 	 "reminders, follow-ups) as an iCalendar (RFC 5545) to-do with a stable\n"
@@ -156,9 +214,13 @@ static const command commands[] = {
 	 "and date give the same file.  Done items are COMPLETED, cancelled\n"
 	 "ones CANCELLED.\n"
 	 "\n  --as-of DATE        the export's date (default: today, UTC)\n"
+	 "  --unit U            the items of unit U and every unit below it\n"
+	 "  --for PERSON        the items PERSON acts on: their own, escalations\n"
+	 "                      addressed to them, their units' follow-ups\n"
 	 "  -o, --output FILE   write FILE (via FILE.tmp, renamed when whole)\n"
-	 "\nExample:\n"
-	 "  uptake calendar -o uptake.ics\n",
+	 "\nExamples:\n"
+	 "  uptake calendar -o uptake.ics\n"
+	 "  uptake calendar --for mona-berg -o mona.ics\n",
 	 cmd_calendar},
 	{"ack", "ID [--db PATH]", "mark a reminder done",
 	 "Marks the reminder ID (from uptake due) done.  An unknown id exits "

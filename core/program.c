@@ -45,7 +45,8 @@ static const char *const unit_keys[] = {"id", "name", "parent", "stage",
 static const char *const person_keys[] = {"id", "name", "unit", "roles",
 					  "engagement", "since", "joined"};
 static const char *const gate_keys[] = {"threshold", "margin"};
-static const char *const limit_keys[] = {"instructions", "memory_mb"};
+static const char *const limit_keys[] = {"instructions", "memory_mb",
+					 "time_ms"};
 
 /* ---- sections ---- */
 
@@ -87,6 +88,7 @@ static void load_limits(up_yv *v, up_program *p, const up_ynode *n)
 {
 	p->instructions = UP_DEFAULT_INSTRUCTIONS;
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
+	p->time_ms = UP_DEFAULT_TIME_MS;
 	if (!up_yv_want(v, n, UP_YMAP, "'limits'"))
 		return;
 	up_yv_keys(v, n, limit_keys, UP_COUNTOF(limit_keys));
@@ -97,6 +99,9 @@ static void load_limits(up_yv *v, up_program *p, const up_ynode *n)
 	if (up_yv_int(v, up_yv_get(n, "memory_mb"), "limits.memory_mb", 4, 4096,
 		    &x))
 		p->memory_bytes = (size_t)x << 20;
+	if (up_yv_int(v, up_yv_get(n, "time_ms"), "limits.time_ms", 10, 3600000,
+		    &x))
+		p->time_ms = x;
 }
 
 /* "from->to" with two consecutive stages; 1 if so. */
@@ -661,11 +666,18 @@ static void load_metrics(up_yv *v, up_program *p, const up_ynode *n)
 
 /* ---- cadence ---- */
 
-static const char *const cadence_keys[] = {"evaluation", "training"};
+static const char *const cadence_keys[] = {"evaluation", "training",
+					   "followups_to"};
+/* cadence.training as one mapping: one plan for everyone (first-line
+ * managers get their own offsets) */
 static const char *const training_keys[] = {
 	"window_days", "offsets_days", "grace_days", "reschedule_days",
 	"escalate_to", "first_line_manager"};
 static const char *const manager_keys[] = {"offsets_days"};
+/* cadence.training as a list: plans by audience */
+static const char *const plan_keys[] = {
+	"id", "roles", "units", "topic", "anchor", "window_days",
+	"offsets_days", "grace_days", "reschedule_days", "escalate_to"};
 
 /* The defaults from the habit literature: expanding intervals over ~300 days, and
  * first-line managers trained before go-live, then monthly to day 90. */
@@ -724,58 +736,268 @@ static void load_evaluation(up_yv *v, up_cadence *c, const up_ynode *n)
 	     "a list of days after go-live");
 }
 
-static void load_training(up_yv *v, up_cadence *c, const up_ynode *n)
+static up_plan_def *add_plan(up_cadence *c, const char *id)
 {
-	c->window_days = 300;
-	c->grace_days = 7;
-	c->reschedule_days = 7;
-	if (!n || !up_yv_want(v, n, UP_YMAP, "cadence.training"))
-		return;
-	up_yv_keys(v, n, training_keys, UP_COUNTOF(training_keys));
-	c->training = 1;
+	c->plans = up_xrealloc(c->plans, (c->nplans + 1) * sizeof *c->plans);
+	up_plan_def *pl = &c->plans[c->nplans++];
+	*pl = (up_plan_def){.id = up_xstrdup(id), .window_days = 300,
+			    .grace_days = 7, .reschedule_days = 7};
+	return pl;
+}
+
+static void strv_add(up_strv *s, const char *v)
+{
+	s->v = up_xrealloc(s->v, (s->n + 2) * sizeof *s->v);
+	s->v[s->n++] = up_xstrdup(v);
+	s->v[s->n] = NULL;
+}
+
+/* window_days, grace_days, reschedule_days and escalate_to of N into PL;
+ * OWNER prefixes messages ("" or "plan 'x': "). */
+static void load_plan_timing(up_yv *v, up_plan_def *pl, const up_ynode *n,
+			     const char *owner)
+{
+	char what[160];
 	long long x;
-	if (up_yv_int(v, up_yv_get(n, "window_days"), "window_days", 1, 3650, &x))
-		c->window_days = (int)x;
-	if (up_yv_int(v, up_yv_get(n, "grace_days"), "grace_days", 0, 90, &x))
-		c->grace_days = (int)x;
-	if (up_yv_int(v, up_yv_get(n, "reschedule_days"), "reschedule_days", 1,
-		    365, &x))
-		c->reschedule_days = (int)x;
-	const up_ynode *o = up_yv_get(n, "offsets_days");
-	c->offsets = o ? load_days(v, o, "offsets_days", 0, &c->noffsets)
-		       : NULL;
-	const up_ynode *m = up_yv_get(n, "first_line_manager");
-	if (m && up_yv_want(v, m, UP_YMAP, "first_line_manager")) {
-		up_yv_keys(v, m, manager_keys, UP_COUNTOF(manager_keys));
-		const up_ynode *mo = up_yv_get(m, "offsets_days");
-		if (mo)
-			c->manager_offsets = load_days(v, mo, "offsets_days",
-						       -365,
-						       &c->nmanager_offsets);
-	}
+	snprintf(what, sizeof what, "%swindow_days", owner);
+	if (up_yv_int(v, up_yv_get(n, "window_days"), what, 1, 3650, &x))
+		pl->window_days = (int)x;
+	snprintf(what, sizeof what, "%sgrace_days", owner);
+	if (up_yv_int(v, up_yv_get(n, "grace_days"), what, 0, 90, &x))
+		pl->grace_days = (int)x;
+	snprintf(what, sizeof what, "%sreschedule_days", owner);
+	if (up_yv_int(v, up_yv_get(n, "reschedule_days"), what, 1, 365, &x))
+		pl->reschedule_days = (int)x;
 	const up_ynode *e = up_yv_get(n, "escalate_to");
-	c->escalate_to = e ? up_yv_id(v, e, "escalate_to") : NULL;
+	snprintf(what, sizeof what, "%sescalate_to", owner);
+	pl->escalate_to = e ? up_yv_id(v, e, what) : NULL;
+	if (!pl->escalate_to)
+		pl->escalate_to = up_xstrdup("first_line_manager");
+}
+
+/* The key node KEY of MAP, for messages about the key itself. */
+static const up_ynode *key_node(const up_ynode *map, const char *key)
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (map->kids[i]->kind == UP_YSCALAR &&
+		    !strcmp(map->kids[i]->str, key))
+			return map->kids[i];
+	return NULL;
+}
+
+/*
+ * The single-map form: one plan for everyone, with first-line managers on
+ * their own offsets.  It becomes two ordinary plans, "staff" (everyone
+ * but first-line managers) and "first_line_manager", whose reminders keep
+ * the ids they had before plans by audience.
+ */
+static void load_training_map(up_yv *v, up_cadence *c, const up_ynode *n)
+{
+	up_plan_def *staff = add_plan(c, "staff");
+	strv_add(&staff->except, "first_line_manager");
+	staff->legacy = 1;
+	const up_ynode *o = NULL, *mo = NULL;
+	if (n) {
+		/* a plan's audience in the single map: say how to write it */
+		static const char *const listed[] = {"id", "roles", "units",
+						     "topic", "anchor"};
+		const char *keys[UP_COUNTOF(training_keys) +
+				 UP_COUNTOF(listed)];
+		size_t nk = 0;
+		for (size_t i = 0; i < UP_COUNTOF(training_keys); i++)
+			keys[nk++] = training_keys[i];
+		for (size_t i = 0; i < UP_COUNTOF(listed); i++) {
+			keys[nk++] = listed[i];
+			const up_ynode *k = key_node(n, listed[i]);
+			if (k)
+				up_yv_err(v, k, "'%s' is a key of a plan by "
+					  "audience: write cadence.training as "
+					  "a list of plans, each with an id",
+					  listed[i]);
+		}
+		up_yv_keys(v, n, keys, nk);
+		c->training = 1;
+		load_plan_timing(v, staff, n, "");
+		o = up_yv_get(n, "offsets_days");
+		const up_ynode *m = up_yv_get(n, "first_line_manager");
+		if (m && up_yv_want(v, m, UP_YMAP, "first_line_manager")) {
+			up_yv_keys(v, m, manager_keys,
+				   UP_COUNTOF(manager_keys));
+			mo = up_yv_get(m, "offsets_days");
+		}
+	} else {
+		staff->escalate_to = up_xstrdup("first_line_manager");
+	}
+	staff->offsets = o ? load_days(v, o, "offsets_days", 0,
+				       &staff->noffsets) : NULL;
+	if (!staff->offsets)
+		staff->offsets = copy_days(default_offsets,
+					   UP_COUNTOF(default_offsets),
+					   &staff->noffsets);
+	up_plan_def *mgr = add_plan(c, "first_line_manager");
+	staff = &c->plans[0]; /* add_plan may have moved it */
+	strv_add(&mgr->roles, "first_line_manager");
+	mgr->legacy = 1;
+	mgr->window_days = staff->window_days;
+	mgr->grace_days = staff->grace_days;
+	mgr->reschedule_days = staff->reschedule_days;
+	mgr->escalate_to = up_xstrdup(staff->escalate_to);
+	mgr->offsets = mo ? load_days(v, mo, "offsets_days", -365,
+				      &mgr->noffsets) : NULL;
+	if (!mgr->offsets)
+		mgr->offsets = copy_days(default_manager_offsets,
+					 UP_COUNTOF(default_manager_offsets),
+					 &mgr->noffsets);
+}
+
+/* An id or a list of ids into OUT; with OWNER (a message prefix), unit
+ * ids that must exist. */
+static void load_id_list(up_yv *v, up_program *p, const up_ynode *n,
+			 const char *what, const char *owner, up_strv *out)
+{
+	if (!n)
+		return;
+	up_ynode one = {.kind = UP_YSEQ, .n = 1};
+	const up_ynode *list = n;
+	if (n->kind == UP_YSCALAR) {
+		one.kids = (up_ynode **)&n;
+		list = &one;
+	}
+	if (!up_yv_want(v, list, UP_YSEQ, what))
+		return;
+	if (!list->n)
+		up_yv_err(v, list, "%s needs at least one", what);
+	out->v = up_xcalloc(list->n + 1, sizeof *out->v);
+	for (size_t i = 0; i < list->n; i++) {
+		char *id = owner ? get_unit_ref(v, p, list->kids[i], owner)
+				 : up_yv_id(v, list->kids[i], what);
+		if (id)
+			out->v[out->n++] = id;
+	}
+}
+
+/* anchor: go_live (the default), joined, or a date. */
+static void load_anchor(up_yv *v, up_plan_def *pl, const up_ynode *n,
+			const char *owner)
+{
+	if (!n)
+		return;
+	if (n->kind == UP_YSCALAR && !strcmp(n->str, "go_live"))
+		return;
+	if (n->kind == UP_YSCALAR && !strcmp(n->str, "joined")) {
+		pl->anchor = UP_ANCHOR_JOINED;
+		return;
+	}
+	const char *why = NULL;
+	if (n->kind == UP_YSCALAR &&
+	    up_date_parse(n->str, &pl->anchor_day, &why) == UP_OK) {
+		pl->anchor = UP_ANCHOR_DATE;
+		return;
+	}
+	if (why && n->str[0] >= '0' && n->str[0] <= '9')
+		up_yv_err(v, n, "%sanchor: invalid date '%s': %s", owner,
+			  n->str, why);
+	else
+		up_yv_err(v, n, "%sanchor must be go_live, joined or a date "
+			  "(YYYY-MM-DD)", owner);
+}
+
+/* One plan of the list form. */
+static void load_plan(up_yv *v, up_program *p, const up_ynode *n,
+		      up_strmap *seen)
+{
+	if (!up_yv_want(v, n, UP_YMAP, "a training plan"))
+		return;
+	up_yv_keys(v, n, plan_keys, UP_COUNTOF(plan_keys));
+	const up_ynode *idn = up_yv_get(n, "id");
+	if (!idn) {
+		up_yv_err(v, n, "a training plan needs an 'id'");
+		return;
+	}
+	char *id = up_yv_id(v, idn, "plan id");
+	if (!id)
+		return;
+	if (up_strmap_get(seen, id) >= 0) {
+		up_yv_err(v, idn, "duplicate training plan id '%s'", id);
+		free(id);
+		return;
+	}
+	up_plan_def *pl = add_plan(&p->cadence, id);
+	up_strmap_put(seen, pl->id, 1); /* keys are borrowed */
+	char owner[160];
+	snprintf(owner, sizeof owner, "plan '%s': ", id);
+	free(id);
+	char what[200];
+	snprintf(what, sizeof what, "%s'roles'", owner);
+	load_id_list(v, p, up_yv_get(n, "roles"), what, NULL, &pl->roles);
+	snprintf(what, sizeof what, "%s'units'", owner);
+	load_id_list(v, p, up_yv_get(n, "units"), what, owner, &pl->units);
+	const up_ynode *t = up_yv_get(n, "topic");
+	snprintf(what, sizeof what, "%s'topic'", owner);
+	if (t && t->kind == UP_YSEQ) {
+		if (!t->n)
+			up_yv_err(v, t, "%s needs at least one", what);
+		for (size_t i = 0; i < t->n; i++) {
+			char *s = up_yv_str(v, t->kids[i], what);
+			if (s)
+				strv_add(&pl->topics, s);
+			free(s);
+		}
+	} else if (t) {
+		char *s = up_yv_str(v, t, what);
+		if (s)
+			strv_add(&pl->topics, s);
+		free(s);
+	}
+	load_anchor(v, pl, up_yv_get(n, "anchor"), owner);
+	load_plan_timing(v, pl, n, owner);
+	const up_ynode *o = up_yv_get(n, "offsets_days");
+	snprintf(what, sizeof what, "%soffsets_days", owner);
+	pl->offsets = o ? load_days(v, o, what, -365, &pl->noffsets) : NULL;
+	if (!pl->offsets)
+		pl->offsets = copy_days(default_offsets,
+					UP_COUNTOF(default_offsets),
+					&pl->noffsets);
+}
+
+static void load_training(up_yv *v, up_program *p, const up_ynode *n)
+{
+	up_cadence *c = &p->cadence;
+	if (n && n->kind == UP_YSEQ) {
+		c->training = 1;
+		up_strmap seen = {0};
+		for (size_t i = 0; i < n->n; i++)
+			load_plan(v, p, n->kids[i], &seen);
+		up_strmap_free(&seen);
+	} else if (n && !up_yv_null(n)) {
+		if (n->kind == UP_YMAP)
+			load_training_map(v, c, n);
+		else
+			up_yv_err(v, n, "cadence.training must be a mapping or "
+				  "a list of plans, not %s",
+				  up_yv_kind_name(n));
+	} else {
+		load_training_map(v, c, NULL);
+	}
+	/* reminders stored without a window are read with this grace */
+	c->grace_days = c->nplans ? c->plans[0].grace_days : 7;
 }
 
 static void load_cadence(up_yv *v, up_program *p, const up_ynode *n)
 {
 	up_cadence *c = &p->cadence;
+	const up_ynode *f = NULL;
 	if (n && up_yv_want(v, n, UP_YMAP, "'cadence'")) {
 		up_yv_keys(v, n, cadence_keys, UP_COUNTOF(cadence_keys));
 		load_evaluation(v, c, up_yv_get(n, "evaluation"));
-		load_training(v, c, up_yv_get(n, "training"));
+		load_training(v, p, up_yv_get(n, "training"));
+		f = up_yv_get(n, "followups_to");
 	} else {
-		load_training(v, c, NULL);
+		load_training(v, p, NULL);
 	}
-	if (!c->offsets)
-		c->offsets = copy_days(default_offsets,
-				       UP_COUNTOF(default_offsets), &c->noffsets);
-	if (!c->manager_offsets)
-		c->manager_offsets = copy_days(default_manager_offsets,
-					       UP_COUNTOF(default_manager_offsets),
-					       &c->nmanager_offsets);
-	if (!c->escalate_to)
-		c->escalate_to = up_xstrdup("first_line_manager");
+	c->followups_to = f ? up_yv_id(v, f, "cadence.followups_to") : NULL;
+	if (!c->followups_to)
+		c->followups_to = up_xstrdup("first_line_manager");
 }
 
 static void load_top(up_yv *v, up_program *p, const up_ynode *root,
@@ -819,6 +1041,7 @@ static up_program *program_new(const char *dir, const char *file)
 	p->file = up_xstrdup(file);
 	p->instructions = UP_DEFAULT_INSTRUCTIONS;
 	p->memory_bytes = (size_t)UP_DEFAULT_MEMORY_MB << 20;
+	p->time_ms = UP_DEFAULT_TIME_MS;
 	return p;
 }
 
@@ -976,9 +1199,18 @@ void up_program_free(up_program *p)
 		metric_free(&p->metrics[i]);
 	free(p->metrics);
 	free(p->cadence.eval_offsets);
-	free(p->cadence.offsets);
-	free(p->cadence.manager_offsets);
-	free(p->cadence.escalate_to);
+	for (size_t i = 0; i < p->cadence.nplans; i++) {
+		up_plan_def *pl = &p->cadence.plans[i];
+		free(pl->id);
+		free_strv(pl->roles.v, pl->roles.n);
+		free_strv(pl->except.v, pl->except.n);
+		free_strv(pl->units.v, pl->units.n);
+		free_strv(pl->topics.v, pl->topics.n);
+		free(pl->offsets);
+		free(pl->escalate_to);
+	}
+	free(p->cadence.plans);
+	free(p->cadence.followups_to);
 	up_strmap_free(&p->unit_ids);
 	up_strmap_free(&p->person_ids);
 	free(p);

@@ -1,6 +1,7 @@
 /*
- * record.c: one fact from the command line (engagement or event), checked
- * against the program and the store before one transaction writes it.
+ * record.c: one fact from the command line (engagement, event, training,
+ * or a person's leave, role or move), checked against the program and
+ * the store before one transaction writes it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ enum { MAX_ATTRS = 64, MAX_PEOPLE = 256, MAX_NOTE = 4000 };
 
 typedef struct {
 	const char *person, *level, *date, *note, *kind, *unit, *people;
-	const char *topic, *outcome;
+	const char *topic, *outcome, *add, *remove;
 	const char *attr[MAX_ATTRS];
 	size_t nattr;
 } fields;
@@ -49,7 +50,9 @@ static int read_fields(fields *f, const char *what, size_t n,
 		     : !strcmp(k, "kind") ? &f->kind
 		     : !strcmp(k, "unit") ? &f->unit
 		     : !strcmp(k, "topic") ? &f->topic
-		     : !strcmp(k, "outcome") ? &f->outcome : &f->people;
+		     : !strcmp(k, "outcome") ? &f->outcome
+		     : !strcmp(k, "add") ? &f->add
+		     : !strcmp(k, "remove") ? &f->remove : &f->people;
 		if (*slot)
 			return up_err(err, UP_EINPUT, "--%s given twice", k);
 		*slot = v;
@@ -369,6 +372,57 @@ static int record_training(up_store *s, const fields *f, long long *id,
 	return rc;
 }
 
+/*
+ * uptake record leave|role|move: a dated change of a person, checked
+ * against what the store says of them on that day (people.c).
+ */
+static int record_change(up_store *s, const char *kind, const fields *f,
+			 long long *id, up_error *err)
+{
+	int leave = !strcmp(kind, "leave"), move = !strcmp(kind, "move");
+	int rc = need(f->person, "person", err);
+	rc |= need(f->date, "date", err);
+	if (move)
+		rc |= need(f->unit, "unit", err);
+	if (!leave && !move && !f->add == !f->remove)
+		rc = up_err(err, UP_EINPUT, "give --add ROLE or --remove ROLE");
+	if (rc)
+		return UP_EINPUT;
+	const char *role = f->add ? f->add : f->remove;
+	rc = check_date(f->date, "date", err);
+	if (!leave && !move && !up_is_id(role))
+		rc = up_err(err, UP_EINPUT, "--%s: '%s' is not a valid role "
+			    "(use letters, digits, '_', '-' and '.')",
+			    f->add ? "add" : "remove", role);
+	if (exists(s, "people", "person", f->person, err) != UP_OK)
+		rc = UP_EINPUT;
+	if (move && exists(s, "units", "unit", f->unit, err) != UP_OK)
+		rc = UP_EINPUT;
+	if (rc != UP_OK)
+		return rc;
+	up_change c = {.kind = leave ? UP_CHANGE_LEAVE
+			       : move ? UP_CHANGE_MOVE
+			       : f->add ? UP_CHANGE_ADD_ROLE
+					: UP_CHANGE_REMOVE_ROLE,
+		       .person = f->person, .date = f->date,
+		       .value = leave ? NULL : move ? f->unit : role,
+		       .note = f->note, .source = "record"};
+	up_people_db *d = NULL;
+	char why[600];
+	up_change_field field;
+	rc = up_people_db_open(&d, s, err);
+	if (rc == UP_OK)
+		rc = up_people_check(d, &c, why, sizeof why, &field, err);
+	if (rc == UP_EINPUT)
+		up_err(err, UP_EINPUT, "--%s: %s", field == UP_FIELD_UNIT
+		       ? "unit" : field == UP_FIELD_ROLE
+		       ? (f->add ? "add" : "remove") : "date", why);
+	if (rc == UP_OK)
+		rc = up_people_insert(d, &c, id, err);
+	up_people_db_close(d);
+	return rc;
+}
+
 int up_record(up_store *s, const up_program *p, const char *kind,
 	      size_t n, const char *const names[], const char *const values[],
 	      long long *id_out, up_error *err)
@@ -379,14 +433,33 @@ int up_record(up_store *s, const up_program *p, const char *kind,
 					 "note", "attr", NULL};
 	static const char *const tr[] = {"person", "date", "topic", "outcome",
 					 NULL};
+	static const char *const lv[] = {"person", "date", "note", NULL};
+	static const char *const ro[] = {"person", "add", "remove", "date",
+					 "note", NULL};
+	static const char *const mv[] = {"person", "unit", "date", "note",
+					 NULL};
+	static const char *const kinds[] = {"engagement", "event", "training",
+					    "leave", "role", "move"};
 	int is_event = !strcmp(kind, "event"), is_training =
 		!strcmp(kind, "training");
-	if (!is_event && !is_training && strcmp(kind, "engagement"))
+	int is_change = !strcmp(kind, "leave") || !strcmp(kind, "role") ||
+			!strcmp(kind, "move");
+	if (!is_event && !is_training && !is_change &&
+	    strcmp(kind, "engagement")) {
+		const char *hint = up_did_you_mean(kind, kinds,
+						   UP_COUNTOF(kinds));
+		if (hint)
+			return up_err(err, UP_EINPUT, "cannot record '%s' (did "
+				      "you mean '%s'?)", kind, hint);
 		return up_err(err, UP_EINPUT, "cannot record '%s' (engagement, "
-			      "event or training)", kind);
+			      "event, training, leave, role or move)", kind);
+	}
 	fields f;
 	int rc = read_fields(&f, kind, n, names, values,
-			     is_event ? ev : is_training ? tr : eng, err);
+			     is_event ? ev : is_training ? tr
+			     : !strcmp(kind, "leave") ? lv
+			     : !strcmp(kind, "role") ? ro
+			     : !strcmp(kind, "move") ? mv : eng, err);
 	if (rc != UP_OK)
 		return rc;
 	long long id = 0;
@@ -396,6 +469,7 @@ int up_record(up_store *s, const up_program *p, const char *kind,
 	if (rc == UP_OK)
 		rc = is_event ? record_event(s, &f, &id, err)
 		   : is_training ? record_training(s, &f, &id, err)
+		   : is_change ? record_change(s, kind, &f, &id, err)
 				 : record_engagement(s, &f, &id, err);
 	if (rc == UP_OK)
 		rc = up_store_commit(s, err);

@@ -1136,6 +1136,24 @@ int up_explain_print_metrics(const up_cycle *c, up_store *s,
 
 /* ---- due ---- */
 
+/* Who acts on reminder R, when that is not the person it is about: the
+ * addressees of an escalation, a follow-up or a role's reminder. */
+static char *due_to(const json_t *r)
+{
+	up_buf b = {0};
+	up_buf_add(&b, "", 0);
+	const json_t *to = json_object_get(r, "to");
+	if (json_array_size(to) == 1 &&
+	    !strcmp(json_string_value(json_array_get(to, 0)),
+		    str(r, "person")))
+		return b.buf;
+	size_t i;
+	json_t *v;
+	json_array_foreach(to, i, v)
+		up_buf_printf(&b, "%s%s", i ? "," : "", json_string_value(v));
+	return b.buf;
+}
+
 void up_print_due(const json_t *list, FILE *fp, unsigned flags)
 {
 	if (!json_array_size(list)) {
@@ -1144,20 +1162,30 @@ void up_print_due(const json_t *list, FILE *fp, unsigned flags)
 	}
 	size_t i;
 	json_t *r;
-	int ww = 20; /* WHO: ids are free text; the other columns are bounded */
+	int ww = 20, uw = 4; /* ids are free text; other columns are bounded */
 	json_array_foreach(list, i, r) {
 		int n = (int)strlen(*str(r, "person") ? str(r, "person")
 						      : str(r, "role"));
 		ww = n > ww ? n : ww;
+		n = (int)strlen(str(r, "unit"));
+		uw = n > uw ? n : uw;
 	}
-	fprintf(fp, "%-16s  %-10s  %-10s  %-18s  %-*s  %s\n", "ID", "DUE",
-		"STATE", "KIND", ww, "WHO", "UNIT");
+	fprintf(fp, "%-16s  %-10s  %-10s  %-18s  %-*s  %-*s  %s\n", "ID", "DUE",
+		"STATE", "KIND", ww, "WHO", uw, "UNIT", "TO");
 	json_array_foreach(list, i, r) {
 		const char *who = *str(r, "person") ? str(r, "person")
 						    : str(r, "role");
+		char *to = due_to(r);
 		fprintf(fp, "%-16s  %-10s  ", str(r, "id"), str(r, "due"));
 		word(fp, str(r, "state"), 10, flags);
-		fprintf(fp, "  %-18s  %-*s  %s\n", str(r, "kind"), ww, who,
-			str(r, "unit"));
+		/* no padding after the last column */
+		if (*to)
+			up_print_text(fp, "  %-18s  %-*s  %-*s  %s\n",
+				      str(r, "kind"), ww, who, uw,
+				      str(r, "unit"), to);
+		else
+			up_print_text(fp, "  %-18s  %-*s  %s\n", str(r, "kind"),
+				      ww, who, str(r, "unit"));
+		free(to);
 	}
 }

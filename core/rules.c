@@ -633,12 +633,25 @@ int up_program_compile(const up_program *p, up_error *err)
 	return rc;
 }
 
-/* Each stage boundary no gate{} covers: a unit there gets no decision,
- * which is more often a typo in `at` than a choice. */
+/* The earliest stage a unit of program.yaml is in; every stage when it
+ * lists none (imported units could be anywhere). */
+static size_t earliest_stage(const up_program *p)
+{
+	size_t min = p->nunits ? p->nstages : 0;
+	for (size_t i = 0; i < p->nunits; i++)
+		if (p->units[i].stage_ix >= 0 &&
+		    (size_t)p->units[i].stage_ix < min)
+			min = (size_t)p->units[i].stage_ix;
+	return min;
+}
+
+/* Each stage boundary no gate{} covers that a unit still has ahead: a
+ * unit there gets no decision, more often a typo in `at` than a choice.
+ * Units only move forward, so boundaries all of them passed are moot. */
 static void uncovered_gates(const up_host *h, const up_program *p,
 			    up_error *warn)
 {
-	for (size_t i = 0; i + 1 < p->nstages; i++) {
+	for (size_t i = earliest_stage(p); i + 1 < p->nstages; i++) {
 		char at[300];
 		snprintf(at, sizeof at, "%s->%s", p->stages[i],
 			 p->stages[i + 1]);

@@ -12,11 +12,10 @@
 
 #include "internal.h"
 #include "metric.h"
-#include "training.h"
+#include "plan.h"
 
-/* A short stable id: the first 16 hex digits of the SHA-256 of PARTS. */
-static void stable_id(char out[17], const char *prefix,
-		      const char *const *parts, size_t n)
+void up_stable_id(char out[17], const char *prefix,
+		  const char *const *parts, size_t n)
 {
 	up_buf b = {0};
 	up_buf_puts(&b, prefix);
@@ -51,11 +50,17 @@ static int run_stmt(up_store *s, sqlite3_stmt *st, const char *what,
 
 /* ---- follow-ups ---- */
 
-static int add_reminder(up_store *s, const char *id, const char *kind,
-			const char *person, const char *role,
-			const char *unit, int32_t due, int32_t planned,
-			const char *note, const char *state, int cancelled,
-			long long cycle, up_error *err);
+/* What a cycle writes into a reminder; see add_reminder(). */
+typedef struct {
+	const char *id, *kind, *person, *role, *unit, *plan, *note, *state;
+	const char *reason;     /* why it was cancelled or closed */
+	int32_t due, planned;
+	int32_t opens, closes;  /* a slot's window, when WINDOW */
+	int window, cancelled;
+} reminder_row;
+
+static int add_reminder(up_store *s, const reminder_row *r, long long cycle,
+			up_error *err);
 
 /*
  * Inserts a follow-up unless one is pending for the same source, rule and
@@ -74,7 +79,7 @@ static int add_followup(up_store *s, const char *source, const char *rule,
 	char day[11], id[17];
 	up_date_format(due, day);
 	const char *parts[] = {source, rule, unit, key ? key : day};
-	stable_id(id, "followup", parts, 4);
+	up_stable_id(id, "followup", parts, 4);
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_FOLLOWUP,
 		"INSERT INTO followups(id, source, rule, unit, due, note,"
 		" asked_in) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
@@ -96,8 +101,10 @@ static int add_followup(up_store *s, const char *source, const char *rule,
 	/* a new follow-up is also a reminder to whoever looks at the unit,
 	 * under the same id */
 	if (rc == UP_OK && sqlite3_changes(up_store_db(s)) > 0)
-		rc = add_reminder(s, id, "followup", NULL, NULL, unit, due, due,
-				  note, "pending", 0, cycle, err);
+		rc = add_reminder(s, &(reminder_row){.id = id, .kind =
+				  "followup", .unit = unit, .due = due,
+				  .planned = due, .note = note, .state =
+				  "pending"}, cycle, err);
 	return rc;
 }
 
@@ -167,7 +174,7 @@ static int rule_reminder(up_store *s, const up_request *r, const char *unit,
 	char id[17], day[11];
 	up_date_format(r->due, day);
 	const char *parts[] = {r->rule, unit, r->role, r->person};
-	stable_id(id, "remind", parts, 4);
+	up_stable_id(id, "remind", parts, 4);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s),
 		"INSERT INTO reminders(id, kind, person, role, unit, due, planned,"
@@ -303,39 +310,64 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 
 /* The training reminders as stored, so an unchanged one is not written
  * again: on a quiet day a national cycle reads its million reminders and
- * writes the few that moved. */
+ * writes the few that moved.  A row is remembered by a hash of what a
+ * cycle writes into it. */
 typedef struct {
 	up_strmap ids;  /* id -> index */
-	char **id, **due, **state;
+	char **id;
+	uint64_t *sig;
 	int *cancelled;
 	char *produced; /* this cycle's plans gave it again */
 	size_t n;
 } known_reminders;
 
+static uint64_t sig_add(uint64_t h, const char *v)
+{
+	/* FNV-1a; a NULL and "" differ */
+	h = (h ^ (v ? 1u : 2u)) * 1099511628211u;
+	for (; v && *v; v++)
+		h = (h ^ (unsigned char)*v) * 1099511628211u;
+	return h;
+}
+
+/* The hash of the columns a cycle writes, each given as text. */
+enum { SIG_COLS = 9 };
+
+static uint64_t row_sig(const char *const col[SIG_COLS])
+{
+	uint64_t h = 14695981039346656037u;
+	for (int i = 0; i < SIG_COLS; i++)
+		h = sig_add(h, col[i]);
+	return h;
+}
+
+static const char known_sql[] =
+	"SELECT id, due, state, cancelled, plan, opens, closes, reason, note,"
+	" planned FROM reminders"
+	" WHERE kind IN ('training_refresher', 'escalation')";
+
 static int load_known(up_store *s, known_reminders *k, up_error *err)
 {
 	memset(k, 0, sizeof *k);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, state,"
-			       " cancelled FROM reminders WHERE kind IN"
-			       " ('training_refresher', 'escalation')", -1, &st,
-			       NULL))
+	if (sqlite3_prepare_v2(up_store_db(s), known_sql, -1, &st, NULL))
 		return up_store_fail(s, "reading reminders", err);
 	size_t cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (k->n == cap) {
 			cap = cap ? 2 * cap : 1024;
 			k->id = up_xrealloc(k->id, cap * sizeof *k->id);
-			k->due = up_xrealloc(k->due, cap * sizeof *k->due);
-			k->state = up_xrealloc(k->state, cap * sizeof *k->state);
+			k->sig = up_xrealloc(k->sig, cap * sizeof *k->sig);
 			k->cancelled = up_xrealloc(k->cancelled,
 						   cap * sizeof *k->cancelled);
 			k->produced = up_xrealloc(k->produced, cap);
 		}
+		const char *col[SIG_COLS];
+		for (int i = 0; i < SIG_COLS; i++)
+			col[i] = (const char *)sqlite3_column_text(st, i + 1);
 		k->produced[k->n] = 0;
 		k->id[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 0));
-		k->due[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 1));
-		k->state[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 2));
+		k->sig[k->n] = row_sig(col);
 		k->cancelled[k->n] = sqlite3_column_int(st, 3);
 		up_strmap_put(&k->ids, k->id[k->n], (int)k->n);
 		k->n++;
@@ -347,71 +379,88 @@ static int load_known(up_store *s, known_reminders *k, up_error *err)
 
 static void free_known(known_reminders *k)
 {
-	for (size_t i = 0; i < k->n; i++) {
+	for (size_t i = 0; i < k->n; i++)
 		free(k->id[i]);
-		free(k->due[i]);
-		free(k->state[i]);
-	}
 	free(k->id);
-	free(k->due);
-	free(k->state);
+	free(k->sig);
 	free(k->cancelled);
 	free(k->produced);
 	up_strmap_free(&k->ids);
 }
 
-/* Whether the stored reminder ID already says exactly this; notes that
- * this cycle's plans produced it. */
-static int unchanged(known_reminders *known, const char *id,
-		     const char *due, const char *state, int cancelled)
+/* DAY as text in BUF, or NULL when not SET. */
+static const char *day_if(int set, int32_t day, char buf[11])
 {
-	int i = up_strmap_get(&known->ids, id);
-	if (i >= 0)
-		known->produced[i] = 1;
-	return i >= 0 && !strcmp(known->due[i], due) &&
-	       !strcmp(known->state[i], state) &&
-	       known->cancelled[i] == cancelled;
+	if (!set)
+		return NULL;
+	up_date_format(day, buf);
+	return buf;
+}
+
+/* Whether the stored reminder already says exactly R; notes that this
+ * cycle's plans produced it. */
+static int unchanged(known_reminders *known, const reminder_row *r)
+{
+	int i = up_strmap_get(&known->ids, r->id);
+	if (i < 0)
+		return 0;
+	known->produced[i] = 1;
+	char d[11], o[11], c[11], pl[11];
+	char cancelled[2] = {(char)('0' + r->cancelled), '\0'};
+	const char *col[SIG_COLS] = {day_if(1, r->due, d), r->state,
+				     cancelled, r->plan,
+				     day_if(r->window, r->opens, o),
+				     day_if(r->window, r->closes, c),
+				     r->reason, r->note,
+				     day_if(1, r->planned, pl)};
+	return known->sig[i] == row_sig(col);
 }
 
 /* ---- reminders ---- */
 
 /*
  * Raises or updates a reminder by its stable id.  SEQUENCE grows only when
- * the due day moves, as a calendar expects; a reminder that was acked or
- * snoozed keeps that.
+ * the due day moves, it is cancelled or done, as a calendar expects; a
+ * reminder that was acked or snoozed keeps that.
  */
-static int add_reminder(up_store *s, const char *id, const char *kind,
-			const char *person, const char *role,
-			const char *unit, int32_t due, int32_t planned,
-			const char *note, const char *state, int cancelled,
-			long long cycle, up_error *err)
+static int add_reminder(up_store *s, const reminder_row *r, long long cycle,
+			up_error *err)
 {
-	char d[11], pl[11];
-	up_date_format(due, d);
-	up_date_format(planned, pl);
+	char d[11], pl[11], o[11], c[11];
 	/* prepared once per store: a large program has a million of these */
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_REMINDER,
 		"INSERT INTO reminders(id, kind, person, role, unit, due,"
-		" planned, note, state, cancelled, raised_in, updated_in)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+		" planned, note, state, cancelled, raised_in, updated_in, plan,"
+		" opens, closes, reason)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12,"
+		"  ?13, ?14, ?15)"
 		" ON CONFLICT(id) DO UPDATE SET"
 		"  sequence = sequence + (due != ?6 OR cancelled != ?10"
 		"   OR (state = 'done') != (?9 = 'done')),"
-		"  due = ?6, state = ?9, cancelled = ?10, updated_in = ?11"
-		" WHERE due != ?6 OR state != ?9 OR cancelled != ?10");
+		"  due = ?6, planned = ?7, state = ?9, cancelled = ?10,"
+		"  updated_in = ?11, note = ?8, plan = ?12, opens = ?13,"
+		"  closes = ?14, reason = ?15"
+		" WHERE due != ?6 OR planned IS NOT ?7 OR state != ?9"
+		"  OR cancelled != ?10 OR note IS NOT ?8 OR plan IS NOT ?12"
+		"  OR opens IS NOT ?13 OR closes IS NOT ?14"
+		"  OR reason IS NOT ?15");
 	if (!st)
 		return up_store_fail(s, "raising a reminder", err);
-	bind_text(st, 1, id);
-	bind_text(st, 2, kind);
-	bind_text(st, 3, person);
-	bind_text(st, 4, role);
-	bind_text(st, 5, unit);
-	bind_text(st, 6, d);
-	bind_text(st, 7, pl);
-	bind_text(st, 8, note);
-	bind_text(st, 9, state);
-	sqlite3_bind_int(st, 10, cancelled);
+	bind_text(st, 1, r->id);
+	bind_text(st, 2, r->kind);
+	bind_text(st, 3, r->person);
+	bind_text(st, 4, r->role);
+	bind_text(st, 5, r->unit);
+	bind_text(st, 6, day_if(1, r->due, d));
+	bind_text(st, 7, day_if(1, r->planned, pl));
+	bind_text(st, 8, r->note);
+	bind_text(st, 9, r->state);
+	sqlite3_bind_int(st, 10, r->cancelled);
 	sqlite3_bind_int64(st, 11, cycle);
+	bind_text(st, 12, r->plan);
+	bind_text(st, 13, day_if(r->window, r->opens, o));
+	bind_text(st, 14, day_if(r->window, r->closes, c));
+	bind_text(st, 15, r->reason);
 	return run_stmt(s, st, "raising a reminder", err);
 }
 
@@ -422,27 +471,9 @@ static const char *slot_state(up_slot_state s)
 	case UP_SLOT_DUE: return "due";
 	case UP_SLOT_OVERDUE: return "overdue";
 	case UP_SLOT_MISSED: return "missed";
+	case UP_SLOT_CANCELLED: return "cancelled";
 	default: return "pending";
 	}
-}
-
-static int has_role(const up_person *p, const char *role)
-{
-	size_t i;
-	json_t *r;
-	json_array_foreach(p->roles, i, r) {
-		if (!strcmp(json_string_value(r), role))
-			return 1;
-	}
-	return 0;
-}
-
-static int listed(const up_slot *sl, size_t n, int gen, int k)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sl[i].gen == gen && sl[i].k == k)
-			return 1;
-	return 0;
 }
 
 /* What the training pass carries from person to person. */
@@ -455,112 +486,103 @@ typedef struct {
 
 /* add_reminder() for the plans: nothing is written when the store
  * already says exactly this. */
-static int plan_reminder(plan_pass *pp, const char *id, const char *kind,
-			 const char *person, const char *role,
-			 const char *unit, int32_t due, int32_t planned,
-			 const char *note, const char *state, int cancelled)
+static int plan_reminder(plan_pass *pp, const reminder_row *r)
 {
-	char d[11];
-	up_date_format(due, d);
-	if (unchanged(pp->known, id, d, state, cancelled))
+	if (unchanged(pp->known, r))
 		return UP_OK;
-	return add_reminder(pp->s, id, kind, person, role, unit, due, planned,
-			    note, state, cancelled, pp->cycle, pp->err);
+	return add_reminder(pp->s, r, pp->cycle, pp->err);
 }
 
-/* One training reminder per slot, stable across moves of the go-live. */
-static int slot_reminder(plan_pass *pp, const up_person *p, const char *unit,
-			 int gen, int k, int32_t due, int32_t planned,
-			 const char *state, int cancelled)
-{
-	char g[16], kk[16], id[17], note[80];
-	snprintf(g, sizeof g, "%d", gen);
-	snprintf(kk, sizeof kk, "%d", k);
-	const char *parts[] = {p->id, unit, g, kk};
-	stable_id(id, "training", parts, 4);
-	snprintf(note, sizeof note, "training refresher %d%s", k + 1,
-		 gen ? " (plan restarted)" : "");
-	return plan_reminder(pp, id, "training_refresher", p->id, NULL, unit,
-			     due, planned, note, state, cancelled);
-}
-
-/*
- * The slots a reset dropped are kept as cancelled reminders, computed from
- * the plan rather than remembered, so a cycle after a gap cancels the same
- * slots as daily cycles did.
- */
-static int dropped_slots(plan_pass *pp, const up_person *p, const char *unit,
-			 const up_plan_rules *r, const up_slot *sl, size_t n,
+/* One reminder per slot, stable across moves of the go-live. */
+static int slot_reminder(plan_pass *pp, const up_plan_def *pl,
+			 const up_person *p, const char *unit,
+			 const up_plan_rules *r, const up_slot *sl,
 			 const up_reset *rs, size_t nrs)
 {
-	int rc = UP_OK;
-	for (size_t g = 0; g < nrs && rc == UP_OK; g++) {
-		int gen = rs[g].gen - 1;
-		int32_t start = gen == 0 ? r->anchor : rs[g - 1].day;
-		for (size_t k = 0; k < r->noffsets && rc == UP_OK; k++) {
-			if (gen > 0 && r->offsets[k] < 0)
-				continue;
-			int32_t day = start + r->offsets[k];
-			if (day > r->window_end || listed(sl, n, gen, (int)k))
-				continue;
-			rc = slot_reminder(pp, p, unit, gen, (int)k, day, day,
-					   "cancelled", 1);
-		}
-	}
-	return rc;
+	char id[17], note[160], reason[120];
+	up_plan_slot_id(id, pl, p->id, unit, sl->gen, sl->k);
+	if (pl->legacy)
+		snprintf(note, sizeof note, "training refresher %d%s",
+			 sl->k + 1, sl->gen ? " (plan restarted)" : "");
+	else
+		snprintf(note, sizeof note, "training refresher %d of plan "
+			 "%s%s", sl->k + 1, pl->id,
+			 sl->gen ? " (restarted)" : "");
+	int cancelled = sl->state == UP_SLOT_CANCELLED;
+	if (cancelled)
+		up_plan_cancel_reason(reason, sizeof reason, sl, rs, nrs, r);
+	reminder_row row = {
+		.id = id, .kind = "training_refresher", .person = p->id,
+		.unit = unit, .plan = pl->id, .note = note,
+		.state = slot_state(sl->state),
+		.reason = cancelled ? reason : NULL, .due = sl->due,
+		.planned = sl->planned, .opens = sl->due - r->grace,
+		.closes = sl->due + r->grace, .window = 1,
+		.cancelled = cancelled};
+	return plan_reminder(pp, &row);
 }
 
-static int person_plan(plan_pass *pp, const up_program *p, const up_facts *f,
-		       size_t pi, const up_session *sessions, size_t ns)
+/* One escalation per lapse or failed check: open while it holds. */
+static int escalation_reminder(plan_pass *pp, const up_plan_def *pl,
+			       const up_person *p, const char *unit,
+			       const up_reset *t)
 {
-	const up_person *person = &f->people[pi];
-	const up_unit *u = &f->units[person->unit_ix];
-	const up_cadence *c = &p->cadence;
-	int32_t go, joined;
-	if (!u->go_live || up_date_parse(u->go_live, &go, NULL) != UP_OK)
+	char id[17], note[300], reason[120], d[11];
+	up_plan_escalation_id(id, pl, p->id, unit, t->gen);
+	const char *who = p->name ? p->name : p->id;
+	const char *plan = pl->legacy ? "training plan" : pl->id;
+	if (t->failed_check)
+		snprintf(note, sizeof note, "%s's %s%s restarted after a "
+			 "failed check", who, plan,
+			 pl->legacy ? "" : " plan");
+	else
+		snprintf(note, sizeof note, "%s lapsed on the %s%s after two "
+			 "missed sessions in a row", who, plan,
+			 pl->legacy ? "" : " plan");
+	int open = t->closed == UP_NEVER;
+	if (!open) {
+		up_date_format(t->closed, d);
+		snprintf(reason, sizeof reason, "%s %s",
+			 up_plan_closed_why(t->why), d);
+	}
+	reminder_row row = {
+		.id = id, .kind = "escalation", .person = p->id,
+		.role = pl->escalate_to, .unit = unit, .plan = pl->id,
+		.note = note,
+		.state = !open ? "done" : t->failed_check ? "escalated"
+							  : "lapsed",
+		.reason = open ? NULL : reason, .due = t->day,
+		.planned = t->day};
+	return plan_reminder(pp, &row);
+}
+
+static int person_plan(plan_pass *pp, const up_plan_def *pl,
+		       const up_facts *f, size_t pi, up_session *buf)
+{
+	up_plan_rules r;
+	if (up_plan_fits(pl, f, pi, &r) != UP_PLAN_ON)
 		return UP_OK;
-	int manager = has_role(person, "first_line_manager");
-	up_plan_rules r = {go, go + c->window_days,
-			   manager ? c->manager_offsets : c->offsets,
-			   manager ? c->nmanager_offsets : c->noffsets,
-			   c->grace_days, c->reschedule_days};
-	if (person->joined &&
-	    up_date_parse(person->joined, &joined, NULL) == UP_OK &&
-	    joined > go)
-		r.anchor = joined; /* the window stays the unit's */
+	const up_person *person = &f->people[pi];
+	const char *unit = f->units[person->unit_ix].id;
+	size_t ns = up_plan_sessions(pl, f, pi, buf);
 	up_slot *sl = NULL;
 	up_reset *rs = NULL;
 	size_t n = 0, nrs = 0;
-	up_training_plan(&r, sessions, ns, f->as_of, &sl, &n, &rs, &nrs);
+	up_training_plan(&r, buf, ns, f->as_of, &sl, &n, &rs, &nrs);
 	int rc = UP_OK;
 	for (size_t i = 0; i < n && rc == UP_OK; i++)
-		rc = slot_reminder(pp, person, u->id, sl[i].gen, sl[i].k,
-				   sl[i].due, sl[i].planned,
-				   slot_state(sl[i].state), 0);
-	if (rc == UP_OK)
-		rc = dropped_slots(pp, person, u->id, &r, sl, n, rs, nrs);
-	for (size_t i = 0; i < nrs && rc == UP_OK; i++) {
-		char g[16], id[17];
-		snprintf(g, sizeof g, "%d", rs[i].gen);
-		const char *parts[] = {person->id, u->id, g};
-		stable_id(id, "escalation", parts, 3);
-		char note[200];
-		snprintf(note, sizeof note, "%s's training plan restarted "
-			 "after %s", person->name ? person->name : person->id,
-			 rs[i].failed_check ? "a failed check"
-					    : "a second missed session");
-		rc = plan_reminder(pp, id, "escalation", person->id,
-				   c->escalate_to, u->id, rs[i].day, rs[i].day,
-				   note, "escalated", 0);
-	}
+		rc = slot_reminder(pp, pl, person, unit, &r, &sl[i], rs, nrs);
+	for (size_t i = 0; i < nrs && rc == UP_OK; i++)
+		rc = escalation_reminder(pp, pl, person, unit, &rs[i]);
 	free(sl);
 	free(rs);
 	return rc;
 }
 
 /*
- * What no plan produced any more - sessions recorded late undid a restart,
- * a person moved unit or left - is cancelled, not left due forever.
+ * What no plan produced any more - sessions recorded late undid a lapse,
+ * a person moved unit or left, a plan changed - is cancelled, not left
+ * due forever.
  */
 static int withdraw(up_store *s, const known_reminders *k, long long cycle,
 		    up_error *err)
@@ -568,7 +590,9 @@ static int withdraw(up_store *s, const known_reminders *k, long long cycle,
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE reminders SET"
 			       " cancelled = 1, sequence = sequence + 1,"
-			       " updated_in = ?1 WHERE id = ?2", -1, &st, NULL))
+			       " updated_in = ?1, reason = coalesce(reason,"
+			       " 'no training plan holds it any more')"
+			       " WHERE id = ?2", -1, &st, NULL))
 		return up_store_fail(s, "withdrawing reminders", err);
 	int rc = UP_OK;
 	for (size_t i = 0; i < k->n && rc == UP_OK; i++) {
@@ -586,26 +610,18 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 			  const up_facts *f, long long cycle, up_error *err)
 {
 	known_reminders kn;
-	int rc0 = load_known(s, &kn, err);
-	if (rc0 != UP_OK) {
+	int rc = load_known(s, &kn, err);
+	if (rc != UP_OK) {
 		free_known(&kn);
-		return rc0;
+		return rc;
 	}
 	plan_pass pp = {s, &kn, cycle, err};
-	up_session *buf = up_xcalloc(f->ntrainings + 1, sizeof *buf);
-	size_t t = 0;
-	int rc = UP_OK;
-	for (size_t pi = 0; pi < f->npeople && rc == UP_OK; pi++) {
-		while (t < f->ntrainings && f->trainings[t].person_ix < (int)pi)
-			t++;
-		size_t ns = 0;
-		for (size_t k = t; k < f->ntrainings &&
-		     f->trainings[k].person_ix == (int)pi; k++)
-			buf[ns++] = (up_session){f->trainings[k].day,
-						 f->trainings[k].failed};
-		if (f->people[pi].unit_ix >= 0)
-			rc = person_plan(&pp, p, f, pi, buf, ns);
-	}
+	up_session *buf = up_xcalloc(up_plan_max_sessions(f) + 1,
+				     sizeof *buf);
+	for (size_t pi = 0; pi < f->npeople && rc == UP_OK; pi++)
+		for (size_t k = 0; k < p->cadence.nplans && rc == UP_OK; k++)
+			rc = person_plan(&pp, &p->cadence.plans[k], f, pi,
+					 buf);
 	free(buf);
 	if (rc == UP_OK)
 		rc = withdraw(s, &kn, cycle, err);
@@ -633,7 +649,7 @@ int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 		char key[32], id[17];
 		snprintf(key, sizeof key, "%lld", e->id);
 		const char *parts[] = {key};
-		stable_id(id, "deliverable", parts, 1);
+		up_stable_id(id, "deliverable", parts, 1);
 		const char *owner = json_string_value(json_object_get(e->attrs,
 								      "owner"));
 		const char *d = json_string_value(json_object_get(e->attrs,
@@ -642,9 +658,11 @@ int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 		int done = d && up_date_parse(d, &done_day, NULL) == UP_OK &&
 			   done_day <= f->as_of; /* done in the future: not yet */
 		const char *unit = f->units[e->unit_ix >= 0 ? e->unit_ix : 0].id;
-		rc = add_reminder(s, id, "deliverable", owner, NULL, unit, day,
-				  day, e->note, done ? "done" : "pending", 0,
-				  cycle, err);
+		rc = add_reminder(s, &(reminder_row){.id = id, .kind =
+				  "deliverable", .person = owner, .unit = unit,
+				  .due = day, .planned = day, .note = e->note,
+				  .state = done ? "done" : "pending"}, cycle,
+				  err);
 	}
 	return rc;
 }

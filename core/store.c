@@ -178,6 +178,33 @@ static const char *const migrations[] = {
 	"CREATE INDEX observation_history_replaced"
 	" ON observation_history(replaced_by);"
 	"ALTER TABLE cycles ADD COLUMN known INTEGER;",
+	/* 9 -> 10: people who come and go.  A person's row is their
+	 * baseline; moves, roles taken on or given up and leaving are dated
+	 * rows here, never written over it, so the facts as of a date see
+	 * who held which role where then (people.c).  SOURCE: record,
+	 * import (people_changes) or people (a re-import of people.csv);
+	 * BATCH: the import that wrote it. */
+	"CREATE TABLE people_history("
+	" id INTEGER PRIMARY KEY,"
+	" person TEXT NOT NULL REFERENCES people(id),"
+	" change TEXT NOT NULL CHECK (change IN ('move', 'add_role',"
+	"  'remove_role', 'leave')),"
+	" value TEXT, date TEXT NOT NULL, note TEXT,"
+	" source TEXT NOT NULL CHECK (source IN ('record', 'import',"
+	"  'people')),"
+	" batch INTEGER REFERENCES imports(id), import_key TEXT,"
+	" recorded_at TEXT NOT NULL);"
+	"CREATE INDEX people_history_person ON people_history(person, date);"
+	"CREATE UNIQUE INDEX people_history_import_key"
+	" ON people_history(import_key) WHERE import_key IS NOT NULL;",
+	/* 10 -> 11: training plans by audience.  A reminder names the plan it
+	 * belongs to, a training slot its window (the grace is the plan's),
+	 * and a cancelled slot or a closed escalation why.  Rows from before
+	 * keep their ids; the next cycle fills these in. */
+	"ALTER TABLE reminders ADD COLUMN plan TEXT;"
+	"ALTER TABLE reminders ADD COLUMN opens TEXT;"
+	"ALTER TABLE reminders ADD COLUMN closes TEXT;"
+	"ALTER TABLE reminders ADD COLUMN reason TEXT;",
 };
 
 int up_store_schema_version(void)

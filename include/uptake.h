@@ -122,14 +122,21 @@ UP_API void up_store_close(up_store *store);
 UP_API int up_store_schema_version(void);
 
 /*
- * Records one fact in one transaction.  KIND is "engagement" or "event";
+ * Records one fact in one transaction.  KIND is "engagement", "event",
+ * "training", or a dated change of a person: "leave", "role" or "move";
  * the fields are name/value pairs as on the command line:
  *   engagement: person, level, date, note
  *   event: kind, date, unit, people (comma-separated), note,
  *          attr (key=value; may repeat)
+ *   training: person, date, topic, outcome
+ *   leave: person, date, note
+ *   role: person, add or remove (a role), date, note
+ *   move: person, unit, date, note
  * Every value is checked against the program (unknown person, unit, level,
- * kind, invalid date) before anything is written.  *id_out, if given,
- * receives the new row's id.
+ * kind, invalid date) and a change against what the store says of the
+ * person on that day (a role they hold already, a date after they left)
+ * before anything is written.  *id_out, if given, receives the new row's
+ * id.
  */
 UP_API int up_record(up_store *store, const up_program *prog, const char *kind,
 		     size_t nfields, const char *const names[],
@@ -143,8 +150,9 @@ typedef void (*up_progress_fn)(void *ctx, unsigned long long done,
 			       unsigned long long total);
 
 /*
- * Imports a CSV file with a header row (KIND: units, people, engagements,
- * events, observations; up_import_help() documents each) in one
+ * Imports a CSV file with a header row (KIND: units, people,
+ * people_changes, engagements, events, trainings, observations;
+ * up_import_help() documents each) in one
  * transaction.  Any bad row fails the whole file with
  * "FILE:LINE: error: column 'C': what" and nothing is imported.  Rows are
  * upserts: importing the same file twice changes nothing.  PROGRESS may be
@@ -173,6 +181,14 @@ typedef struct {
 	void (*on_change)(void *ctx, const char *unit, const char *series,
 			  const char *period, double was, double now);
 	void *change_ctx;
+	/* people: the day the changes a re-import finds (unit, roles,
+	 * engagement) hold from, YYYY-MM-DD; NULL: today (UTC) */
+	const char *as_of;
+	/* called (with change_ctx) for each known person a re-import of
+	 * people changes, with what changed in words, e.g. "unit a -> b,
+	 * role +x from 2026-06-01; left on 2026-06-30" */
+	void (*on_person_change)(void *ctx, const char *person,
+				 const char *what);
 } up_import_opts;
 
 /* What an import did (or, with dry_run, would do): facts are rows, or
@@ -190,8 +206,12 @@ typedef struct {
  * expected ones; invalid UTF-8 is an error at its line and byte.
  * A changed observation is a correction: the value it replaces is kept,
  * with the import that wrote it, so a cycle can be judged again from
- * what was known when it ran (up_replay_print).  Every import is
- * numbered and dated in the store.  COUNTS may be NULL.
+ * what was known when it ran (up_replay_print).  A person imported
+ * again is never written over: what the row says differently from what
+ * earlier imports of people said (unit, roles, engagement) becomes
+ * changes dated OPTS->as_of, `left` a dated leave, and a different name
+ * is an error.  Every import is numbered and dated in the store.
+ * COUNTS may be NULL.
  */
 UP_API int up_import_with(up_store *store, const up_program *prog,
 			  const char *kind, const char *path,
@@ -336,15 +356,59 @@ UP_API int up_replay_print(up_store *store, const char *dir,
 
 /*
  * Lists the reminders to act on as of AS_OF (NULL = today): due, overdue,
- * escalated and snoozed ones, and those due within the next 14 days, for
- * one UNIT or PERSON if given (UP_EINPUT, with the nearest id, for one
- * the store does not know).  States: pending, due, overdue, done,
- * snoozed, escalated.  A table, or with UP_PRINT_JSON an array.
+ * escalated, lapsed and snoozed ones, and those due within the next 14
+ * days, for UNIT and the units below it or PERSON if given (UP_EINPUT,
+ * with the nearest id, for one the store does not know).  States:
+ * pending, due, overdue, snoozed, escalated, lapsed.  A table, or with
+ * UP_PRINT_JSON an array.  up_due_write() with only those options.
  */
 UP_API int up_due_print(up_store *store, const up_program *prog,
 			const char *as_of, const char *unit,
 			const char *person, FILE *fp, unsigned flags,
 			up_error *err);
+/* What `uptake due` lists and how; every field may be NULL (0). */
+typedef struct {
+	const char *as_of;      /* YYYY-MM-DD; NULL: today (UTC) */
+	const char *unit;       /* that unit and every unit below it */
+	const char *person;     /* reminders about that person */
+	const char *for_person; /* what that person must act on: their own
+				 * slots, deliverables and reminders,
+				 * escalations addressed to them and their
+				 * staff's slots due or overdue, the
+				 * follow-ups of the units they act for */
+	int summary;            /* per unit: people on a plan, trained in the
+				 * last 90 days, due, overdue, lapsed */
+	const char *format;     /* "table" (NULL), or a message to send as
+				 * it is: "text" or "md" (Markdown) */
+} up_due_opts;
+
+/*
+ * Writes what `uptake due` shows to FP as of OPTS->as_of: the reminders
+ * due, overdue, escalated, lapsed or snoozed, and those due within 14
+ * days, each naming who acts on it ("to").  With UP_PRINT_JSON an array,
+ * or with for_person one document {as_of, person, name, units: [{unit,
+ * name, items}]} grouped by unit, or with summary {as_of, days, units:
+ * [{unit, name, depth, people, trained, share, due, overdue, lapsed}]}.
+ * UP_EINPUT, with the nearest id, for a unit or person the store does not
+ * know, or a format that is none of table, text and md.
+ */
+UP_API int up_due_write(up_store *store, const up_program *prog,
+			const up_due_opts *opts, FILE *fp, unsigned flags,
+			up_error *err);
+
+/*
+ * Writes each training plan PERSON is on as of AS_OF (NULL: today) with
+ * every slot (due day, window, the session that satisfied it on time or
+ * late, missed, moved, cancelled and why) and every escalation (a lapse
+ * or a failed check, open or closed and why), and the plans they are not
+ * on with why.  Computed from the facts, so no cycle is needed; the ids
+ * are those the cycle gives the reminders.  A table, or with
+ * UP_PRINT_JSON one document.  UP_EINPUT for an unknown person.
+ */
+UP_API int up_plan_print(up_store *store, const up_program *prog,
+			 const char *person, const char *as_of, FILE *fp,
+			 unsigned flags, up_error *err);
+
 /* Marks a reminder done; UP_EINPUT for an unknown id. */
 UP_API int up_reminder_ack(up_store *store, const char *id, up_error *err);
 /* Hides a reminder until DAYS after AS_OF (NULL = today). */
@@ -365,6 +429,17 @@ UP_API int up_reminder_snooze(up_store *store, const char *id, int days,
  */
 UP_API int up_calendar_write(up_store *store, const up_program *prog,
 			     const char *as_of, FILE *fp, up_error *err);
+/*
+ * up_calendar_write() for part of the schedule: the items of UNIT and the
+ * units below it, and those FOR_PERSON acts on (their own, escalations
+ * addressed to them, the follow-ups of the units they act for, as `uptake
+ * due --for` says as of AS_OF).  Either may be NULL; UP_EINPUT, with the
+ * nearest id, for one the store does not know.
+ */
+UP_API int up_calendar_write_for(up_store *store, const up_program *prog,
+				 const char *as_of, const char *unit,
+				 const char *for_person, FILE *fp,
+				 up_error *err);
 
 /* ---- the report ---------------------------------------------------------- */
 

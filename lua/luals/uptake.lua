@@ -287,6 +287,7 @@ function require_status(ctx, spec) end
 ---@field roles string[]
 ---@field engagement? uptake.engagement # the latest as of ctx.now
 ---@field engaged_on? uptake.date
+---@field left? uptake.date # with include_left: the first day they were gone
 
 ---@class uptake.event
 ---@field id integer
@@ -345,6 +346,7 @@ function require_status(ctx, spec) end
 ---@field unit? string # that unit only
 ---@field within? string # the unit and everything below it
 ---@field min_engagement? uptake.engagement
+---@field include_left? boolean # those who had left by ctx.now too
 
 ---@class uptake.events_filter
 ---@field kind? uptake.names

@@ -108,32 +108,7 @@ gate {
              .. "record each session (uptake record training).",
   owner = "implementation_lead",
   check = function(ctx)
-    local roles = ctx.params.first_line_roles
-    local managers = ctx:people{ within = ctx.unit.id, role = roles }
-    if #managers == 0 then
-      return fail("no %s recorded in %s: name the unit's first-line managers",
-                  roles[1] or "first-line manager", ctx.unit.name)
-    end
-    local go_live = ctx.unit.go_live
-    local before, by
-    if go_live and go_live <= ctx.now then
-      before, by = go_live, "before go-live " .. go_live
-    else
-      by = go_live and string.format("so far (go-live %s)", go_live) or "so far (no go-live date)"
-    end
-    local missing, trained = {}, {}
-    for _, p in ipairs(managers) do
-      local t = first_session(ctx, p.id, before, ctx.now)
-      if t then trained[p.id] = t.date else
-        missing[#missing + 1] = p.name
-        trained[p.id] = false
-      end
-    end
-    if #missing > 0 then
-      return fail("%d of %s not trained %s: %s", #missing,
-                  count(#managers, "first-line manager"), by, names(missing), { trained = trained })
-    end
-    return pass("%s trained %s", #managers == 1 and "1 first-line manager"
-                or string.format("all %d first-line managers", #managers), by, { trained = trained })
+    return require_trained(ctx, { role = ctx.params.first_line_roles,
+                                  before = "go_live" })
   end,
 }

@@ -156,6 +156,7 @@ paths = {  # each key table of the loader and where its keys sit
     ("core/program.c", "training_keys"): "cadence.training.{}",
     ("core/program.c", "manager_keys"):
         "cadence.training.first_line_manager.{}",
+    ("core/program.c", "plan_keys"): "cadence.training[].{}",
     ("core/packuse.c", "use_keys"): "packs[].{}",
     ("core/packuse.c", "override_keys"): "packs[].override.RULE.{}",
 }

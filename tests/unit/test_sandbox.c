@@ -637,22 +637,26 @@ START_TEST(events_person_takes_a_list)
 }
 END_TEST
 
+/* The limit that trips is the one under test, on any machine (Valgrind
+ * included): the deadline is set far beyond what the budget takes. */
+#define NO_DEADLINE "limits: {time_ms: 3600000}\n"
+
 START_TEST(endless_loop_stops_and_next_rule_runs)
 {
-	boot("gate { id = 'spin', at = " AT ", check = function(ctx)\n"
-	     "  if ctx.unit.id == 'ward' then\n"
-	     "    local ok = pcall(function()\n"
-	     "      while true do end\n"
-	     "    end)\n"
-	     "    return pass('pcall swallowed the limit: %s', tostring(ok))\n"
-	     "  end\n"
-	     "  return pass('no loop in %s', ctx.unit.id)\n"
-	     "end }\n"
-	     "gate { id = 'next', at = " AT ", check = function(ctx)\n"
-	     "  local n = 0\n"
-	     "  for i = 1, 1000 do n = n + i end\n"
-	     "  return pass('%d', n)\n"
-	     "end }\n");
+	boot_with("gate { id = 'spin', at = " AT ", check = function(ctx)\n"
+		  "  if ctx.unit.id == 'ward' then\n"
+		  "    local ok = pcall(function()\n"
+		  "      while true do end\n"
+		  "    end)\n"
+		  "    return pass('pcall swallowed the limit: %s', tostring(ok))\n"
+		  "  end\n"
+		  "  return pass('no loop in %s', ctx.unit.id)\n"
+		  "end }\n"
+		  "gate { id = 'next', at = " AT ", check = function(ctx)\n"
+		  "  local n = 0\n"
+		  "  for i = 1, 1000 do n = n + i end\n"
+		  "  return pass('%d', n)\n"
+		  "end }\n", NO_DEADLINE);
 	expect("spin", "ward", UP_RES_ERROR,
 	       "rules/t.lua:4: instruction limit exceeded (10000000)");
 	expect("next", "ward", UP_RES_PASS, "500500");
@@ -664,23 +668,23 @@ END_TEST
 
 START_TEST(memory_bomb_stops_and_next_rule_runs)
 {
-	boot("gate { id = 'bomb', at = " AT ", check = function(ctx)\n"
-	     "  if ctx.unit.id == 'ward' then\n"
-	     "    local hoard = {}\n"
-	     "    pcall(function()\n"
-	     "      for i = 1, 1e9 do\n"
-	     "        hoard[i] = string.rep('x', 100) .. i\n"
-	     "      end\n"
-	     "    end)\n"
-	     "    return pass('pcall swallowed the limit: %d', #hoard)\n"
-	     "  end\n"
-	     "  return pass('no bomb in %s', ctx.unit.id)\n"
-	     "end }\n"
-	     "gate { id = 'next', at = " AT ", check = function(ctx)\n"
-	     "  local t = {}\n"
-	     "  for i = 1, 1000 do t[i] = ('y'):rep(10) .. i end\n"
-	     "  return pass('%d', #t)\n"
-	     "end }\n");
+	boot_with("gate { id = 'bomb', at = " AT ", check = function(ctx)\n"
+		  "  if ctx.unit.id == 'ward' then\n"
+		  "    local hoard = {}\n"
+		  "    pcall(function()\n"
+		  "      for i = 1, 1e9 do\n"
+		  "        hoard[i] = string.rep('x', 100) .. i\n"
+		  "      end\n"
+		  "    end)\n"
+		  "    return pass('pcall swallowed the limit: %d', #hoard)\n"
+		  "  end\n"
+		  "  return pass('no bomb in %s', ctx.unit.id)\n"
+		  "end }\n"
+		  "gate { id = 'next', at = " AT ", check = function(ctx)\n"
+		  "  local t = {}\n"
+		  "  for i = 1, 1000 do t[i] = ('y'):rep(10) .. i end\n"
+		  "  return pass('%d', #t)\n"
+		  "end }\n", NO_DEADLINE);
 	expect("bomb", "ward", UP_RES_ERROR,
 	       "rules/t.lua:1: memory limit exceeded (64 MiB)");
 	size_t peak = 0, now = up_host_memory(host, &peak);
@@ -876,6 +880,23 @@ START_TEST(tight_limits_trip)
 	size_t peak = 0;
 	up_host_memory(host, &peak);
 	ck_assert_uint_le(peak, (size_t)4 << 20);
+}
+END_TEST
+
+START_TEST(time_limit_trips)
+{
+	/* An instruction budget too big to matter: the deadline stops the
+	 * loop, names itself and the next rule runs. */
+	boot_with("gate { id = 'spin', at = " AT ", check = function(ctx)\n"
+		  "  while true do end\n"
+		  "end }\n"
+		  "gate { id = 'next', at = " AT ", check = function(ctx)\n"
+		  "  return pass('fine')\n"
+		  "end }\n",
+		  "limits: {instructions: 10000000000, time_ms: 50}\n");
+	expect("spin", "ward", UP_RES_ERROR,
+	       "rules/t.lua:2: time limit exceeded (50 ms)");
+	expect("next", "ward", UP_RES_PASS, "fine");
 }
 END_TEST
 
@@ -1080,6 +1101,8 @@ START_TEST(ctx_people_filters)
 		 "clinician_champion,physician"},
 		{"ctx:people{ role = 'physician' }[1].name", "Ann Champion"},
 		{"ctx:people{ role = 'physician' }[1].unit", "ward"},
+		{"#ctx:people{ include_left = true }", "7"},
+		{"#ctx:people{ include_left = false }", "7"},
 		{"ctx:people{ role = 'physician' }[1].engagement", "bought_in"},
 		{"ctx:people{ role = 'physician' }[1].engaged_on",
 		 "2024-01-10"},
@@ -1200,6 +1223,8 @@ START_TEST(ctx_bad_queries_raise)
 		 "informed, consulted, involved, bought_in)"},
 		{"ctx:people{ role = 5 }",
 		 "people: 'role' must be a string or a list of strings"},
+		{"ctx:people{ include_left = 'yes' }",
+		 "people: 'include_left' must be true or false"},
 		{"ctx:events{ kind = true }",
 		 "events: 'kind' must be a string or a list of strings"},
 		{"ctx:events{ since = '2024-02-30' }",
@@ -1426,6 +1451,7 @@ int main(void)
 
 	tc = cases[2].tc;
 	tcase_add_test(tc, tight_limits_trip);
+	tcase_add_test(tc, time_limit_trips);
 	tcase_add_test(tc, default_limits_let_the_same_rules_pass);
 
 	tc = cases[3].tc;

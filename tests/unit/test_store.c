@@ -442,7 +442,8 @@ static const struct bad_record {
 	 {"meeting", "2026-03-01", "2026-03-02"},
 	 {"error: --date given twice"}},
 	{"unknown kind of fact", "visit", 0, {0}, {0},
-	 {"error: cannot record 'visit' (engagement, event or training)"}},
+	 {"error: cannot record 'visit' (engagement, event, training, "
+	  "leave, role or move)"}},
 	{"training without a date, bad outcome", "training", 2,
 	 {"person", "outcome"}, {"dr-lind", "so-so"},
 	 {"error: --date is required"}},

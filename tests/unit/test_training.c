@@ -1,6 +1,7 @@
 /* test_training.c: training plans over the default 300-day cadence, every
  * state boundary, reschedules and resets, and the plan as a pure function
  * of the sessions and the date. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <check.h>
@@ -167,48 +168,156 @@ START_TEST(one_miss_is_rescheduled_then_attended)
 	up_session s[] = {{.day = a}, {.day = a + 7}, {.day = a + 33}};
 	plan p = derive(&r, s, 2, a + 29);
 	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06", UP_SLOT_DUE);
-	expect_slot(&p, 3, 0, 3, "2026-04-16", "2026-04-16", UP_SLOT_PENDING);
+	/* the next waits for it, 24 days after its new day */
+	expect_slot(&p, 3, 0, 3, "2026-04-30", "2026-04-30", UP_SLOT_PENDING);
 	plan_free(&p);
 
 	p = derive(&r, s, 2, a + 36);
 	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06", UP_SLOT_OVERDUE);
 	plan_free(&p);
 
+	/* Day 33 is after the first window: the slot is done late, and the
+	 * plan goes on from that session, 24 days to the next one. */
 	p = derive(&r, s, 3, a + 36);
 	ck_assert_uint_eq(p.n, 8);
 	ck_assert_uint_eq(p.nr, 0);
 	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06", UP_SLOT_DONE);
 	expect_done(&p, 2, "2026-04-04");
-	expect_slot(&p, 3, 0, 3, "2026-04-16", "2026-04-16", UP_SLOT_PENDING);
+	ck_assert(p.slots[2].late);
+	expect_slot(&p, 3, 0, 3, "2026-04-28", "2026-04-28", UP_SLOT_PENDING);
+	expect_slot(&p, 6, 0, 6, "2026-10-10", "2026-10-10", UP_SLOT_PENDING);
+	/* day 300 + 12 is past the plan's end */
+	expect_slot(&p, 7, 0, 7, "2027-01-08", "2027-01-08",
+		    UP_SLOT_CANCELLED);
 	plan_free(&p);
 }
 END_TEST
 
-START_TEST(second_miss_resets_to_the_first_interval)
+/* A session after the first window and before the moved one still
+ * counts: nobody is overdue for a slot a later session covered. */
+START_TEST(late_session_satisfies_and_the_plan_goes_on)
 {
 	int32_t a = day(GO_LIVE);
 	up_plan_rules r = rules(a);
-	/* Slot 2 moves to day 35, its window closes on 42: reset on 43. */
-	up_session s[] = {{.day = a}, {.day = a + 7}};
+	/* slot 1 (day 7) closes on day 14 and moves to 21, window 14..28:
+	 * day 26 is late for it, on time for nothing else */
+	up_session s[] = {{.day = a}, {.day = a + 26}};
+	plan p = derive(&r, s, 2, a + 27);
+	ck_assert_uint_eq(p.nr, 0);
+	expect_slot(&p, 1, 0, 1, "2026-03-09", "2026-03-23", UP_SLOT_DONE);
+	expect_done(&p, 1, "2026-03-28");
+	ck_assert(p.slots[1].late);
+	ck_assert(!p.slots[0].late);
+	/* the next interval (14 days) counts from the session */
+	expect_slot(&p, 2, 0, 2, "2026-04-11", "2026-04-11", UP_SLOT_PENDING);
+	plan_free(&p);
+	/* within the grace of the planned day: on time, nothing moves */
+	up_session t[] = {{.day = a}, {.day = a + 14}};
+	p = derive(&r, t, 2, a + 15);
+	ck_assert(!p.slots[1].late);
+	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-03-23", UP_SLOT_DUE);
+	plan_free(&p);
+}
+END_TEST
+
+START_TEST(second_miss_lapses_until_a_session)
+{
+	int32_t a = day(GO_LIVE);
+	up_plan_rules r = rules(a);
+	/* Slot 2 moves to day 35, its window closes on 42: lapsed on 43. */
+	up_session s[] = {{.day = a}, {.day = a + 7}, {.day = a + 100}};
 	plan p = derive(&r, s, 2, a + 42);
 	ck_assert_uint_eq(p.nr, 0);
 	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06", UP_SLOT_OVERDUE);
 	plan_free(&p);
 
-	p = derive(&r, s, 2, a + 43);
+	/* one escalation, no further slot, however long it lasts */
+	for (int32_t d = 43; d < 100; d += 56) {
+		p = derive(&r, s, 2, a + d);
+		ck_assert_uint_eq(p.n, 8);
+		ck_assert_uint_eq(p.nr, 1);
+		expect_reset(&p, 0, "2026-04-14", 1, 0);
+		ck_assert_int_eq(p.resets[0].closed, UP_NEVER);
+		expect_slot(&p, 0, 0, 0, "2026-03-02", "2026-03-02",
+			    UP_SLOT_DONE);
+		expect_slot(&p, 1, 0, 1, "2026-03-09", "2026-03-09",
+			    UP_SLOT_DONE);
+		expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06",
+			    UP_SLOT_MISSED);
+		for (size_t i = 3; i < 8; i++)
+			ck_assert_int_eq(p.slots[i].state, UP_SLOT_CANCELLED);
+		plan_free(&p);
+	}
+
+	/* The session of day 100 ends the lapse and restarts the plan from
+	 * its first interval, on that day: it is the restart's first slot. */
+	p = derive(&r, s, 3, a + 101);
 	static const char *const gen1[] = {
-		"2026-04-14", "2026-04-21", "2026-05-05", "2026-05-29",
-		"2026-07-13", "2026-09-11", "2026-11-10"}; /* 43 + 300: out */
-	ck_assert_uint_eq(p.n, 3 + UP_COUNTOF(gen1));
+		"2026-06-10", "2026-06-17", "2026-07-01", "2026-07-25",
+		"2026-09-08", "2026-11-07"}; /* 100 + 210: out */
+	ck_assert_uint_eq(p.n, 8 + UP_COUNTOF(gen1));
 	ck_assert_uint_eq(p.nr, 1);
 	expect_reset(&p, 0, "2026-04-14", 1, 0);
-	expect_slot(&p, 0, 0, 0, "2026-03-02", "2026-03-02", UP_SLOT_DONE);
-	expect_slot(&p, 1, 0, 1, "2026-03-09", "2026-03-09", UP_SLOT_DONE);
-	expect_slot(&p, 2, 0, 2, "2026-03-23", "2026-04-06", UP_SLOT_MISSED);
-	expect_slot(&p, 3, 1, 0, gen1[0], gen1[0], UP_SLOT_DUE);
-	for (size_t i = 1; i < UP_COUNTOF(gen1); i++)
-		expect_slot(&p, 3 + i, 1, (int)i, gen1[i], gen1[i],
+	expect_day(p.resets[0].closed, "2026-06-10", "closed", 0);
+	ck_assert_int_eq(p.resets[0].why, UP_CLOSED_SESSION);
+	expect_slot(&p, 8, 1, 0, gen1[0], gen1[0], UP_SLOT_DONE);
+	expect_done(&p, 8, "2026-06-10");
+	expect_slot(&p, 9, 1, 1, gen1[1], gen1[1], UP_SLOT_DUE);
+	for (size_t i = 2; i < UP_COUNTOF(gen1); i++)
+		expect_slot(&p, 8 + i, 1, (int)i, gen1[i], gen1[i],
 			    UP_SLOT_PENDING);
+	plan_free(&p);
+}
+END_TEST
+
+/* A lapse with nobody coming back closes when the plan ends. */
+START_TEST(a_lapse_closes_when_the_plan_ends)
+{
+	int32_t a = day(GO_LIVE);
+	up_plan_rules r = rules(a);
+	r.window_end = a + 60;
+	plan p = derive(&r, NULL, 0, a + 60);
+	ck_assert_uint_eq(p.nr, 1);
+	ck_assert_int_eq(p.resets[0].closed, UP_NEVER);
+	plan_free(&p);
+	p = derive(&r, NULL, 0, a + 61);
+	ck_assert_uint_eq(p.nr, 1);
+	ck_assert_int_eq(p.resets[0].closed, a + 61);
+	ck_assert_int_eq(p.resets[0].why, UP_CLOSED_PLAN_END);
+	plan_free(&p);
+}
+END_TEST
+
+/* The day a person leaves, what was open is cancelled and an open
+ * escalation closes; sessions after it count for nothing. */
+START_TEST(leaving_cancels_what_was_open)
+{
+	int32_t a = day(GO_LIVE);
+	up_plan_rules r = rules(a);
+	r.stop = a + 50;
+	up_session s[] = {{.day = a}, {.day = a + 60}};
+	plan p = derive(&r, s, 2, a + 49);
+	ck_assert_uint_eq(p.nr, 1); /* lapsed on day 22 */
+	ck_assert_int_eq(p.resets[0].closed, UP_NEVER);
+	ck_assert_int_eq(p.slots[1].state, UP_SLOT_MISSED);
+	plan_free(&p);
+	p = derive(&r, s, 2, a + 80);
+	ck_assert_uint_eq(p.nr, 1);
+	ck_assert_int_eq(p.resets[0].closed, a + 50);
+	ck_assert_int_eq(p.resets[0].why, UP_CLOSED_LEFT);
+	for (size_t i = 0; i < p.n; i++)
+		ck_assert(p.slots[i].state == UP_SLOT_DONE ||
+			  p.slots[i].state == UP_SLOT_MISSED ||
+			  p.slots[i].state == UP_SLOT_CANCELLED);
+	plan_free(&p);
+	/* with nothing missed: the open slots are cancelled */
+	up_session t[] = {{.day = a}, {.day = a + 7}, {.day = a + 21},
+			  {.day = a + 45}};
+	p = derive(&r, t, 4, a + 80);
+	ck_assert_uint_eq(p.nr, 0);
+	ck_assert_int_eq(p.slots[3].state, UP_SLOT_DONE);
+	for (size_t i = 4; i < p.n; i++)
+		ck_assert_int_eq(p.slots[i].state, UP_SLOT_CANCELLED);
 	plan_free(&p);
 }
 END_TEST
@@ -222,17 +331,30 @@ START_TEST(failed_check_resets)
 	static const char *const gen1[] = {
 		"2026-03-09", "2026-03-16", "2026-03-30", "2026-04-23",
 		"2026-06-07", "2026-08-06", "2026-10-05"}; /* 7 + 300: out */
-	ck_assert_uint_eq(p.n, 2 + UP_COUNTOF(gen1));
+	ck_assert_uint_eq(p.n, 8 + UP_COUNTOF(gen1));
 	ck_assert_uint_eq(p.nr, 1);
 	expect_reset(&p, 0, "2026-03-09", 1, 1);
+	ck_assert_int_eq(p.resets[0].closed, UP_NEVER);
 	expect_slot(&p, 0, 0, 0, "2026-03-02", "2026-03-02", UP_SLOT_DONE);
 	/* The failed session still satisfies its slot, and only that one. */
 	expect_slot(&p, 1, 0, 1, "2026-03-09", "2026-03-09", UP_SLOT_DONE);
 	expect_done(&p, 1, "2026-03-09");
-	expect_slot(&p, 2, 1, 0, gen1[0], gen1[0], UP_SLOT_DUE);
+	ck_assert(p.slots[1].failed);
+	/* the rest of the first plan is cancelled, listed at its days */
+	for (size_t i = 2; i < 8; i++)
+		expect_slot(&p, i, 0, (int)i, default_days[i], default_days[i],
+			    UP_SLOT_CANCELLED);
+	expect_slot(&p, 8, 1, 0, gen1[0], gen1[0], UP_SLOT_DUE);
 	for (size_t i = 1; i < UP_COUNTOF(gen1); i++)
-		expect_slot(&p, 2 + i, 1, (int)i, gen1[i], gen1[i],
+		expect_slot(&p, 8 + i, 1, (int)i, gen1[i], gen1[i],
 			    UP_SLOT_PENDING);
+	plan_free(&p);
+	/* the next session, whatever its outcome, closes the escalation */
+	up_session t[] = {{.day = a}, {.day = a + 7, .failed = 1},
+			  {.day = a + 8}};
+	p = derive(&r, t, 3, a + 10);
+	ck_assert_int_eq(p.resets[0].closed, a + 8);
+	ck_assert_int_eq(p.resets[0].why, UP_CLOSED_SESSION);
 	plan_free(&p);
 }
 END_TEST
@@ -293,12 +415,14 @@ START_TEST(managers_are_trained_before_go_live)
 	up_session s[] = {{.day = a - 14}, {.day = a},
 			  {.day = a + 30, .failed = 1}};
 	p = derive(&r, s, 3, a + 31);
-	ck_assert_uint_eq(p.n, 3 + 3);
+	ck_assert_uint_eq(p.n, 5 + 3);
 	expect_reset(&p, 0, "2026-04-01", 1, 1);
 	expect_slot(&p, 2, 0, 2, "2026-04-01", "2026-04-01", UP_SLOT_DONE);
-	expect_slot(&p, 3, 1, 1, "2026-04-01", "2026-04-01", UP_SLOT_DUE);
-	expect_slot(&p, 4, 1, 2, "2026-05-01", "2026-05-01", UP_SLOT_PENDING);
-	expect_slot(&p, 5, 1, 3, "2026-05-31", "2026-05-31", UP_SLOT_PENDING);
+	expect_slot(&p, 3, 0, 3, "2026-05-01", "2026-05-01",
+		    UP_SLOT_CANCELLED);
+	expect_slot(&p, 5, 1, 1, "2026-04-01", "2026-04-01", UP_SLOT_DUE);
+	expect_slot(&p, 6, 1, 2, "2026-05-01", "2026-05-01", UP_SLOT_PENDING);
+	expect_slot(&p, 7, 1, 3, "2026-05-31", "2026-05-31", UP_SLOT_PENDING);
 	plan_free(&p);
 }
 END_TEST
@@ -379,10 +503,11 @@ START_TEST(state_at_each_boundary)
 		ck_assert_uint_eq(p.nr, (size_t)at[i].nresets);
 		if (p.nr)
 			ck_assert_int_eq(p.resets[0].day, a + 22);
-		/* Only the first open slot can be due, whatever the dates. */
+		/* Only the first open slot can be due, whatever the dates;
+		 * the next keeps its interval from the first's (new) day. */
 		if (!p.nr) {
 			ck_assert_int_eq(p.slots[1].state, UP_SLOT_PENDING);
-			ck_assert_int_eq(p.slots[1].due, a + 7);
+			ck_assert_int_eq(p.slots[1].due, a + 7 + at[i].due);
 		}
 		plan_free(&p);
 	}
@@ -405,13 +530,15 @@ END_TEST
 
 /* ---- a function of the sessions and the date ---- */
 
-/* Two generations of history: a failed check on day 45, then a second
- * miss of gen 1's third slot; sessions after day 200 are in the input. */
+/* Three generations of history: a late session, a failed check on day
+ * 54 (the plan restarts), a lapse on day 97 after two misses, ended by
+ * the session of day 120; late sessions after it move the plan on.
+ * Sessions after day 200 are in the input. */
 static const up_session history[] = {
-	{0, 0}, {7, 0}, {33, 0}, {45, 1},      /* gen 0: 21 moved to 35 */
-	{47, 0}, {52, 0},                      /* gen 1 from 45: 66 missed */
-	{88, 0}, {95, 0}, {125, 0}, {140, 0}, {171, 0}, /* gen 2 from 88 */
-	{238, 0}, {298, 0},
+	{0, 0}, {7, 0}, {30, 0}, {54, 1},      /* gen 0: 21 done late */
+	{55, 0}, {62, 0},                      /* gen 1 from 54: 75 missed */
+	{120, 0}, {127, 0}, {160, 0}, {200, 0}, /* gen 2 from 120 */
+	{260, 0},
 };
 
 static void expect_same_past(const plan *before, const plan *now)
@@ -420,6 +547,9 @@ static void expect_same_past(const plan *before, const plan *now)
 	for (size_t i = 0; i < before->nr; i++) {
 		ck_assert_int_eq(now->resets[i].day, before->resets[i].day);
 		ck_assert_int_eq(now->resets[i].gen, before->resets[i].gen);
+		if (before->resets[i].closed != UP_NEVER)
+			ck_assert_int_eq(now->resets[i].closed,
+					 before->resets[i].closed);
 	}
 	for (size_t i = 0; i < before->n; i++) {
 		const up_slot *b = &before->slots[i];
@@ -459,28 +589,199 @@ START_TEST(day_by_day_equals_direct)
 		ck_assert(x->gen == y->gen && x->k == y->k &&
 			  x->planned == y->planned && x->due == y->due &&
 			  x->rescheduled == y->rescheduled &&
-			  x->state == y->state && x->done_on == y->done_on);
+			  x->state == y->state && x->done_on == y->done_on &&
+			  x->late == y->late && x->failed == y->failed);
 	}
 
 	/* And the history reads as intended. */
 	ck_assert_uint_eq(direct.nr, 2);
-	expect_reset(&direct, 0, "2026-04-16", 1, 1);
-	expect_reset(&direct, 1, "2026-05-29", 2, 0);
-	ck_assert_uint_eq(direct.n, 4 + 3 + 7);
+	expect_reset(&direct, 0, "2026-04-25", 1, 1);   /* day 54 */
+	expect_day(direct.resets[0].closed, "2026-04-26", "closed", 0);
+	expect_reset(&direct, 1, "2026-06-07", 2, 0);   /* day 97 */
+	expect_day(direct.resets[1].closed, "2026-06-30", "closed", 1);
+	ck_assert_uint_eq(direct.n, 8 + 7 + 6);
+	/* gen 0: day 21 done late on 30, the plan goes on 9 days later */
 	expect_slot(&direct, 2, 0, 2, "2026-03-23", "2026-04-06",
 		    UP_SLOT_DONE);
-	expect_slot(&direct, 6, 1, 2, "2026-05-07", "2026-05-21",
-		    UP_SLOT_MISSED);
-	expect_slot(&direct, 9, 2, 2, "2026-06-19", "2026-07-03",
+	expect_done(&direct, 2, "2026-04-01");
+	expect_slot(&direct, 3, 0, 3, "2026-04-25", "2026-04-25",
 		    UP_SLOT_DONE);
-	expect_done(&direct, 9, "2026-07-05");
-	expect_done(&direct, 11, "2026-08-20");
-	expect_slot(&direct, 12, 2, 5, "2026-10-26", "2026-10-26",
+	ck_assert(direct.slots[3].failed);
+	expect_slot(&direct, 4, 0, 4, "2026-06-09", "2026-06-09",
+		    UP_SLOT_CANCELLED);
+	/* gen 1 from day 54: day 75 missed twice */
+	expect_slot(&direct, 8, 1, 0, "2026-04-25", "2026-04-25",
+		    UP_SLOT_DONE);
+	expect_done(&direct, 8, "2026-04-26");
+	expect_slot(&direct, 10, 1, 2, "2026-05-16", "2026-05-30",
+		    UP_SLOT_MISSED);
+	expect_slot(&direct, 11, 1, 3, "2026-06-09", "2026-06-09",
+		    UP_SLOT_CANCELLED);
+	/* gen 2 from day 120, two late sessions */
+	expect_slot(&direct, 15, 2, 0, "2026-06-30", "2026-06-30",
+		    UP_SLOT_DONE);
+	expect_slot(&direct, 17, 2, 2, "2026-07-21", "2026-08-04",
+		    UP_SLOT_DONE);
+	expect_done(&direct, 17, "2026-08-09");
+	expect_slot(&direct, 18, 2, 3, "2026-09-02", "2026-09-16",
+		    UP_SLOT_DONE);
+	expect_done(&direct, 18, "2026-09-18");
+	expect_slot(&direct, 19, 2, 4, "2026-11-02", "2026-11-02",
 		    UP_SLOT_PENDING);
-	expect_slot(&direct, 13, 2, 6, "2026-12-25", "2026-12-25",
-		    UP_SLOT_PENDING);
+	expect_slot(&direct, 20, 2, 5, "2027-01-01", "2027-01-01",
+		    UP_SLOT_CANCELLED);
 	plan_free(&direct);
 	plan_free(&last);
+}
+END_TEST
+
+/* ---- properties over generated histories ---- */
+
+/* xorshift64*: the same histories on every run and machine. */
+static uint64_t rnd_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 2685821657736338717ULL;
+}
+
+static int rnd(uint64_t *x, int lo, int hi) /* in [lo, hi] */
+{
+	return lo + (int)(rnd_next(x) % (uint64_t)(hi - lo + 1));
+}
+
+typedef struct {
+	int offsets[8];
+	up_plan_rules r;
+	up_session s[24];
+	size_t ns;
+} history_case;
+
+/* A plan and sessions from SEED: offsets up to 8 (before the anchor one
+ * time in four), grace 0-10, reschedule at least the grace, sessions
+ * around the whole window, one in ten a failed check. */
+static void generate(history_case *h, uint64_t seed, int32_t anchor)
+{
+	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+	size_t n = (size_t)rnd(&x, 1, 8);
+	int d = rnd(&x, 0, 3) ? 0 : -rnd(&x, 1, 30);
+	for (size_t i = 0; i < n; i++) {
+		h->offsets[i] = d;
+		d += rnd(&x, 1, 60);
+	}
+	int grace = rnd(&x, 0, 10);
+	h->r = (up_plan_rules){.anchor = anchor, .offsets = h->offsets,
+			       .noffsets = n, .grace = grace,
+			       .reschedule = grace + rnd(&x, 1, 10),
+			       .window_end = anchor + h->offsets[n - 1] +
+					     rnd(&x, 0, 60)};
+	h->ns = (size_t)rnd(&x, 0, 24);
+	int32_t lo = anchor - 40, hi = h->r.window_end + 60;
+	for (size_t i = 0; i < h->ns; i++)
+		h->s[i] = (up_session){rnd(&x, lo, hi), rnd(&x, 0, 9) == 0};
+	for (size_t i = 1; i < h->ns; i++) /* sorted by day */
+		for (size_t j = i; j > 0 && h->s[j - 1].day > h->s[j].day; j--) {
+			up_session t = h->s[j];
+			h->s[j] = h->s[j - 1];
+			h->s[j - 1] = t;
+		}
+}
+
+/* The properties of one plan as of day D. */
+static void check_converges(const history_case *h, const plan *p, int32_t d,
+			    uint64_t seed)
+{
+	int grace = h->r.grace;
+	/* at most one open escalation, and only the latest */
+	for (size_t i = 0; i + 1 < p->nr; i++)
+		ck_assert_msg(p->resets[i].closed != UP_NEVER,
+			      "seed %llu day %d: escalation %zu still open",
+			      (unsigned long long)seed, (int)d, i);
+	int lapsed = p->nr && !p->resets[p->nr - 1].failed_check &&
+		     p->resets[p->nr - 1].closed == UP_NEVER;
+	size_t lapses = 0, second_misses = 0, open = 0;
+	for (size_t i = 0; i < p->nr; i++)
+		lapses += !p->resets[i].failed_check;
+	for (size_t i = 0; i < p->n; i++) {
+		const up_slot *sl = &p->slots[i];
+		second_misses += sl->state == UP_SLOT_MISSED && sl->rescheduled;
+		if (sl->state != UP_SLOT_DUE && sl->state != UP_SLOT_OVERDUE &&
+		    sl->state != UP_SLOT_PENDING)
+			continue;
+		/* lapsed: no further slot until a session */
+		ck_assert_msg(!lapsed, "seed %llu day %d: a slot while lapsed",
+			      (unsigned long long)seed, (int)d);
+		if (sl->state == UP_SLOT_PENDING)
+			continue;
+		open++;
+		/* nobody is overdue within the grace after a session */
+		for (size_t k = 0; k < h->ns && sl->state == UP_SLOT_OVERDUE;
+		     k++)
+			ck_assert_msg(!(h->s[k].day <= d &&
+					d <= h->s[k].day + grace),
+				      "seed %llu day %d: overdue %d days "
+				      "after a session",
+				      (unsigned long long)seed, (int)d,
+				      (int)(d - h->s[k].day));
+		/* ...nor for a slot a session since its window opened
+		 * covers: every such session after its generation began
+		 * was used */
+		int32_t lo = sl->planned - grace;
+		for (size_t k = 0; k < p->nr; k++)
+			if (p->resets[k].gen == sl->gen) {
+				int32_t start = p->resets[k].failed_check
+					? p->resets[k].day : p->resets[k].closed;
+				lo = start + 1 > lo ? start + 1 : lo;
+			}
+		size_t sessions = 0, used = 0;
+		for (size_t k = 0; k < h->ns; k++)
+			sessions += h->s[k].day >= lo && h->s[k].day <= d;
+		for (size_t k = 0; k < p->n; k++)
+			used += p->slots[k].state == UP_SLOT_DONE &&
+				p->slots[k].done_on >= lo &&
+				p->slots[k].done_on <= d;
+		ck_assert_msg(sessions == used, "seed %llu day %d: a session "
+			      "left unused while a slot is open",
+			      (unsigned long long)seed, (int)d);
+	}
+	ck_assert_msg(open <= 1, "seed %llu day %d: %zu slots open",
+		      (unsigned long long)seed, (int)d, open);
+	/* one escalation per lapse, one lapse per second miss */
+	ck_assert_msg(lapses == second_misses, "seed %llu day %d: %zu lapses, "
+		      "%zu second misses", (unsigned long long)seed, (int)d,
+		      lapses, second_misses);
+}
+
+START_TEST(generated_histories_converge)
+{
+	int32_t a = day(GO_LIVE);
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		history_case h;
+		generate(&h, seed, a);
+		int32_t from = a - 40, to = h.r.window_end + 80;
+		plan last = derive(&h.r, h.s, h.ns, from);
+		for (int32_t d = from + 1; d <= to; d++) {
+			plan p = derive(&h.r, h.s, h.ns, d);
+			check_converges(&h, &p, d, seed);
+			expect_same_past(&last, &p);
+			plan_free(&last);
+			last = p;
+		}
+		/* the plan of the last day, derived directly, is the same */
+		plan direct = derive(&h.r, h.s, h.ns, to);
+		ck_assert_uint_eq(direct.n, last.n);
+		ck_assert_uint_eq(direct.nr, last.nr);
+		for (size_t i = 0; i < direct.n; i++) {
+			const up_slot *x = &direct.slots[i], *y = &last.slots[i];
+			ck_assert(x->gen == y->gen && x->k == y->k &&
+				  x->planned == y->planned && x->due == y->due &&
+				  x->state == y->state &&
+				  x->done_on == y->done_on && x->late == y->late);
+		}
+		plan_free(&direct);
+		plan_free(&last);
+	}
 }
 END_TEST
 
@@ -496,7 +797,10 @@ int main(void)
 
 	TCase *tm = tcase_create("misses");
 	tcase_add_test(tm, one_miss_is_rescheduled_then_attended);
-	tcase_add_test(tm, second_miss_resets_to_the_first_interval);
+	tcase_add_test(tm, late_session_satisfies_and_the_plan_goes_on);
+	tcase_add_test(tm, second_miss_lapses_until_a_session);
+	tcase_add_test(tm, a_lapse_closes_when_the_plan_ends);
+	tcase_add_test(tm, leaving_cancels_what_was_open);
 	tcase_add_test(tm, failed_check_resets);
 	tcase_add_test(tm, last_slot_is_never_moved_past_window_end);
 	suite_add_tcase(s, tm);
@@ -511,6 +815,12 @@ int main(void)
 	tcase_add_test(tb, state_at_each_boundary);
 	tcase_add_test(tb, day_by_day_equals_direct);
 	suite_add_tcase(s, tb);
+
+	/* a few thousand plans, each day by day: slow under the sanitizers */
+	TCase *tg = tcase_create("generated");
+	tcase_set_timeout(tg, 120);
+	tcase_add_test(tg, generated_histories_converge);
+	suite_add_tcase(s, tg);
 
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

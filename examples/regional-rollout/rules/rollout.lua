@@ -31,20 +31,23 @@ gate {
   at = "pilot->scale",
   title = "The reception's digital share is on its planned path",
   check = function(ctx)
-    local m = ctx:metric("digital_share")
-    if not m or m.status == "no_data" then
-      return fail("no digital-meeting data from %s: ask for the booking export", ctx.unit.name)
-    end
-    -- The first months measure where the reception starts from: there is
-    -- no path to be on yet, so this criterion cannot judge.
-    if m.status == "baseline" then
-      return skip("cannot judge yet: %s is still measuring its baseline (%d month(s) of data)",
-                  ctx.unit.name, m.points)
-    end
-    if m.status == "off_track" then
-      return fail("%s", describe(m), { status = m.status, signals = m.signals })
-    end
-    return pass("%s", describe(m), { status = m.status })
+    -- at_risk is still on the path; the first months measure where the
+    -- reception starts from, so there is no path to be on yet (skip)
+    return require_status(ctx, { metric = "digital_share", at_least = "at_risk",
+                                 baseline = "skip" })
+  end,
+}
+
+-- Scaling is done when the goal holds, not when it was touched once: the
+-- share at or above 30% in each of the last three months.
+gate {
+  id = "goal-held",
+  at = "scale->sustain",
+  title = "The goal of 30% held for the last three months",
+  check = function(ctx)
+    return require_ratio(ctx, { numerator = "digital_meetings",
+                                denominator = "patient_meetings",
+                                at_least = 0.3, periods = 3 })
   end,
 }
 

@@ -20,10 +20,31 @@ gate {
   weight = 1,
   title = "An executive sponsor is bought in",
   check = function(ctx)
-    local execs = ctx:people{ within = ctx.unit.id, role = "executive",
-                              min_engagement = "bought_in" }
-    if #execs == 0 then return fail("no bought-in executive") end
-    return pass("executive sponsor(s): %s", describe(execs))
+    return require_people(ctx, { role = "executive", level = "bought_in" })
+  end,
+}
+
+-- Procurement ends in a plan the departments agreed to: who does what
+-- before go-live (uptake record event --kind plan --unit northfield).
+gate {
+  id = "implementation-plan",
+  at = "procure->prepare",
+  title = "An implementation plan is agreed before preparing go-live",
+  owner = "implementation_lead",
+  check = function(ctx)
+    return require_event(ctx, { kind = "plan" })
+  end,
+}
+
+-- A live department keeps its staff trained: habits take about 300
+-- days, and one training at go-live does not carry them.
+gate {
+  id = "staff-trained",
+  at = "live->sustain",
+  title = "Most of the department's staff trained in the last 300 days",
+  owner = "first_line_manager",
+  check = function(ctx)
+    return require_trained(ctx, { share = 0.8, days = 300 })
   end,
 }
 
