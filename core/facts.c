@@ -519,6 +519,7 @@ void up_facts_free(up_facts *f)
 		free(p->joined);
 		free(p->left);
 		json_decref(p->roles);
+		json_decref(p->roles_since);
 	}
 	for (size_t i = 0; i < f->nevents; i++) {
 		up_event *e = &f->events[i];

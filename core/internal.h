@@ -385,6 +385,10 @@ typedef struct {
 	/* the day they left, for those in up_facts.leavers; NULL for the
 	 * people present (a leave dated later is not known yet) */
 	char *left;
+	/* the day of their last move as of the date ("" if none), and
+	 * each role they took on by a dated change: {role: day} */
+	char moved_on[11];
+	json_t *roles_since;
 } up_person;
 
 typedef struct {

@@ -111,9 +111,19 @@ int up_people_apply(up_facts *f, up_store *s, up_error *err)
 					     sqlite3_column_text(st, 3));
 		} else if (k == UP_CHANGE_MOVE && value) {
 			p->unit_ix = up_facts_unit(f, value);
+			snprintf(p->moved_on, sizeof p->moved_on, "%s",
+				 (const char *)sqlite3_column_text(st, 3));
 		} else if (value) {
 			char *none = NULL;
 			apply_change(k, value, &none, p->roles);
+			/* a plan for the role starts when they took it on */
+			if (k == UP_CHANGE_ADD_ROLE) {
+				if (!p->roles_since)
+					p->roles_since = json_object();
+				json_object_set_new(p->roles_since, value,
+					json_string((const char *)
+						sqlite3_column_text(st, 3)));
+			}
 		}
 	}
 	up_strmap_free(&ix);

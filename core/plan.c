@@ -30,6 +30,33 @@ static int holds_any(const up_person *p, const up_strv *roles)
 	return 0;
 }
 
+/*
+ * The day P came under plan PL by a dated change, or 0: the day they
+ * moved to their unit, and for a plan by roles, the first day they held
+ * one of its roles when they took each on by a change (a role they held
+ * from the start puts them under it from the start).
+ */
+static int32_t under_plan_since(const up_person *p, const up_plan_def *pl)
+{
+	int32_t since = 0, day;
+	if (p->moved_on[0] && up_date_parse(p->moved_on, &day, NULL) == UP_OK)
+		since = day;
+	int32_t role_day = INT32_MAX;
+	for (size_t i = 0; i < pl->roles.n && role_day; i++) {
+		if (!up_person_has_role(p, pl->roles.v[i]))
+			continue;
+		const char *d = json_string_value(json_object_get(
+			p->roles_since, pl->roles.v[i]));
+		if (!d || up_date_parse(d, &day, NULL) != UP_OK)
+			role_day = 0; /* held from the start */
+		else if (day < role_day)
+			role_day = day;
+	}
+	if (pl->roles.n && role_day != INT32_MAX && role_day > since)
+		since = role_day;
+	return since;
+}
+
 /* Whether unit UI is in the subtree of one of UNITS. */
 static int within_units(const up_facts *f, int ui, const up_strv *units)
 {
@@ -79,6 +106,11 @@ up_plan_fit up_plan_fits(const up_plan_def *pl, const up_facts *f, size_t pi,
 			       .stop = left_on(p)};
 	if (has_joined && joined > day0)
 		out->anchor = joined;
+	/* a move or a role taken on counts from its day, as joining does:
+	 * no slot before it is theirs to miss */
+	int32_t since = under_plan_since(p, pl);
+	if (since > out->anchor)
+		out->anchor = since;
 	/* go_live and a date: the window is the unit's, or the date's, so a
 	 * late joiner gets the slots that fit; joined: their own */
 	out->window_end = (pl->anchor == UP_ANCHOR_JOINED ? out->anchor : day0)
