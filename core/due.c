@@ -447,29 +447,36 @@ static json_t *summary(const who *w, const json_t *items,
 	unsigned char *on = up_xcalloc(f->npeople + 1, 1);
 	unsigned char *trained = up_xcalloc(f->npeople + 1, 1);
 	people_flags(w, on, trained);
+	/* each unit's own counts, then its subtree's: units are stored in
+	 * tree order, so a child comes after its parent; one pass each, not
+	 * units x (people + items) */
+	static const char *const states[] = {"due", "overdue", "lapsed"};
+	json_int_t (*c)[5] = up_xcalloc(f->nunits + 1, sizeof *c);
+	for (size_t pi = 0; pi < f->npeople; pi++) {
+		int u = f->people[pi].unit_ix;
+		if (on[pi] && u >= 0) {
+			c[u][0]++;
+			c[u][1] += trained[pi];
+		}
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(items, i, o) {
+		int u = up_facts_unit(f, item_str(o, "unit"));
+		for (int k = 0; u >= 0 && k < 3; k++)
+			c[u][2 + k] += !strcmp(item_str(o, "state"), states[k]);
+	}
+	for (size_t ui = f->nunits; ui-- > 1;) {
+		int parent = f->units[ui].parent_ix;
+		for (int k = 0; parent >= 0 && k < 5; k++)
+			c[parent][k] += c[ui][k];
+	}
 	json_t *rows = json_array();
 	for (size_t ui = 0; ui < f->nunits; ui++) {
 		if (!scope[ui])
 			continue;
-		json_int_t people = 0, tr = 0, n[3] = {0, 0, 0};
-		for (size_t pi = 0; pi < f->npeople; pi++)
-			if (on[pi] && in_subtree(f, (int)ui,
-						 f->people[pi].unit_ix)) {
-				people++;
-				tr += trained[pi];
-			}
-		static const char *const states[] = {"due", "overdue",
-						     "lapsed"};
-		size_t i;
-		json_t *o;
-		json_array_foreach(items, i, o) {
-			if (!in_subtree(f, (int)ui, up_facts_unit(f,
-					item_str(o, "unit"))))
-				continue;
-			for (int k = 0; k < 3; k++)
-				n[k] += !strcmp(item_str(o, "state"),
-						states[k]);
-		}
+		json_int_t people = c[ui][0], tr = c[ui][1];
+		json_int_t n[3] = {c[ui][2], c[ui][3], c[ui][4]};
 		json_array_append_new(rows, UP_JSON(json_pack(
 			"{s:s, s:s, s:i, s:I, s:I, s:o, s:I, s:I, s:I}",
 			"unit", f->units[ui].id, "name", f->units[ui].name
@@ -479,6 +486,7 @@ static json_t *summary(const who *w, const json_t *items,
 			: json_null(), "due", n[0], "overdue", n[1], "lapsed",
 			n[2])));
 	}
+	free(c);
 	free(on);
 	free(trained);
 	json_t *doc = UP_JSON(json_pack("{s:s, s:i, s:o}", "as_of",

@@ -100,11 +100,15 @@ static const char *own(importer *im, const char *s)
 	return im->owned[im->nowned++] = up_xstrdup(s);
 }
 
-/* Notes that NAME is person ID's, for warn_same_name(). */
+/* Notes that NAME is person ID's, for warn_same_name().  The list grows
+ * geometrically, as own()'s: a region holds 200,000 people. */
 static void note_name(importer *im, const char *name, const char *id)
 {
-	im->name_ids = up_xrealloc(im->name_ids, (im->nname_ids + 1) *
-				   sizeof *im->name_ids);
+	size_t n = im->nname_ids;
+	/* room for 1024 first, then double when full (at 1024, 2048, ...) */
+	if (!n || (n >= 1024 && !(n & (n - 1))))
+		im->name_ids = up_xrealloc(im->name_ids, (n ? 2 * n : 1024) *
+					   sizeof *im->name_ids);
 	im->name_ids[im->nname_ids] = own(im, id);
 	up_strmap_put(&im->names, own(im, name), (int)im->nname_ids++);
 }
