@@ -98,16 +98,34 @@ static long long coarse_ns(void)
 
 /* Stops the rule for good: from now on every instruction raises.  AR is
  * the frame to blame, or NULL for the innermost one with a line. */
+/* Names where a limit tripped: the innermost line of a rule file, so a
+ * limit hit inside a prelude helper points at the rule that called it;
+ * else the innermost line at all (AR, from a hook, when given). */
 static void trip(lua_State *L, up_sandbox *sb, int *flag, lua_Debug *ar)
 {
-	lua_Debug here;
+	lua_Debug here, first;
+	int found = 0, have_first = 0;
 	*flag = 1;
-	for (int level = 0; !ar && lua_getstack(L, level, &here); level++)
-		if (lua_getinfo(L, "l", &here) && here.currentline > 0)
-			ar = &here;
-	if (ar && lua_getinfo(L, "Sl", ar))
+	for (int level = 0; !found && lua_getstack(L, level, &here); level++) {
+		if (!lua_getinfo(L, "Sl", &here) || here.currentline <= 0)
+			continue;
+		if (!have_first) {
+			first = here;
+			have_first = 1;
+		}
+		found = strcmp(here.source, "@lua/prelude.lua") != 0;
+	}
+	if (!found && ar && lua_getinfo(L, "Sl", ar)) {
+		here = *ar;
+		found = 1;
+	}
+	if (!found && have_first) {
+		here = first;
+		found = 1;
+	}
+	if (found)
 		snprintf(sb->trip_where, sizeof sb->trip_where, "%s:%d",
-			 ar->short_src, ar->currentline);
+			 here.short_src, here.currentline);
 	lua_sethook(L, up_sandbox_hook, LUA_MASKCOUNT, 1);
 }
 

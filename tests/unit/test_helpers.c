@@ -940,6 +940,8 @@ START_TEST(helpers_count_against_the_budget)
 	ck_assert_msg(r.status == UP_RES_ERROR && strstr(r.message,
 		      "instruction limit exceeded (10000)"), "%s: %s",
 		      status_names[r.status], r.message);
+	/* named at the rule's line that called the helper */
+	ck_assert_msg(!strncmp(r.message, "rules/", 6), "%s", r.message);
 	up_result_free(&r);
 	eval("control", "org", &r);
 	ck_assert_msg(r.status == UP_RES_PASS, "control: %s",
