@@ -567,33 +567,10 @@ static void note_name(lua_State *L, const char *name, size_t *n)
 static void known_series(lua_State *L, const up_host *h, const char *name)
 {
 	const up_facts *f = h->facts;
-	size_t lo = 0, hi = f->nstored;
-	while (lo < hi) { /* sorted */
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(f->stored[mid], name);
-		if (!c)
-			return;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* a pack's parameter may name it (enrolment_series: enrolled): the
 	 * program chose it, though no data has come yet */
-	for (size_t i = 0; i < h->p->npacks; i++) {
-		const char *k;
-		json_t *v, *x;
-		size_t j;
-		json_object_foreach(h->p->packs[i].params, k, v) {
-			if (json_is_string(v) &&
-			    !strcmp(json_string_value(v), name))
-				return;
-			json_array_foreach(v, j, x)
-				if (json_is_string(x) &&
-				    !strcmp(json_string_value(x), name))
-					return;
-		}
-	}
+	if (up_facts_stored(f, name) || up_packs_name(h->p, name))
+		return;
 	lua_newtable(L);
 	size_t n = 0;
 	for (size_t i = 0; i < h->p->nmetrics; i++) {

@@ -915,14 +915,6 @@ int up_cycle_has(const up_cycle *c, const char *cond)
 	return 0;
 }
 
-static int listed(char *const *v, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i], name))
-			return 1;
-	return 0;
-}
-
 /* Whether a rule file of P names series NAME as a literal: ctx:series
  * with "NAME" or 'NAME' as its first argument. */
 static int rule_reads(const up_program *p, const char *name)
@@ -943,26 +935,6 @@ static int rule_reads(const up_program *p, const char *name)
 	return 0;
 }
 
-/* A pack parameter of P with NAME as its value, or one of its values. */
-static int param_names(const up_program *p, const char *name)
-{
-	for (size_t i = 0; i < p->npacks; i++) {
-		const char *k;
-		json_t *v, *x;
-		size_t j;
-		json_object_foreach(p->packs[i].params, k, v) {
-			if (json_is_string(v) &&
-			    !strcmp(json_string_value(v), name))
-				return 1;
-			json_array_foreach(v, j, x)
-				if (json_is_string(x) &&
-				    !strcmp(json_string_value(x), name))
-					return 1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Series one side uses and the other does not know: a metric reading a
  * series no import has (a typo, or data not yet imported), an imported
@@ -975,8 +947,7 @@ static void check_series(const up_program *p, const up_facts *f,
 		const up_metric_def *m = &p->metrics[i];
 		const char *names[] = {m->numerator, m->denominator, m->series};
 		for (size_t k = 0; k < UP_COUNTOF(names); k++) {
-			if (!names[k] ||
-			    listed(f->stored, f->nstored, names[k]))
+			if (!names[k] || up_facts_stored(f, names[k]))
 				continue;
 			const char *hint = up_did_you_mean(names[k],
 				(const char *const *)f->stored, f->nstored);
@@ -989,7 +960,7 @@ static void check_series(const up_program *p, const up_facts *f,
 	}
 	for (size_t i = 0; i < f->nstored; i++) {
 		const char *name = f->stored[i];
-		int used = param_names(p, name) || rule_reads(p, name);
+		int used = up_packs_name(p, name) || rule_reads(p, name);
 		for (size_t k = 0; !used && k < p->nmetrics; k++) {
 			const up_metric_def *m = &p->metrics[k];
 			used = (m->numerator && !strcmp(m->numerator, name)) ||

@@ -341,12 +341,13 @@ static int load_trainings(up_facts *f, up_store *s, up_error *err)
 	return UP_OK;
 }
 
-int up_facts_series(const up_facts *f, const char *name)
+/* The index of NAME in the sorted list V of N, or -1. */
+static int sorted_find(char *const *v, size_t n, const char *name)
 {
-	size_t lo = 0, hi = f->nseries;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(f->series[mid], name);
+		int c = strcmp(v[mid], name);
 		if (c == 0)
 			return (int)mid;
 		if (c < 0)
@@ -355,6 +356,16 @@ int up_facts_series(const up_facts *f, const char *name)
 			hi = mid;
 	}
 	return -1;
+}
+
+int up_facts_series(const up_facts *f, const char *name)
+{
+	return sorted_find(f->series, f->nseries, name);
+}
+
+int up_facts_stored(const up_facts *f, const char *name)
+{
+	return sorted_find(f->stored, f->nstored, name) >= 0;
 }
 
 /*

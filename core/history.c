@@ -11,7 +11,6 @@
 
 #include "internal.h"
 
-#define JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
 
 /* Hex digits of a hash shown in a table (the JSON has them all), and the
  * lines per kind of change under a cycle's "Since cycle N:". */
@@ -532,7 +531,7 @@ static int load_doc(up_store *s, long long n, int before, json_t **out,
 
 static int dump(const json_t *j, FILE *fp)
 {
-	if (json_dumpf(j, fp, JSON_OUT) != 0)
+	if (json_dumpf(j, fp, UP_JSON_OUT) != 0)
 		return UP_EINTERNAL;
 	fputc('\n', fp);
 	return UP_OK;

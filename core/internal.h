@@ -453,6 +453,8 @@ int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
+/* Whether the store has a value of series NAME at any date. */
+int up_facts_stored(const up_facts *f, const char *name);
 
 /* ---- people who come and go (people.c) ---- */
 

@@ -256,6 +256,9 @@ int up_packs_add_dir(up_yv *v, up_program *p, const char *dir,
 /* trust: the public keys every non-built-in pack must be signed with. */
 void up_trust_load(up_yv *v, up_program *p, const up_ynode *n);
 void up_packs_free(up_program *p);
+/* Whether a parameter of one of P's packs has VALUE as its value, or as
+ * one of its values (a series a pack reads: enrolment_series). */
+int up_packs_name(const up_program *p, const char *value);
 
 typedef struct {
 	char *dir;

@@ -838,6 +838,25 @@ int up_packs_add_dir(up_yv *v, up_program *p, const char *dir,
 	return v->bad == before ? UP_OK : UP_EINPUT;
 }
 
+int up_packs_name(const up_program *p, const char *value)
+{
+	for (size_t i = 0; i < p->npacks; i++) {
+		const char *k;
+		json_t *v, *x;
+		size_t j;
+		json_object_foreach(p->packs[i].params, k, v) {
+			if (json_is_string(v) &&
+			    !strcmp(json_string_value(v), value))
+				return 1;
+			json_array_foreach(v, j, x)
+				if (json_is_string(x) &&
+				    !strcmp(json_string_value(x), value))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 size_t up_program_npacks(const up_program *p)
 {
 	return p->npacks;

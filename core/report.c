@@ -10,7 +10,6 @@
 
 #include "dashboard.h"
 
-#define JSON_OUT (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
 
 /*
  * A string field made safe for a terminal: rule messages come from code
@@ -274,7 +273,7 @@ static void metrics_table(const json_t *doc, FILE *fp, unsigned flags)
 
 static int dump(const json_t *j, FILE *fp)
 {
-	if (json_dumpf(j, fp, JSON_OUT) != 0)
+	if (json_dumpf(j, fp, UP_JSON_OUT) != 0)
 		return UP_EINTERNAL;
 	fputc('\n', fp);
 	return UP_OK;
