@@ -491,9 +491,22 @@ static json_t *person_plans(const up_program *prog, const up_facts *f,
 	json_object_set_new(doc, "roles", json_deep_copy(p->roles));
 	json_object_set_new(doc, "as_of", json_string(f->as_of_s));
 	json_object_set_new(doc, "present", json_true());
+	json_object_set_new(doc, "left", json_null());
 	json_object_set_new(doc, "plans", plans);
 	json_object_set_new(doc, "not_on", off);
 	return doc;
+}
+
+/* Someone who had left by the date is on no plan; say who they were and
+ * since when, rather than treating them as a stranger. */
+static json_t *leaver_json(const up_facts *f, const up_person *p)
+{
+	return UP_JSON(json_pack("{s:s, s:s, s:o, s:O, s:s, s:b, s:s, s:[], "
+		"s:[]}", "person", p->id, "name", p->name ? p->name : p->id,
+		"unit", p->unit_ix >= 0 ? json_string(f->units[p->unit_ix].id)
+					: json_null(),
+		"roles", p->roles, "as_of", f->as_of_s, "present", 0,
+		"left", p->left, "plans", "not_on"));
 }
 
 static const char *js(const json_t *o, const char *k)
@@ -615,10 +628,12 @@ static void print_person(FILE *fp, const json_t *doc)
 	up_print_text(fp, "%s\n", b.buf);
 	up_buf_free(&b);
 	const json_t *plans = json_object_get(doc, "plans");
-	if (!json_is_true(json_object_get(doc, "present")))
+	if (*js(doc, "left"))
+		up_print_text(fp, "left on %s: on no plan since, and what was "
+			      "open closed with the leave\n", js(doc, "left"));
+	else if (!json_is_true(json_object_get(doc, "present")))
 		up_print_text(fp, "not one of the program's people as of %s "
-			      "(joined later, or left): no plan\n",
-			      js(doc, "as_of"));
+			      "(joined later): no plan\n", js(doc, "as_of"));
 	else if (!json_array_size(plans))
 		fputs("on no training plan\n", fp);
 	size_t i;
@@ -648,11 +663,14 @@ int up_plan_print(up_store *s, const up_program *prog, const char *person,
 	for (size_t pi = 0; pi < f.npeople && !doc; pi++)
 		if (!strcmp(f.people[pi].id, person))
 			doc = person_plans(prog, &f, pi);
+	for (size_t pi = 0; pi < f.nleavers && !doc; pi++)
+		if (!strcmp(f.leavers[pi].id, person))
+			doc = leaver_json(&f, &f.leavers[pi]);
 	if (!doc)
 		doc = UP_JSON(json_pack("{s:s, s:s, s:n, s:[], s:s, s:b, "
-			"s:[], s:[]}", "person", person, "name", person, "unit",
-			"roles", "as_of", f.as_of_s, "present", 0, "plans",
-			"not_on"));
+			"s:n, s:[], s:[]}", "person", person, "name", person,
+			"unit", "roles", "as_of", f.as_of_s, "present", 0,
+			"left", "plans", "not_on"));
 	if (flags & UP_PRINT_JSON) {
 		json_dumpf(doc, fp, JSON_INDENT(2));
 		fputc('\n', fp);

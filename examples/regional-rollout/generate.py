@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Generates observations.csv and trainings.csv for the regional-rollout example.
+"""Generates people.csv, observations.csv and trainings.csv for the
+regional-rollout example.
 
 Seeded, so the committed files are reproducible: python3 generate.py
-(run it in this directory).  It reads people.csv for the training log.
+(run it in this directory) always writes the same bytes.
 
 observations.csv: the monthly exports of each reception from January 2025
 to October 2026, shaped to tell the story in README.md:
@@ -14,9 +15,15 @@ to October 2026, shaped to tell the story in README.md:
   quality audit    components_defined, components_delivered: each quarter
                    10 digital meetings are audited against the 5 core
                    components of the routine (50 defined per audit)
-trainings.csv: the training log, one session per slot of each person's
-training plan (the 300-day cadence in program.yaml), the hospitals'
-ambassador forums, and the exceptions the story needs.
+people.csv: the roster of each reception: its first-line manager and
+ambassadors (named below, as the story needs them) and its secretaries,
+about six people per reception, some of whom joined later and one of
+whom left.
+trainings.csv: the training log of two years: each person comes to the
+sessions of the plans program.yaml puts them on, most of them on time,
+some late, some after missing one, a few missing two in a row (the plan
+lapses) and coming back weeks later or not at all; the hospitals'
+ambassador forums; and the exceptions the story needs.
 """
 import csv
 import datetime
@@ -131,10 +138,151 @@ def observations(rng):
         w.writerows(rows)
 
 
-# The training plan's slots (program.yaml's cadence: the defaults).
-OFFSETS = {'ambassador': [0, 7, 21, 45, 90, 150, 210, 300],
-           'first_line_manager': [-14, 0, 30, 60, 90]}
-WINDOW = 300
+# The named roster: each reception's first-line manager and ambassadors.
+ROSTER = """\
+hilde-aasen,Hilde Aasen,a-cardiology,first_line_manager,
+ingrid-moe,Ingrid Moe,a-cardiology,ambassador,
+sindre-bakke,Sindre Bakke,a-cardiology,ambassador,
+hanne-lunde,Hanne Lunde,a-cardiology,ambassador,
+tor-berge,Tor Berge,a-dermatology,first_line_manager,
+camilla-holm,Camilla Holm,a-dermatology,ambassador,
+randi-dahl,Randi Dahl,a-gastro,first_line_manager,
+erlend-foss,Erlend Foss,a-gastro,ambassador,
+silje-nygaard,Silje Nygaard,a-gastro,ambassador,
+oystein-eide,Øystein Eide,a-neurology,first_line_manager,
+vegard-ask,Vegard Ask,a-neurology,ambassador,
+maren-kvam,Maren Kvam,a-neurology,ambassador,
+kari-fjeld,Kari Fjeld,a-oncology,first_line_manager,
+nora-hegge,Nora Hegge,a-oncology,ambassador,
+jonas-rud,Jonas Rud,a-oncology,ambassador,
+geir-haugen,Geir Haugen,a-orthopaedics,first_line_manager,
+ida-sunde,Ida Sunde,a-orthopaedics,ambassador,
+magnus-berg,Magnus Berg,a-orthopaedics,ambassador,
+liv-iversen,Liv Iversen,a-paediatrics,first_line_manager,
+thea-lindqvist,Thea Lindqvist,a-paediatrics,ambassador,
+eirik-dale,Eirik Dale,a-paediatrics,ambassador,
+arne-jensen,Arne Jensen,b-cardiology,first_line_manager,
+hege-brun,Hege Brun,b-cardiology,ambassador,
+ola-nesse,Ola Nesse,b-cardiology,ambassador,
+astrid-fossum,Astrid Fossum,b-cardiology,ambassador,
+berit-karlsen,Berit Karlsen,b-dermatology,first_line_manager,
+kristian-tveit,Kristian Tveit,b-dermatology,ambassador,
+stian-lie,Stian Lie,b-gastro,first_line_manager,
+line-aas,Line Aas,b-gastro,ambassador,
+petter-saele,Petter Sæle,b-gastro,ambassador,
+marit-moen,Marit Moen,b-neurology,first_line_manager,
+vilde-ronneberg,Vilde Rønneberg,b-neurology,ambassador,
+andreas-lien,Andreas Lien,b-neurology,ambassador,
+per-nilsen,Per Nilsen,b-oncology,first_line_manager,
+marte-eng,Marte Eng,b-oncology,ambassador,
+sander-huse,Sander Huse,b-oncology,ambassador,
+siri-olsen,Siri Olsen,b-orthopaedics,first_line_manager,
+julie-hagen,Julie Hagen,b-orthopaedics,ambassador,
+emil-vold,Emil Vold,b-orthopaedics,ambassador,
+karoline-krog,Karoline Krog,b-orthopaedics,ambassador,
+knut-pedersen,Knut Pedersen,b-paediatrics,first_line_manager,
+ane-bo,Ane Bø,b-paediatrics,ambassador,
+martin-sand,Martin Sand,b-paediatrics,ambassador,
+anne-ronning,Anne Rønning,c-cardiology,first_line_manager,
+tuva-strom,Tuva Strøm,c-cardiology,ambassador,
+hakon-lyng,Håkon Lyng,c-cardiology,ambassador,
+maria-furu,Maria Furu,c-cardiology,ambassador,
+bjorn-solberg,Bjørn Solberg,c-dermatology,first_line_manager,
+sara-kleiven,Sara Kleiven,c-dermatology,ambassador,
+even-rygg,Even Rygg,c-dermatology,ambassador,
+tone-strand,Tone Strand,c-gastro,first_line_manager,
+helene-mo,Helene Mo,c-gastro,ambassador,
+tobias-brekken,Tobias Brekken,c-gastro,ambassador,
+amir-haddad,Amir Haddad,c-gastro,ambassador,2026-06-01
+lars-tangen,Lars Tangen,c-neurology,first_line_manager,
+elise-tofte,Elise Tofte,c-neurology,ambassador,
+jorgen-aarset,Jørgen Aarset,c-neurology,ambassador,
+eli-vik,Eli Vik,c-oncology,first_line_manager,
+kaja-ness,Kaja Ness,c-oncology,ambassador,
+fredrik-hoel,Fredrik Hoel,c-oncology,ambassador,
+sunniva-lo,Sunniva Lo,c-oncology,ambassador,
+rune-wold,Rune Wold,c-orthopaedics,first_line_manager,
+oda-reite,Oda Reite,c-orthopaedics,ambassador,
+mathias-steen,Mathias Steen,c-orthopaedics,ambassador,
+lene-vatne,Lene Vatne,c-orthopaedics,ambassador,
+inger-odegard,Inger Ødegård,c-paediatrics,first_line_manager,
+emma-grotte,Emma Grøtte,c-paediatrics,ambassador,
+sebastian-helle,Sebastian Helle,c-paediatrics,ambassador,
+"""
+
+# Secretaries book the patient meetings, digital or not: every reception
+# has enough of them to make about six people.
+FIRST = ['Anette', 'Bente', 'Cecilie', 'Dagny', 'Eva', 'Frida', 'Guro', 'Hanna',
+         'Ingeborg', 'Janne', 'Kjersti', 'Linn', 'Mette', 'Nina', 'Oline',
+         'Pia', 'Ragnhild', 'Solveig', 'Trine', 'Unni', 'Vigdis', 'Wenche',
+         'Aud', 'Bjørg', 'Elin', 'Gunn', 'Hilde', 'Ingvild', 'Jorunn', 'Kine',
+         'Lise', 'Merete', 'Nils', 'Ole', 'Paal', 'Rolf', 'Svein', 'Terje',
+         'Ulrik', 'Vidar', 'Anders', 'Dag', 'Espen', 'Frode', 'Gaute']
+LAST = ['Aune', 'Berg', 'Dahle', 'Eriksen', 'Fosse', 'Grande', 'Hauge',
+        'Holte', 'Jakobsen', 'Kolstad', 'Lunde', 'Myklebust', 'Nilsen',
+        'Ottesen', 'Pettersen', 'Rasmussen', 'Skog', 'Tangen', 'Ulvestad',
+        'Vik', 'Aasland', 'Brekke', 'Dalen', 'Engen', 'Fjeld', 'Gjerde',
+        'Halvorsen', 'Innset', 'Johansen', 'Kvale', 'Lie', 'Moe', 'Nes',
+        'Olsen', 'Rønning', 'Sletten', 'Torp', 'Ueland', 'Vatne', 'Wiik']
+PER_RECEPTION = 6
+# The one person who left: a secretary at Gastroenterology A moved to
+# another hospital at the end of August.
+LEAVER = 'a-gastro'
+LEFT = '2026-09-01'
+
+
+def slug(name):
+    table = str.maketrans({'ø': 'o', 'å': 'a', 'æ': 'ae', 'Ø': 'o', 'Å': 'a',
+                           'Æ': 'ae', ' ': '-'})
+    return name.translate(table).lower()
+
+
+def people(rng):
+    rows = [line.split(',') + [''] for line in ROSTER.strip().split('\n')]
+    taken = {r[0] for r in rows}
+    count = {}
+    for r in rows:
+        count[r[2]] = count.get(r[2], 0) + 1
+    for unit in sorted(R):
+        wave = R[unit][2]
+        for k in range(max(2, PER_RECEPTION - count[unit])):
+            while True:
+                name = f'{rng.choice(FIRST)} {rng.choice(LAST)}'
+                pid = slug(name)
+                if pid not in taken:
+                    break
+            taken.add(pid)
+            joined = left = ''
+            # one in five came after the go-live, the last this autumn
+            if rng.random() < 0.2 and wave < 4:
+                go = GO_LIVE[wave]
+                span = (datetime.date(2026, 10, 1) - go).days
+                joined = (go + datetime.timedelta(days=rng.randint(30, span))).isoformat()
+            if unit == LEAVER and k == 0:
+                left = LEFT
+            rows.append([pid, name, unit, 'secretary', joined, left])
+    with open('people.csv', 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(['id', 'name', 'unit', 'roles', 'joined', 'left'])
+        w.writerows(rows)
+    return rows
+
+
+# The plans by audience of program.yaml's cadence.training, and the topic
+# each records its sessions under.
+PLANS = {
+    'ambassador': ([0, 7, 21, 45, 90, 150, 210, 300], 300, 'digital-meetings'),
+    'secretary': ([0, 14, 45, 90, 180, 365, 540], 600, 'reception-routine'),
+    'first_line_manager': ([-14, 0, 30, 60, 90], 300, 'manager-briefing'),
+}
+GRACE, RESCHEDULE = 7, 7
+# How people come to their sessions: the chance that a slot is late (after
+# its grace), missed once (they come to the moved session), or missed
+# twice (the plan lapses).  Most are steady; some busy; a few drift.
+HABITS = [(0.70, (0.06, 0.03, 0.00)),
+          (0.22, (0.20, 0.12, 0.04)),
+          (0.08, (0.20, 0.15, 0.20))]
+COME_BACK = 0.6     # of those who lapse, come back within three months
 # Each hospital's ambassador forum for the ambassadors and first-line
 # managers of its live receptions.  Hospital C's September forum was
 # cancelled when its director left.
@@ -153,31 +301,74 @@ OWN = {
 }
 
 
-def trainings(rng):
-    rows = []
-    with open('people.csv', newline='') as f:
-        people = list(csv.DictReader(f))
-    for p in people:
-        wave = R[p['unit']][2]
-        go = GO_LIVE[wave]
-        role = p['roles'].split(';')[0]
-        anchor = max(go, datetime.date.fromisoformat(p['joined'])) if p['joined'] else go
-        days = []
-        if p['id'] in OWN:
-            days = [datetime.date.fromisoformat(d) for d in OWN[p['id']]]
+def habit(rng):
+    x = rng.random()
+    for share, odds in HABITS:
+        if x < share:
+            return odds
+        x -= share
+    return HABITS[-1][1]
+
+
+def attend(rng, offsets, day0, end, odds):
+    """The days a person comes to the sessions of a plan starting DAY0."""
+    late, missed, lapse = odds
+    days, i = [], 0
+    base, base_off = day0 + datetime.timedelta(days=offsets[0]), offsets[0]
+    stop = min(end, EXPORTED)
+    while i < len(offsets):
+        due = base + datetime.timedelta(days=offsets[i] - base_off)
+        if due > stop:
+            break
+        x = rng.random()
+        if x < lapse:
+            if rng.random() >= COME_BACK:
+                break
+            # back weeks after the moved session was missed too; the
+            # plan starts again from that day
+            d = due + datetime.timedelta(days=2 * GRACE + RESCHEDULE + rng.randint(10, 80))
+            if d > stop:
+                break
+            days.append(d)
+            base, base_off, i = d, offsets[0], 1
+            continue
+        x -= lapse
+        if x < missed:
+            d = due + datetime.timedelta(days=GRACE + RESCHEDULE + rng.randint(-3, 3))
+        elif x < missed + late:
+            d = due + datetime.timedelta(days=GRACE + rng.randint(2, 15))
         else:
-            for off in OFFSETS[role]:
-                if off > WINDOW:
-                    break
-                days.append(anchor + datetime.timedelta(days=off + rng.randint(0, 3)))
-        topic = 'digital-meetings' if role == 'ambassador' else 'manager-briefing'
-        for d in days:
-            if d <= EXPORTED:
-                rows.append((p['id'], d.isoformat(), topic, 'passed'))
-        for day in FORUMS[p['unit'][0]]:
+            d = due + datetime.timedelta(days=rng.randint(-3, 4))
+        if d > stop:
+            break
+        days.append(d)
+        base, base_off, i = d, offsets[i], i + 1
+    return days
+
+
+def trainings(rng, roster):
+    rows = []
+    for pid, _, unit, roles, joined, left in roster:
+        role = roles.split(';')[0]
+        go = GO_LIVE[R[unit][2]]
+        day0 = max(go, datetime.date.fromisoformat(joined)) if joined else go
+        offsets, window, topic = PLANS[role]
+        # the secretaries' plan runs from whoever joins later (anchor:
+        # joined), the others' from the go-live
+        end = (day0 if role == 'secretary' else go) + datetime.timedelta(days=window)
+        if left:
+            end = min(end, datetime.date.fromisoformat(left) - datetime.timedelta(days=1))
+        if pid in OWN:
+            days = [datetime.date.fromisoformat(d) for d in OWN[pid]]
+        else:
+            days = attend(rng, offsets, day0, end, habit(rng))
+        rows += [(pid, d.isoformat(), topic, 'passed') for d in days]
+        if role == 'secretary':
+            continue
+        for day in FORUMS[unit[0]]:
             d = datetime.date.fromisoformat(day)
-            if anchor <= d and (day, p['id']) not in ABSENT:
-                rows.append((p['id'], day, 'ambassador-forum', 'passed'))
+            if day0 <= d and (day, pid) not in ABSENT:
+                rows.append((pid, day, 'ambassador-forum', 'passed'))
     rows.sort(key=lambda r: (r[1], r[0]))
     with open('trainings.csv', 'w', newline='') as f:
         w = csv.writer(f, lineterminator='\n')
@@ -186,9 +377,9 @@ def trainings(rng):
 
 
 def main():
-    rng = random.Random(SEED)
-    observations(rng)
-    trainings(rng)
+    observations(random.Random(SEED))
+    roster = people(random.Random(SEED + 1))
+    trainings(random.Random(SEED + 2), roster)
 
 
 if __name__ == '__main__':
