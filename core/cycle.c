@@ -824,8 +824,9 @@ int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
 			      "'uptake cycle')");
 	if (!json_is_object(doc)) {
 		json_decref(doc);
-		return up_err(err, UP_EINTERNAL, "the last cycle's record is "
-			      "damaged");
+		return up_err(err, UP_EINTERNAL, "the last cycle's record in "
+			      "%s is damaged; restore it from a backup",
+			      up_store_path(s));
 	}
 	up_cycle *c = cycle_new(doc);
 	/* status and explain say what was advanced since it ran */
@@ -861,8 +862,9 @@ int up_cycle_load(up_cycle **out, up_store *s, long long number,
 		return up_history_no_cycle(s, number, err);
 	if (!json_is_object(doc)) {
 		json_decref(doc);
-		return up_err(err, UP_EINTERNAL, "the record of cycle %lld is "
-			      "damaged", number);
+		return up_err(err, UP_EINTERNAL, "the record of cycle %lld in "
+			      "%s is damaged; restore it from a backup", number,
+			      up_store_path(s));
 	}
 	up_cycle *c = cycle_new(doc);
 	/* what was advanced since this cycle ran, not since the latest */

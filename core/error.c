@@ -57,6 +57,8 @@ const char *up_errstr(int code)
 	case UP_EINPUT: return "bad input";
 	case UP_EINTERNAL: return "internal error";
 	case UP_EBUSY: return "store busy";
+	case UP_EIO: return "I/O error";
+	case UP_EPERM: return "permission denied";
 	case UP_ENOMEM: return "out of memory";
 	default: return "unknown error";
 	}
@@ -67,7 +69,9 @@ int up_exit_status(int code)
 	switch (code) {
 	case UP_OK: return 0;
 	case UP_EINPUT: return 65;
+	case UP_EIO: return 74;
 	case UP_EBUSY: return 75;
+	case UP_EPERM: return 77;
 	default: return 70;
 	}
 }

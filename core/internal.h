@@ -354,6 +354,8 @@ const up_gate_cfg *up_gate_config(const up_program *p, const char *boundary);
 typedef struct sqlite3 sqlite3;
 
 sqlite3 *up_store_db(up_store *s);
+/* The store's file, for messages. */
+const char *up_store_path(const up_store *s);
 int up_store_begin(up_store *s, up_error *err);
 int up_store_commit(up_store *s, up_error *err);
 void up_store_rollback(up_store *s);

@@ -613,7 +613,10 @@ static const json_t *find_unit(const json_t *doc, const char *id,
 			free(ids);
 			return u;
 		}
-		ids[n++] = json_string_value(json_object_get(u, "id"));
+		/* a damaged record may hold a unit without an id */
+		const char *uid = json_string_value(json_object_get(u, "id"));
+		if (uid)
+			ids[n++] = uid;
 	}
 	const char *hint = up_did_you_mean(id, ids, n);
 	if (hint)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -217,17 +218,107 @@ sqlite3 *up_store_db(up_store *s)
 	return s->db;
 }
 
+const char *up_store_path(const up_store *s)
+{
+	return s->path;
+}
+
+/* Why PATH cannot be written, for a message: the file itself (its mode,
+ * a read-only file system), or its directory, where SQLite must create
+ * PATH-wal and PATH-shm to write and even to read a WAL-mode store; NULL
+ * when neither says. */
+static const char *why_readonly(const char *path, char *buf, size_t size,
+				int *dir_ro)
+{
+	size_t n = 0;
+	int ro = 0;
+	buf[0] = '\0';
+	if (access(path, W_OK) != 0 && errno != ENOENT)
+		n = (size_t)snprintf(buf, size, "%s", strerror(errno));
+	char *dir = up_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0'; /* "/state.db": the root */
+	else if (slash)
+		*slash = '\0';
+	const char *d = slash ? dir : ".";
+	if (access(d, W_OK) != 0) {
+		ro = 1;
+		if (n < size)
+			snprintf(buf + n, size - n, "%sits directory %s is not "
+				 "writable (%s), and SQLite needs the -wal and "
+				 "-shm files beside the store", n ? "; " : "", d,
+				 strerror(errno));
+	}
+	free(dir);
+	if (dir_ro)
+		*dir_ro = ro;
+	return buf[0] ? buf : NULL;
+}
+
+/*
+ * Says what went wrong with the store in words a user can act on, with
+ * the code: a failure here is rarely a bug.  A full disk or an I/O error
+ * is UP_EIO (exit 74) and a store this user may not write UP_EPERM (77);
+ * every command that writes does so in one transaction, which SQLite
+ * rolls back, so the store is as it was.  A damaged store stays
+ * UP_EINTERNAL (70), a file that is not a SQLite database UP_EINPUT (65).
+ */
 int up_store_fail(up_store *s, const char *what, up_error *err)
 {
 	int code = sqlite3_extended_errcode(s->db);
-	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+	int sys = sqlite3_system_errno(s->db);
+	char why[512];
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
 		return up_err(err, UP_EBUSY, "%s: the store %s is busy "
 			      "(another uptake is using it); try again",
 			      what, s->path);
-	if ((code & 0xff) == SQLITE_NOMEM)
+	case SQLITE_NOMEM:
 		return up_err(err, UP_ENOMEM, "%s: out of memory", what);
-	return up_err(err, UP_EINTERNAL, "%s: %s (%s)", what,
-		      sqlite3_errmsg(s->db), s->path);
+	case SQLITE_FULL:
+		return up_err(err, UP_EIO, "%s: cannot write %s: the disk is "
+			      "full (free some space and run it again)", what,
+			      s->path);
+	case SQLITE_IOERR:
+		if (sys == ENOSPC || sys == EDQUOT)
+			return up_err(err, UP_EIO, "%s: cannot write %s: the "
+				      "disk is full (%s; free some space and "
+				      "run it again)", what, s->path,
+				      strerror(sys));
+		return up_err(err, UP_EIO, "%s: cannot read or write %s: %s%s%s"
+			      "%s", what, s->path, sqlite3_errmsg(s->db),
+			      sys ? " (" : "", sys ? strerror(sys) : "",
+			      sys ? ")" : "");
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return up_err(err, UP_EPERM, "%s: %s is read-only to this user: "
+			      "%s", what, s->path,
+			      why_readonly(s->path, why, sizeof why, NULL)
+			      ? why : sqlite3_errmsg(s->db));
+	case SQLITE_CANTOPEN:
+		if (sys == EACCES || sys == EPERM || sys == EROFS)
+			return up_err(err, UP_EPERM, "%s: cannot open %s: %s",
+				      what, s->path,
+				      why_readonly(s->path, why, sizeof why,
+						   NULL) ? why : strerror(sys));
+		return up_err(err, UP_EIO, "%s: cannot open %s: %s", what,
+			      s->path, sys ? strerror(sys)
+					   : sqlite3_errmsg(s->db));
+	case SQLITE_CORRUPT:
+		return up_err(err, UP_EINTERNAL, "%s: %s is damaged (%s); "
+			      "restore it from a backup", what, s->path,
+			      sqlite3_errmsg(s->db));
+	case SQLITE_NOTADB:
+		return up_err(err, UP_EINPUT, "%s: %s is not an uptake store: "
+			      "not a SQLite database (another kind of file, "
+			      "or a store whose header is damaged)", what,
+			      s->path);
+	default:
+		return up_err(err, UP_EINTERNAL, "%s: %s (%s)", what,
+			      sqlite3_errmsg(s->db), s->path);
+	}
 }
 
 static int exec(up_store *s, const char *sql, const char *what,
@@ -286,6 +377,54 @@ static int apply_migrations(up_store *s, int v, up_error *err)
 }
 
 /*
+ * Whether the database at version V is an uptake store, before anything
+ * is written to it: a SQLite file of another application has no
+ * user_version (0) and tables of its own, or a user_version and not our
+ * tables, and migrating it would add ours beside its own.  An empty
+ * database (no table) is a new store; read-only, there is nothing in it.
+ */
+static int check_ours(up_store *s, int v, int readonly, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM"
+			       " sqlite_schema), (SELECT count(*) FROM"
+			       " sqlite_schema WHERE type = 'table'), (SELECT"
+			       " group_concat(name, ', ') FROM (SELECT name FROM"
+			       " sqlite_schema WHERE type = 'table' ORDER BY name"
+			       " LIMIT 3)), (SELECT count(*) FROM sqlite_schema"
+			       " WHERE type = 'table' AND name IN ('units',"
+			       " 'people', 'cycles'))", -1, &st, NULL))
+		return up_store_fail(s, "reading the schema", err);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		int rc = up_store_fail(s, "reading the schema", err);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	int objects = sqlite3_column_int(st, 0);
+	int tables = sqlite3_column_int(st, 1);
+	const unsigned char *some = sqlite3_column_text(st, 2);
+	char *names = up_xstrdup(some ? (const char *)some : "");
+	int ours = sqlite3_column_int(st, 3) == 3;
+	sqlite3_finalize(st);
+	int rc = UP_OK;
+	if (v == 0 && objects > 0)
+		rc = up_err(err, UP_EINPUT, "%s is not an uptake store: a "
+			    "SQLite database of another application (tables "
+			    "%s%s; no schema version)", s->path,
+			    tables ? names : "none", tables > 3 ? ", ..." : "");
+	else if (v > 0 && !ours)
+		rc = up_err(err, UP_EINPUT, "%s is not an uptake store: a "
+			    "SQLite database of another application (schema "
+			    "version %d, without uptake's tables units, people "
+			    "and cycles)", s->path, v);
+	else if (v == 0 && readonly)
+		rc = up_err(err, UP_EINPUT, "%s is an empty database: no "
+			    "state yet (run 'uptake cycle' first)", s->path);
+	free(names);
+	return rc;
+}
+
+/*
  * Brings the schema up to date.  A current store is not locked at all, so
  * readers never wait on a running cycle; the version is read again under
  * the write lock, since another process may have migrated meanwhile.
@@ -295,17 +434,26 @@ static int migrate(up_store *s, int readonly, up_error *err)
 	int v = 0, want = up_store_schema_version();
 	if (user_version(s, &v))
 		return up_store_fail(s, "reading the schema version", err);
+	int rc = check_ours(s, v, readonly, err);
+	if (rc != UP_OK)
+		return rc;
 	if (v > want)
 		return up_err(err, UP_EINPUT, "%s has schema version %d, newer "
 			      "than this uptake understands (%d); upgrade "
 			      "uptake", s->path, v, want);
+	/* Only now, as the mode is written in the file's header: a file
+	 * refused above is left as it was.  Readers find WAL in the file. */
+	if (!readonly &&
+	    (rc = exec(s, "PRAGMA journal_mode = WAL", "opening the store",
+		       err)) != UP_OK)
+		return rc;
 	if (v == want)
 		return UP_OK;
 	if (readonly)
 		return up_err(err, UP_EINPUT, "%s has schema version %d; run a "
 			      "command that writes (uptake cycle) to upgrade it "
 			      "to %d", s->path, v, want);
-	int rc = up_store_begin(s, err);
+	rc = up_store_begin(s, err);
 	if (rc != UP_OK)
 		return rc;
 	if (user_version(s, &v)) {
@@ -329,27 +477,46 @@ static int make_dir_for(const char *path, up_error *err)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-			rc = up_err(err, UP_EINPUT, "cannot create %s: %s",
-				    dir, strerror(errno));
+			rc = up_err(err, errno == EACCES || errno == EROFS
+				    ? UP_EPERM : UP_EINPUT, "cannot create %s: "
+				    "%s", dir, strerror(errno));
 	}
 	free(dir);
 	return rc;
 }
 
-static int configure(up_store *s, int readonly, up_error *err)
+static int configure(up_store *s, up_error *err)
 {
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
-	int rc = exec(s, "PRAGMA foreign_keys = ON", "configuring", err);
-	if (rc == UP_OK && !readonly) /* readers find WAL in the file */
-		rc = exec(s, "PRAGMA journal_mode = WAL", "configuring", err);
+	/* the first statements to read the file: what fails here fails
+	 * opening the store (up_store_fail says why).  WAL is set once the
+	 * file is known to be a store of ours (migrate). */
+	const char *what = "opening the store";
+	int rc = exec(s, "PRAGMA foreign_keys = ON", what, err);
 	if (rc == UP_OK)
-		rc = exec(s, "PRAGMA synchronous = NORMAL", "configuring", err);
+		rc = exec(s, "PRAGMA synchronous = NORMAL", what, err);
 	/* 64 MiB of page cache: a national import or cycle stays in memory
 	 * instead of paging the b-trees through the default 2 MiB. */
 	if (rc == UP_OK)
-		rc = exec(s, "PRAGMA cache_size = -65536", "configuring", err);
+		rc = exec(s, "PRAGMA cache_size = -65536", what, err);
 	return rc;
+}
+
+static int open_failed(up_store *s, up_error *err)
+{
+	if (!s->db)
+		return up_err(err, UP_ENOMEM, "cannot open %s: out of memory",
+			      s->path);
+	int sys = sqlite3_system_errno(s->db);
+	char why[512];
+	if (sys == EACCES || sys == EPERM || sys == EROFS)
+		return up_err(err, UP_EPERM, "cannot open %s: %s", s->path,
+			      why_readonly(s->path, why, sizeof why, NULL)
+			      ? why : strerror(sys));
+	return up_err(err, UP_EINPUT, "cannot open %s: %s%s%s%s", s->path,
+		      sqlite3_errmsg(s->db), sys ? " (" : "",
+		      sys ? strerror(sys) : "", sys ? ")" : "");
 }
 
 int up_store_open(up_store **out, const char *dir, const char *path,
@@ -374,10 +541,21 @@ int up_store_open(up_store **out, const char *dir, const char *path,
 			: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (rc == UP_OK &&
 	    sqlite3_open_v2(s->path, &s->db, oflags, NULL) != SQLITE_OK)
-		rc = up_err(err, UP_EINPUT, "cannot open %s: %s", s->path,
-			    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		rc = open_failed(s, err);
+	/* SQLite opens a file it may not write read-only, and says so
+	 * only at the first write: a cycle would be judged in full and
+	 * then lost.  Refuse now; reading commands still work. */
+	if (rc == UP_OK && !ro && sqlite3_db_readonly(s->db, "main") == 1) {
+		char why[512];
+		int dir_ro = 0;
+		const char *w = why_readonly(s->path, why, sizeof why, &dir_ro);
+		rc = up_err(err, UP_EPERM, "cannot write %s: %s%s", s->path,
+			    w ? w : "it is read-only", dir_ro ? ""
+			    : " (commands that only read it, such as 'uptake "
+			      "status', still work)");
+	}
 	if (rc == UP_OK)
-		rc = configure(s, ro, err);
+		rc = configure(s, err);
 	if (rc == UP_OK)
 		rc = migrate(s, ro, err);
 	if (rc != UP_OK) {

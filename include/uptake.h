@@ -34,8 +34,11 @@ extern "C" {
 enum {
 	UP_OK = 0,
 	UP_EINPUT = -65,    /* bad user input: a file, a value, a name */
-	UP_EINTERNAL = -70, /* a bug, an I/O failure, a corrupt store */
+	UP_EINTERNAL = -70, /* a bug, a damaged (corrupt) store */
+	UP_EIO = -74,       /* the store could not be written: a full disk,
+			     * an I/O error; nothing was written */
 	UP_EBUSY = -75,     /* the store is locked by another process */
+	UP_EPERM = -77,     /* the store is read-only to this user */
 	UP_ENOMEM = -12     /* out of memory */
 };
 
@@ -55,7 +58,8 @@ UP_API size_t up_error_count(const up_error *err);
 UP_API const char *up_error_message(const up_error *err, size_t i);
 /* A static description of a code, e.g. "bad input". */
 UP_API const char *up_errstr(int code);
-/* The process exit status a CLI should use for a code (0, 65, 70, 75). */
+/* The process exit status a CLI should use for a code (0, 65, 70, 74, 75,
+ * 77). */
 UP_API int up_exit_status(int code);
 
 /* ---- program ----------------------------------------------------------- */
@@ -114,6 +118,10 @@ enum {
  * Opens the state database: PATH if given, else DIR/.uptake/state.db,
  * creating and migrating it unless UP_STORE_READONLY.  Waits up to a few
  * seconds for a lock held by another process, then fails with UP_EBUSY.
+ * A file that is not an uptake store (not SQLite, another application's
+ * database, a newer schema) fails with UP_EINPUT; without
+ * UP_STORE_READONLY, a store this user cannot write fails with UP_EPERM
+ * before anything is done.
  */
 UP_API int up_store_open(up_store **out, const char *dir, const char *path,
 			 unsigned flags, up_error *err);
