@@ -359,6 +359,15 @@ static int unit_row(importer *im)
 	return rc2;
 }
 
+/* How much a problem of the unit tree says about the file: one at a
+ * unit of the file has its line, and one at the unit on a cycle or with
+ * the unknown parent (not lost) names the cause, not a unit whose walk
+ * up merely ran into a cycle above it. */
+static int tree_problem_rank(const importer *im, const char *id, int lost)
+{
+	return (up_strmap_get(&im->seen, id) > 0 ? 2 : 0) + !lost;
+}
+
 /* After the rows: every parent must exist and the tree stay a tree. */
 static int unit_end(importer *im)
 {
@@ -369,28 +378,57 @@ static int unit_end(importer *im)
 		"  UNION ALL SELECT up.start, u.parent, depth + 1 FROM up"
 		"  JOIN units u ON u.id = up.at WHERE depth <= ?1"
 		"  AND up.at != up.start)"
-		" SELECT start, at FROM up WHERE at = start OR depth > ?1"
+		" SELECT start, at, at = start, depth > ?1 FROM up"
+		" WHERE at = start OR depth > ?1"
 		"  OR (at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units"
 		"      WHERE id = up.at AND active))"
-		" ORDER BY start LIMIT 1", -1, &st, NULL))
+		" ORDER BY start", -1, &st, NULL))
 		return sql_err(im, "checking the unit tree");
 	/* a walk up the tree is never longer than the units there are */
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)im->units.n +
 			   (sqlite3_int64)im->seen.n + 1);
+	/*
+	 * Not simply the first unit in id order: a file that makes 'north'
+	 * its own parent also sends the walk of the stored 'cardio' below it
+	 * past the limit, and 'cardio' (not in the file, so no line; lost,
+	 * so no cause) came first, as "unknown parent unit 'north'".  A cycle
+	 * the file makes always runs through a unit of the file.
+	 */
+	char *id = NULL, *at = NULL;
+	int best = -1, cycle = 0, lost = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int l = sqlite3_column_int(st, 3);
+		int rank = tree_problem_rank(im, s, l);
+		if (rank <= best)
+			continue;
+		const char *a = (const char *)sqlite3_column_text(st, 1);
+		free(id);
+		free(at);
+		id = up_xstrdup(s);
+		at = a ? up_xstrdup(a) : NULL;
+		cycle = sqlite3_column_int(st, 2);
+		lost = l;
+		best = rank;
+	}
+	sqlite3_finalize(st);
 	int rc = UP_OK;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *at = (const char *)sqlite3_column_text(st, 1);
+	if (id) {
 		int line = up_strmap_get(&im->seen, id);
 		im->row_line = line > 0 ? line : 0;
-		if (at && !strcmp(id, at))
+		if (cycle)
 			rc = row_err(im, "parent", "unit '%s' is its own "
 				     "ancestor (the unit tree has a cycle)", id);
+		else if (lost)
+			rc = row_err(im, "parent", "unit '%s' is below a "
+				     "cycle of the unit tree (through '%s')", id,
+				     at ? at : "?");
 		else
 			rc = row_err(im, "parent", "unit '%s': unknown parent "
 				     "unit '%s'", id, at ? at : "?");
 	}
-	sqlite3_finalize(st);
+	free(id);
+	free(at);
 	return rc;
 }
 

@@ -763,6 +763,11 @@ static const bad_units bad_unit_files[] = {
 	{"its own parent", UNITS_HEADER "c,,c,pilot,,,\n",
 	 {"@:2: error: column 'parent': unit 'c' is its own ancestor (the "
 	  "unit tree has a cycle)"}},
+	/* fuzz_import: 'v' comes first, but it is only below the cycle */
+	{"a unit below a cycle", UNITS_HEADER
+	 "v,,w1,pilot,,,\nw1,,w1,pilot,,,\n",
+	 {"@:3: error: column 'parent': unit 'w1' is its own ancestor (the "
+	  "unit tree has a cycle)"}},
 	{"twice in the file", UNITS_HEADER
 	 "w5,,hosp,pilot,,,\nw5,,org,pilot,,,\n",
 	 {"@:3: error: column 'id': unit 'w5' is already on line 2"}},
@@ -790,6 +795,21 @@ START_TEST(bad_units_files)
 	import_ok("units", "base.csv", UNITS_HEADER "w1,,ward,pilot,,,\n");
 	label = b->name;
 	expect_refused("units", "bad.csv", b->text, b->want, nwant4(b->want));
+}
+END_TEST
+
+/* fuzz_import (corpus/import/crash-cycle-above-stored-unit.csv): a file
+ * that makes a unit its own parent is refused at that unit's line, not
+ * at a unit the store has below it, which the file does not list. */
+START_TEST(a_cycle_above_a_stored_unit)
+{
+	static const char *const want[] = {
+		"@:2: error: column 'parent': unit 'm' is its own ancestor "
+		"(the unit tree has a cycle)"};
+	import_ok("units", "base.csv", UNITS_HEADER "m,,ward,pilot,,,\n"
+		  "a,,m,pilot,,,\n");
+	expect_refused("units", "bad.csv", UNITS_HEADER "m,,m,pilot,,,\n",
+		       want, 1);
 }
 END_TEST
 
@@ -1062,6 +1082,7 @@ int main(void)
 	tcase_add_test(tc, units_under_program_units);
 	tcase_add_loop_test(tc, bad_units_files, 0,
 			    (int)UP_COUNTOF(bad_unit_files));
+	tcase_add_test(tc, a_cycle_above_a_stored_unit);
 	tcase_add_test(tc, people_with_roles);
 	tcase_add_test(tc, engagements_are_idempotent);
 	tcase_add_test(tc, events_are_checked_and_idempotent);
