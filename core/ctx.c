@@ -105,10 +105,13 @@ typedef struct {
 } filter;
 
 /* Errors name the method and point at the rule's line (luaL_error's
- * level 1 is the rule that called us). */
+ * level 1 is the rule that called us).  Of several unknown keys the
+ * first in key order is named, so the message is the same every run. */
 static void check_keys(lua_State *L, const char *method,
 		       const char *const *keys, size_t n)
 {
+	lua_pushnil(L); /* the first unknown key so far */
+	int bad = lua_gettop(L);
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		lua_pop(L, 1);
@@ -117,15 +120,22 @@ static void check_keys(lua_State *L, const char *method,
 		size_t i = 0;
 		while (k && i < n && strcmp(k, keys[i]))
 			i++;
-		if (k && i < n)
-			continue;
-		const char *hint = k ? up_did_you_mean(k, keys, n) : NULL;
-		if (hint)
-			luaL_error(L, "%s: unknown filter '%s' (did you mean "
-				   "'%s'?)", method, k, hint);
-		luaL_error(L, "%s: unknown filter '%s'", method,
-			   k ? k : luaL_typename(L, -1));
+		if ((!k || i == n) && (lua_isnil(L, bad) ||
+				       up_sandbox_key_before(L, -1, bad)))
+			lua_copy(L, -1, bad);
 	}
+	if (lua_isnil(L, bad)) {
+		lua_pop(L, 1);
+		return;
+	}
+	const char *k = lua_type(L, bad) == LUA_TSTRING ? lua_tostring(L, bad)
+							: NULL;
+	const char *hint = k ? up_did_you_mean(k, keys, n) : NULL;
+	if (hint)
+		luaL_error(L, "%s: unknown filter '%s' (did you mean '%s'?)",
+			   method, k, hint);
+	luaL_error(L, "%s: unknown filter '%s'", method,
+		   k ? k : luaL_typename(L, bad));
 }
 
 static int opt_unit(lua_State *L, const up_facts *f, const char *key,

@@ -16,6 +16,8 @@
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,8 @@ static up_sandbox *sb_of(lua_State *L)
 
 /* STEP_BATCH: work counted in C (up_sandbox_step) is charged, and the
  * clock read, this many steps at a time. */
-enum { HOOK_STEP = 1000, STEP_BATCH = 1024, MAX_MESSAGE = 2000,
+enum { HOOK_STEP = 1000, STEP_BATCH = 1024, STEP_BYTES = 1024,
+       MAX_MESSAGE = 2000,
        EVIDENCE_DEPTH = 16, EVIDENCE_ITEMS = 10000,
        EVIDENCE_BYTES = 64 << 10 };
 
@@ -47,38 +50,58 @@ int up_sandbox_bench_unbounded;
 extern const char up_lua_prelude[];
 extern const size_t up_lua_prelude_len;
 
+/* Lua's own; pairs, next, tostring and setmetatable are the sandbox's. */
 static const char *const base_allowed[] = {
-	"assert", "error", "getmetatable", "ipairs", "next", "pcall",
-	"rawequal", "rawget", "rawlen", "select", "tonumber", "tostring",
-	"type", "xpcall", "_VERSION"};
+	"assert", "error", "getmetatable", "ipairs", "pcall", "rawequal",
+	"rawget", "rawlen", "select", "tonumber", "type", "xpcall",
+	"_VERSION"};
 
 /* ---- limits ---- */
+
+/*
+ * Every block starts HDR bytes before what Lua gets; a table's or a
+ * function's header holds its serial, the order it was made in.  Lua
+ * tells the allocator what it makes (osize is the type when ptr is NULL)
+ * and lua_topointer() of a table or closure is its block, so the sandbox
+ * can order such keys and name such values the same in every run, where
+ * their addresses differ (ASLR).  setup_p() checks that it reads them
+ * right before it uses them.
+ */
+enum { HDR = _Alignof(max_align_t) > 8 ? _Alignof(max_align_t) : 8 };
 
 /* The cap counts what Lua asks for; a free never fails (HAProxy's rule). */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	up_sandbox *sb = ud;
+	char *raw = ptr ? (char *)ptr - HDR : NULL;
+	size_t kind = ptr ? 0 : osize;
 	if (!ptr)
 		osize = 0;
 	if (nsize == 0) {
-		free(ptr);
+		free(raw);
 		sb->mem -= osize;
 		return NULL;
 	}
-	if (nsize > osize && sb->mem + (nsize - osize) > sb->limit) {
+	if (nsize > osize && (sb->mem + (nsize - osize) > sb->limit ||
+			      nsize > SIZE_MAX - HDR)) {
 		if (sb->in_call && !sb->mem_tripped) {
 			sb->mem_tripped = 1;
 			lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, 1);
 		}
 		return NULL;
 	}
-	void *np = realloc(ptr, nsize);
+	char *np = realloc(raw, nsize + HDR);
 	if (!np)
 		return NULL;
+	if (!raw) {
+		unsigned long long serial = kind == LUA_TTABLE ||
+			kind == LUA_TFUNCTION ? ++sb->serial : 0;
+		memcpy(np, &serial, sizeof serial);
+	}
 	sb->mem = sb->mem - osize + nsize;
 	if (sb->mem > sb->peak)
 		sb->peak = sb->mem;
-	return np;
+	return np + HDR;
 }
 
 static long long clock_ns(clockid_t c)
@@ -528,87 +551,449 @@ int up_sandbox_call(up_sandbox *sb, int nargs, int nres, const char *where,
 	return status != LUA_OK;
 }
 
-/* ---- the base environment ---- */
-
-static int ro_newindex(lua_State *L)
-{
-	return luaL_error(L, "attempt to modify a read-only table");
-}
+/* ---- order and identity: what a rule sees is the same in every run ---- */
 
 /*
- * pairs() in key order, not hash order: Lua seeds its string hash per
- * process, so a rule that built a message with the stock pairs() would
- * give a different cycle on every run.  Numbers sort first, then strings
- * (bytewise), then booleans; other keys have no stable order.
+ * Lua seeds its string hash per process (luai_makeseed mixes the time
+ * and addresses) and hashes tables and functions by address, so the
+ * stock next() and pairs() walk keys in an order that changes from run
+ * to run, and tostring() of a table prints its address.  Rules get a
+ * next() (and a pairs() built on it) that walks keys in order: numbers,
+ * then strings bytewise, then false and true, then tables and functions
+ * in the order they were made (Lua's own C functions first, by name);
+ * and a tostring() that names a table or function by that order.
  */
-static int key_rank(lua_State *L, int i)
-{
-	switch (lua_type(L, i)) {
-	case LUA_TNUMBER: return 0;
-	case LUA_TSTRING: return 1;
-	case LUA_TBOOLEAN: return 2;
-	default: return 3;
-	}
-}
 
-static int key_less(lua_State *L)
+/* A C function without upvalues: one of Lua's own (or the sandbox's),
+ * which has no block of ours and so no serial. */
+static int is_builtin(lua_State *L, int idx)
 {
-	int ra = key_rank(L, 1), rb = key_rank(L, 2), less = ra < rb;
-	if (ra == rb && ra == 0) {
-		less = lua_compare(L, 1, 2, LUA_OPLT);
-	} else if (ra == rb && ra == 1) {
-		size_t la, lb;
-		const char *a = lua_tolstring(L, 1, &la);
-		const char *b = lua_tolstring(L, 2, &lb);
-		int c = memcmp(a, b, la < lb ? la : lb);
-		less = c < 0 || (c == 0 && la < lb);
-	} else if (ra == rb && ra == 2) {
-		less = !lua_toboolean(L, 1) && lua_toboolean(L, 2);
+	if (!lua_iscfunction(L, idx))
+		return 0;
+	if (lua_getupvalue(L, idx, 1)) {
+		lua_pop(L, 1);
+		return 0;
 	}
-	lua_pushboolean(L, less);
 	return 1;
 }
 
-/* Upvalues: the table, its sorted keys, the position. */
-static int sorted_next(lua_State *L)
+/* The serial of the table or function at IDX; 0 for anything else, for a
+ * builtin, and before setup has checked that it reads serials right. */
+static unsigned long long serial_of(lua_State *L, int idx)
 {
-	lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
-	lua_pushinteger(L, i);
-	lua_replace(L, lua_upvalueindex(3));
-	if (lua_rawgeti(L, lua_upvalueindex(2), i) == LUA_TNIL)
-		return 1;
-	lua_pushvalue(L, -1);
-	lua_rawget(L, lua_upvalueindex(1));
-	return 2;
+	unsigned long long serial = 0;
+	int t = lua_type(L, idx);
+	if (sb_of(L)->serials_ok &&
+	    (t == LUA_TTABLE || (t == LUA_TFUNCTION && !is_builtin(L, idx))))
+		memcpy(&serial, (const char *)lua_topointer(L, idx) - HDR,
+		       sizeof serial);
+	return serial;
 }
 
-/* [-0, +3, m] the iterator triple over the plain table at T. */
-static int push_sorted_pairs(lua_State *L, int t)
+/* The index of the builtin at IDX among the builtins by name (1...),
+ * pushing its name if NAME; 0 (and nothing pushed) if it is not one. */
+static lua_Integer builtin_index(lua_State *L, int idx, int name)
 {
-	up_sandbox *sb = *(up_sandbox **)lua_getextraspace(L);
+	up_sandbox *sb = sb_of(L);
+	if (sb->builtins_ref == LUA_NOREF || !is_builtin(L, idx))
+		return 0;
+	idx = lua_absindex(L, idx);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->builtins_ref);
+	lua_pushvalue(L, idx);
+	lua_rawget(L, -2);
+	lua_Integer ix = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (ix > 0 && name) {
+		lua_rawgeti(L, -1, ix);
+		lua_remove(L, -2);
+	} else {
+		lua_pop(L, 1);
+	}
+	return ix;
+}
+
+/* A key, described for comparing in C. */
+typedef struct {
+	union {
+		lua_Integer i;
+		lua_Number d;
+		const char *s;
+		unsigned long long u;
+	} v;
+	size_t len;        /* a string's length; for rank 3, its class */
+	lua_Integer slot;  /* where the key is kept */
+	unsigned char rank; /* 0 number, 1 string, 2 boolean, 3 the rest */
+	unsigned char isint;
+} key_desc;
+
+/* Rank 3's classes: builtins by name, then what has a serial, by it, then
+ * anything else (a coroutine, a userdata: no rule can make one) by
+ * address, which at least keeps the order total. */
+enum { K_BUILTIN, K_SERIAL, K_ADDRESS };
+
+/* The key at IDX; a string's bytes stay valid while something holds it. */
+static void describe(lua_State *L, int idx, key_desc *d)
+{
+	d->len = 0;
+	d->isint = 0;
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		d->rank = 0;
+		d->isint = (unsigned char)lua_isinteger(L, idx);
+		if (d->isint)
+			d->v.i = lua_tointeger(L, idx);
+		else
+			d->v.d = lua_tonumber(L, idx);
+		break;
+	case LUA_TSTRING:
+		d->rank = 1;
+		d->v.s = lua_tolstring(L, idx, &d->len);
+		break;
+	case LUA_TBOOLEAN:
+		d->rank = 2;
+		d->v.u = (unsigned long long)lua_toboolean(L, idx);
+		break;
+	default: {
+		unsigned long long serial = serial_of(L, idx);
+		lua_Integer b;
+		d->rank = 3;
+		if (serial) {
+			d->len = K_SERIAL;
+			d->v.u = serial;
+		} else if ((b = builtin_index(L, idx, 0)) > 0) {
+			d->len = K_BUILTIN;
+			d->v.u = (unsigned long long)b;
+		} else {
+			d->len = K_ADDRESS;
+			d->v.u = (uintptr_t)lua_topointer(L, idx);
+		}
+	}
+	}
+}
+
+/* An integer against a float, exactly, as Lua compares them. */
+static int int_flt_cmp(lua_Integer i, lua_Number f)
+{
+	if (i >= -((lua_Integer)1 << 53) && i <= ((lua_Integer)1 << 53)) {
+		lua_Number x = (lua_Number)i;
+		return (x > f) - (x < f);
+	}
+	if (f >= 9223372036854775808.0)
+		return -1;
+	if (f < -9223372036854775808.0)
+		return 1;
+	lua_Number fl = floor(f);
+	lua_Integer fi = (lua_Integer)fl;
+	if (i != fi)
+		return i < fi ? -1 : 1;
+	return fl < f ? -1 : 0;
+}
+
+static int num_cmp(const key_desc *a, const key_desc *b)
+{
+	if (a->isint && b->isint)
+		return (a->v.i > b->v.i) - (a->v.i < b->v.i);
+	if (!a->isint && !b->isint)
+		return (a->v.d > b->v.d) - (a->v.d < b->v.d);
+	return a->isint ? int_flt_cmp(a->v.i, b->v.d)
+			: -int_flt_cmp(b->v.i, a->v.d);
+}
+
+static int key_cmp(const key_desc *a, const key_desc *b)
+{
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->rank == 0)
+		return num_cmp(a, b);
+	if (a->rank == 1) {
+		int c = memcmp(a->v.s, b->v.s, a->len < b->len ? a->len
+							       : b->len);
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->rank == 1 ? 0 : (a->v.u > b->v.u) - (a->v.u < b->v.u);
+}
+
+static int key_qsort_cmp(const void *a, const void *b)
+{
+	return key_cmp(a, b);
+}
+
+int up_sandbox_key_before(lua_State *L, int a, int b)
+{
+	key_desc da, db;
+	describe(L, a, &da);
+	describe(L, b, &db);
+	return key_cmp(&da, &db) < 0;
+}
+
+/* A comparison the rule pays for: a step, and one more for each
+ * STEP_BYTES of two strings compared. */
+static int desc_less(lua_State *L, const key_desc *a, const key_desc *b)
+{
+	long long cost = 1;
+	if (a->rank == 1 && b->rank == 1)
+		cost += (long long)((a->len < b->len ? a->len : b->len) /
+				    STEP_BYTES);
+	up_sandbox_step(L, cost);
+	return key_cmp(a, b) < 0;
+}
+
+static void desc_swap(key_desc *a, key_desc *b)
+{
+	key_desc t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static void sift_down(lua_State *L, key_desc *d, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && desc_less(L, &d[c], &d[c + 1]))
+			c++;
+		if (!desc_less(L, &d[i], &d[c]))
+			return;
+		desc_swap(&d[i], &d[c]);
+		i = c;
+	}
+}
+
+/* Heapsort: in place, so sorting costs no memory beyond the
+ * descriptions, and the keys are distinct, so stability is moot. */
+static void sort_descs(lua_State *L, key_desc *d, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(L, d, i, n);
+	for (size_t end = n; end-- > 1;) {
+		desc_swap(&d[0], &d[end]);
+		sift_down(L, d, 0, end);
+	}
+}
+
+/* Tables of at most this many keys are sorted on the C stack, the keys
+ * held on Lua's, with no allocation but the result. */
+enum { SMALL_WALK = 32 };
+
+/* Sorts N descriptions: a few by binary insertion, many by heapsort
+ * unless they are in order already (an array's keys, which lua_next()
+ * gives in order). */
+static void sort_keys(lua_State *L, key_desc *d, size_t n)
+{
+	if (n > SMALL_WALK) {
+		size_t i = 1;
+		while (i < n && desc_less(L, &d[i - 1], &d[i]))
+			i++;
+		if (i < n)
+			sort_descs(L, d, n);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (!desc_less(L, &d[i], &d[i - 1]))
+			continue;
+		key_desc x = d[i];
+		size_t lo = 0, hi = i - 1; /* x goes before d[hi] */
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+			if (desc_less(L, &x, &d[m]))
+				hi = m;
+			else
+				lo = m + 1;
+		}
+		memmove(&d[lo + 1], &d[lo], (i - lo) * sizeof *d);
+		d[lo] = x;
+	}
+}
+
+/* [-0, +1, m] A new table of the keys of the table at T, in key order,
+ * at 1..n; returns n.  Charged: a step a key and a step a comparison. */
+static lua_Integer push_sorted_keys(lua_State *L, int t)
+{
 	t = lua_absindex(L, t);
-	lua_pushvalue(L, t);
-	lua_newtable(L);
 	lua_Integer n = 0;
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		lua_pop(L, 1);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, -3, ++n);
+		n++;
 	}
-	up_sandbox_charge(L, 4 * (long long)n);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->sort_ref);
-	lua_pushvalue(L, -2);
-	lua_pushcfunction(L, key_less);
-	lua_call(L, 2, 0);
-	lua_pushinteger(L, 0);
-	lua_pushcclosure(L, sorted_next, 3);
+	up_sandbox_step(L, n);
+	if (n <= SMALL_WALK && lua_checkstack(L, SMALL_WALK + 4)) {
+		key_desc d[SMALL_WALK];
+		int base = lua_gettop(L), i = 0;
+		lua_pushnil(L);
+		while (lua_next(L, t)) { /* each key kept below the walk's */
+			lua_pop(L, 1);
+			lua_pushvalue(L, -1);
+			lua_insert(L, -2);
+			describe(L, -2, &d[i]);
+			d[i].slot = base + 1 + i;
+			i++;
+		}
+		sort_keys(L, d, (size_t)n);
+		lua_createtable(L, (int)n, 0);
+		for (i = 0; i < n; i++) {
+			lua_pushvalue(L, (int)d[i].slot);
+			lua_rawseti(L, -2, i + 1);
+		}
+		lua_replace(L, base + 1);
+		lua_settop(L, base + 1);
+		return n;
+	}
+	lua_createtable(L, (int)(n < INT_MAX ? n : 0), 0);
+	int keys = lua_gettop(L);
+	lua_Integer i = 0;
 	lua_pushnil(L);
-	lua_pushnil(L);
-	return 3;
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, keys, ++i);
+	}
+	key_desc *d = lua_newuserdatauv(L, (size_t)n * sizeof *d, 0);
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, keys, i + 1);
+		describe(L, -1, &d[i]); /* the keys table holds its string */
+		d[i].slot = i + 1;
+		lua_pop(L, 1);
+	}
+	sort_keys(L, d, (size_t)n);
+	/* keys[i] = old keys[d[i - 1].slot], one cycle of the permutation
+	 * at a time (slot 0: done) */
+	for (i = 1; i <= n; i++) {
+		if (d[i - 1].slot == 0 || d[i - 1].slot == i)
+			continue;
+		lua_rawgeti(L, keys, i);
+		for (lua_Integer j = i;;) {
+			lua_Integer k = d[j - 1].slot;
+			d[j - 1].slot = 0;
+			if (k == i) {
+				lua_rawseti(L, keys, j);
+				break;
+			}
+			lua_rawgeti(L, keys, k);
+			lua_rawseti(L, keys, j);
+			j = k;
+		}
+	}
+	lua_pop(L, 1); /* the descriptions */
+	return n;
 }
 
-static int sorted_pairs(lua_State *L)
+/* How many of keys[1..n] (at KEYS) are at most the key at K. */
+static lua_Integer keys_upto(lua_State *L, int keys, lua_Integer n, int k)
+{
+	key_desc want, mid;
+	lua_Integer lo = 0, hi = n; /* keys[1..lo] <= k < keys[hi+1..n] */
+	describe(L, k, &want);
+	while (lo < hi) {
+		lua_Integer m = lo + (hi - lo + 1) / 2;
+		lua_rawgeti(L, keys, m);
+		describe(L, -1, &mid);
+		int le = !desc_less(L, &want, &mid);
+		lua_pop(L, 1);
+		if (le)
+			lo = m;
+		else
+			hi = m - 1;
+	}
+	return lo;
+}
+
+static int ro_newindex(lua_State *L);
+
+/* If the table at IDX is a read-only proxy, replaces it there with the
+ * table it hides. */
+static void see_through(lua_State *L, int idx)
+{
+	if (!lua_getmetatable(L, idx))
+		return;
+	lua_pushliteral(L, "__newindex");
+	lua_rawget(L, -2);
+	int proxy = lua_tocfunction(L, -1) == ro_newindex;
+	lua_pop(L, 1);
+	if (proxy) {
+		lua_pushliteral(L, "__index");
+		lua_rawget(L, -2);
+		lua_replace(L, idx);
+	}
+	lua_pop(L, 1);
+}
+
+/* A walk in progress: its keys (user value 1) and where it is. */
+typedef struct {
+	lua_Integer n;  /* how many keys; -1 between walks */
+	lua_Integer at; /* the position of the key last returned */
+} walk;
+
+/*
+ * next(t [, k]): the first key after K in key order, and its value.
+ * next(t) starts a walk: the keys of t, sorted, kept for t in a weak
+ * table.  next(t, k) goes on from k, found at once when it is the key
+ * the walk gave last (a loop), else by bisection, so a whole walk costs
+ * one sort and constant work a key.  A walk sees the keys t had when it
+ * started: keys set to nil since are skipped (Lua allows that), keys
+ * added are not seen (Lua leaves that undefined).  A K that t does not
+ * hold gives the first key after it.  A read-only proxy (ctx and its
+ * tables) walks the table it hides.
+ */
+static int sandbox_next(lua_State *L)
+{
+	up_sandbox *sb = sb_of(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	see_through(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->walks_ref); /* 3 */
+	lua_pushvalue(L, 1);
+	lua_rawget(L, 3); /* 4: the table's walk, or nil */
+	walk *w = lua_touserdata(L, 4);
+	lua_Integer at = -1;
+	if (w && w->n >= 0 && !lua_isnil(L, 2)) { /* going on */
+		lua_getiuservalue(L, 4, 1); /* 5: its keys */
+		if (w->at >= 1 && w->at <= w->n &&
+		    (lua_rawgeti(L, 5, w->at), lua_rawequal(L, -1, 2)))
+			at = w->at;
+		lua_settop(L, 5);
+		if (at < 0)
+			at = keys_upto(L, 5, w->n, 2);
+	} else { /* a new walk, in the table's walk if it has one */
+		if (!w) {
+			lua_settop(L, 3);
+			w = lua_newuserdatauv(L, sizeof *w, 1); /* 4 */
+			w->n = -1;
+			lua_pushvalue(L, 1);
+			lua_pushvalue(L, 4);
+			lua_rawset(L, 3);
+		}
+		w->n = push_sorted_keys(L, 1); /* 5 */
+		w->at = 0;
+		lua_pushvalue(L, 5);
+		lua_setiuservalue(L, 4, 1);
+		at = lua_isnil(L, 2) ? 0 : keys_upto(L, 5, w->n, 2);
+	}
+	for (lua_Integer i = at + 1; i <= w->n; i++) {
+		lua_rawgeti(L, 5, i);
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, 1) != LUA_TNIL) {
+			w->at = i;
+			return 2;
+		}
+		lua_pop(L, 2);
+		up_sandbox_step(L, 1);
+	}
+	/* the walk is over: its keys can go, the walk stays for the next
+	 * one (the weak table drops it with the table) */
+	w->n = -1;
+	lua_pushnil(L);
+	lua_setiuservalue(L, 4, 1);
+	lua_pushnil(L);
+	return 1;
+}
+
+/* pairs(t): t's __pairs if it has one, else next, t, nil. */
+static int sandbox_pairs(lua_State *L)
 {
 	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
 		lua_pushvalue(L, 1);
@@ -616,7 +1001,161 @@ static int sorted_pairs(lua_State *L)
 		return 3;
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
-	return push_sorted_pairs(L, 1);
+	lua_pushcfunction(L, sandbox_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+const char *up_sandbox_tolstring(lua_State *L, int idx, size_t *len)
+{
+	idx = lua_absindex(L, idx);
+	if (luaL_callmeta(L, idx, "__tostring")) {
+		if (!lua_isstring(L, -1))
+			luaL_error(L, "'__tostring' must return a string");
+		return lua_tolstring(L, -1, len);
+	}
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL: case LUA_TBOOLEAN: case LUA_TNUMBER: case LUA_TSTRING:
+		return luaL_tolstring(L, idx, len);
+	default:
+		break;
+	}
+	int tt = luaL_getmetafield(L, idx, "__name");
+	const char *kind = tt == LUA_TSTRING ? lua_tostring(L, -1)
+					     : luaL_typename(L, idx);
+	unsigned long long serial = serial_of(L, idx);
+	if (serial) {
+		lua_pushfstring(L, "%s: #%I", kind, (LUAI_UACINT)serial);
+	} else if (builtin_index(L, idx, 1)) {
+		lua_pushfstring(L, "%s: builtin: %s", kind, lua_tostring(L, -1));
+		lua_remove(L, -2);
+	} else {
+		lua_pushfstring(L, "%s: %p", kind, lua_topointer(L, idx));
+	}
+	if (tt != LUA_TNIL)
+		lua_remove(L, -2);
+	return lua_tolstring(L, -1, len);
+}
+
+static int sandbox_tostring(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	up_sandbox_tolstring(L, 1, NULL);
+	return 1;
+}
+
+/* [-0, +0, m] Numbers the builtins a rule can reach (base and library
+ * functions without upvalues) by their names' order: registry table
+ * function -> index, index -> "name" or "lib.name". */
+static void number_builtins(lua_State *L, int base)
+{
+	up_sandbox *sb = sb_of(L);
+	luaL_checkstack(L, 24, "builtins");
+	lua_newtable(L); /* name -> function */
+	int byname = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, base)) {
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (lua_type(L, -1) == LUA_TFUNCTION) {
+			if (is_builtin(L, -1)) {
+				lua_pushvalue(L, -2);
+				lua_pushvalue(L, -2);
+				lua_rawset(L, byname);
+			}
+		} else if (lua_type(L, -1) == LUA_TTABLE) {
+			see_through(L, lua_gettop(L));
+			int lib = lua_gettop(L);
+			lua_pushnil(L);
+			while (lua_next(L, lib)) {
+				if (lua_type(L, -2) == LUA_TSTRING &&
+				    lua_type(L, -1) == LUA_TFUNCTION &&
+				    is_builtin(L, -1)) {
+					lua_pushfstring(L, "%s.%s",
+							lua_tostring(L, lib - 1),
+							lua_tostring(L, -2));
+					lua_pushvalue(L, -2);
+					lua_rawset(L, byname);
+				}
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	/* the iterators some of them return */
+	static const struct {
+		const char *lib, *fn, *name;
+		int lax;
+	} iters[] = {{NULL, "ipairs", "ipairs.iterator", 0},
+		     {"utf8", "codes", "utf8.codes.iterator", 0},
+		     {"utf8", "codes", "utf8.codes.lax_iterator", 1}};
+	for (size_t i = 0; i < UP_COUNTOF(iters); i++) {
+		lua_getfield(L, base, iters[i].lib ? iters[i].lib
+						   : iters[i].fn);
+		if (iters[i].lib)
+			lua_getfield(L, -1, iters[i].fn);
+		if (iters[i].lib)
+			lua_pushliteral(L, "");
+		else
+			lua_newtable(L);
+		lua_pushboolean(L, iters[i].lax);
+		lua_call(L, 2, 1);
+		if (is_builtin(L, -1)) {
+			lua_pushstring(L, iters[i].name);
+			lua_insert(L, -2);
+			lua_rawset(L, byname);
+		}
+		lua_settop(L, byname);
+	}
+	lua_Integer n = push_sorted_keys(L, byname);
+	int names = lua_gettop(L);
+	lua_newtable(L);
+	int reg = lua_gettop(L);
+	for (lua_Integer i = 1, ix = 0; i <= n; i++) {
+		lua_rawgeti(L, names, i);
+		lua_pushvalue(L, -1);
+		lua_rawget(L, byname); /* name, function */
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, reg) == LUA_TNIL) { /* first name wins */
+			lua_pushvalue(L, -2);
+			lua_pushinteger(L, ++ix);
+			lua_rawset(L, reg);
+			lua_pushvalue(L, -3);
+			lua_rawseti(L, reg, ix);
+		}
+		lua_pop(L, 3);
+	}
+	sb->builtins_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pop(L, 2);
+}
+
+/* [-0, +0, m] Whether the serials read back as sb_alloc wrote them: a
+ * table and a closure just made carry the latest two. */
+static int serials_readable(lua_State *L)
+{
+	up_sandbox *sb = sb_of(L);
+	unsigned long long t, f;
+	sb->serials_ok = 1;
+	lua_newtable(L);
+	t = sb->serial;
+	lua_pushcclosure(L, sandbox_tostring, 1);
+	f = sb->serial;
+	int ok = t && f == t + 1 && serial_of(L, -1) == f;
+	lua_getupvalue(L, -1, 1);
+	ok = ok && serial_of(L, -1) == t;
+	lua_pop(L, 2);
+	sb->serials_ok = ok;
+	return ok;
+}
+
+/* ---- the base environment ---- */
+
+static int ro_newindex(lua_State *L)
+{
+	return luaL_error(L, "attempt to modify a read-only table");
 }
 
 static int ro_len(lua_State *L)
@@ -627,13 +1166,14 @@ static int ro_len(lua_State *L)
 	return 1;
 }
 
-/* pairs() on a read-only proxy walks the hidden table, never hands it
- * out. */
+/* pairs() on a read-only proxy: next() walks the hidden table, never
+ * hands it out. */
 static int ro_pairs(lua_State *L)
 {
-	lua_getmetatable(L, 1);
-	lua_getfield(L, -1, "__index");
-	return push_sorted_pairs(L, -1);
+	lua_pushcfunction(L, sandbox_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
 }
 
 void up_sandbox_unwrap(lua_State *L)
@@ -723,13 +1263,17 @@ static void build_base(lua_State *L)
 	lua_newtable(L);
 	int base = lua_gettop(L);
 	luaL_requiref(L, "_G", luaopen_base, 0);
-	lua_pushcfunction(L, safe_setmetatable);
-	lua_setfield(L, base, "setmetatable");
-	lua_pushcfunction(L, sorted_pairs);
-	lua_setfield(L, base, "pairs");
 	for (size_t i = 0; i < UP_COUNTOF(base_allowed); i++) {
 		lua_getfield(L, -1, base_allowed[i]);
 		lua_setfield(L, base, base_allowed[i]);
+	}
+	static const luaL_Reg own[] = {
+		{"setmetatable", safe_setmetatable}, {"pairs", sandbox_pairs},
+		{"next", sandbox_next}, {"tostring", sandbox_tostring},
+		{NULL, NULL}};
+	for (const luaL_Reg *f = own; f->name; f++) {
+		lua_pushcfunction(L, f->func);
+		lua_setfield(L, base, f->name);
 	}
 	for (const luaL_Reg *g = up_base_guards;
 	     !up_sandbox_bench_unbounded && g->name; g++) {
@@ -749,11 +1293,6 @@ static void build_base(lua_State *L)
 	open_lib(L, "string", luaopen_string, string_drop, up_string_guards,
 		 base);
 	open_lib(L, "table", luaopen_table, NULL, up_table_guards, base);
-	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_getfield(L, -1, "table");
-	lua_getfield(L, -1, "sort");
-	sb_of(L)->sort_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	lua_pop(L, 2);
 	open_lib(L, "math", luaopen_math, math_drop, NULL, base);
 	open_lib(L, "utf8", luaopen_utf8, NULL, up_utf8_guards, base);
 	/* Strings share one metatable whose __index is the real string
@@ -818,6 +1357,13 @@ static int located(lua_State *L)
 static int setup_p(lua_State *L)
 {
 	up_sandbox *sb = lua_touserdata(L, 1);
+	serials_readable(L);
+	lua_newtable(L); /* next()'s walks, by table, weakly */
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	sb->walks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	build_base(L);
 	int base = lua_gettop(L);
 	if (luaL_loadbufferx(L, up_lua_prelude, up_lua_prelude_len,
@@ -834,20 +1380,24 @@ static int setup_p(lua_State *L)
 	lua_call(L, 1, 1);
 	lua_getfield(L, -1, "RESULT");
 	sb->result_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	/* what the prelude exports; what makes results, through located() */
+	/* what the prelude exports; what makes results, through located()
+	 * (made in key order, so that they are numbered the same each run) */
 	for (int wrap = 0; wrap < 2; wrap++) {
 		lua_getfield(L, -1, wrap ? "located" : "exports");
-		lua_pushnil(L);
-		while (lua_next(L, -2)) {
-			lua_pushvalue(L, -2);
-			lua_insert(L, -2);
+		int from = lua_gettop(L);
+		lua_Integer n = push_sorted_keys(L, from);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, from + 1, i);
+			lua_pushvalue(L, -1);
+			lua_rawget(L, from);
 			if (wrap)
 				lua_pushcclosure(L, located, 1);
 			lua_rawset(L, base);
 		}
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
+	number_builtins(L, base);
 	lua_pushvalue(L, base);
 	sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
@@ -858,6 +1408,7 @@ int up_sandbox_open(up_sandbox *sb, up_host *h, const up_rule_file *rf,
 {
 	memset(sb, 0, sizeof *sb);
 	sb->ctx_ref = sb->program_ref = sb->env_ref = LUA_NOREF;
+	sb->walks_ref = sb->builtins_ref = LUA_NOREF;
 	sb->h = h;
 	sb->file = rf->path;
 	sb->pack = rf->pack;
@@ -1022,17 +1573,88 @@ static char *key_text(lua_State *L, int *from_string)
 	return up_xstrdup(buf);
 }
 
+/*
+ * The keys of the table at IDX that evidence can show (numbers, strings,
+ * booleans): the first MAX in key order (next()'s), kept on the stack
+ * and described in D, sorted.  Returns how many; *MORE says whether some
+ * were left out.  The order does not depend on Lua's hash, so neither
+ * does which keys a cut keeps.
+ */
+static size_t evidence_keys(lua_State *L, int idx, size_t max, key_desc *d,
+			    int *more)
+{
+	size_t m = 0;
+	*more = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		int t = lua_type(L, -1);
+		if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN)
+			continue;
+		key_desc k;
+		describe(L, -1, &k);
+		if (m < max) { /* kept below the walk's key; a max-heap */
+			lua_pushvalue(L, -1);
+			lua_insert(L, -2);
+			k.slot = lua_gettop(L) - 1;
+			size_t i = m++;
+			d[i] = k;
+			while (i > 0 && key_cmp(&d[(i - 1) / 2], &d[i]) < 0) {
+				desc_swap(&d[(i - 1) / 2], &d[i]);
+				i = (i - 1) / 2;
+			}
+			continue;
+		}
+		*more = 1;
+		if (key_cmp(&k, &d[0]) >= 0)
+			continue;
+		k.slot = d[0].slot; /* the largest kept gives way */
+		lua_copy(L, -1, (int)k.slot);
+		describe(L, (int)k.slot, &d[0]);
+		d[0].slot = k.slot;
+		for (size_t i = 0;;) {
+			size_t c = 2 * i + 1;
+			if (c >= m)
+				break;
+			if (c + 1 < m && key_cmp(&d[c], &d[c + 1]) < 0)
+				c++;
+			if (key_cmp(&d[i], &d[c]) >= 0)
+				break;
+			desc_swap(&d[i], &d[c]);
+			i = c;
+		}
+	}
+	qsort(d, m, sizeof *d, key_qsort_cmp);
+	return m;
+}
+
 static json_t *object_to_json(lua_State *L, int idx, int depth,
 			      ev_budget *b)
 {
-	json_t *o = json_object(), *strkeys = json_object();
+	/* Each entry costs an item at least: no more than this many can
+	 * be shown before the budget runs out. */
+	size_t max = b->items < EVIDENCE_ITEMS ? EVIDENCE_ITEMS + 2 - b->items
+					       : 2;
+	size_t count = 0;
 	lua_pushnil(L);
-	while (lua_next(L, idx)) {
-		if (over(b)) {
-			json_object_set_new(o, "...", json_string("..."));
-			lua_pop(L, 2);
-			break;
-		}
+	while (count < max && lua_next(L, idx)) {
+		lua_pop(L, 1);
+		count++;
+	}
+	if (count == max)
+		lua_pop(L, 1); /* the walk stopped early */
+	if (count < max)
+		max = count;
+	int top = lua_gettop(L), more;
+	if (!lua_checkstack(L, (int)max + 8))
+		return json_string("...");
+	key_desc *d = up_xcalloc(max + 1, sizeof *d);
+	size_t n = evidence_keys(L, idx, max, d, &more), i;
+	json_t *o = json_object(), *strkeys = json_object();
+	for (i = 0; i < n && !over(b); i++) {
+		lua_pushvalue(L, (int)d[i].slot);
+		lua_pushvalue(L, -1);
+		lua_rawget(L, idx);
 		int from_string;
 		char *key = key_text(L, &from_string);
 		if (key && (from_string || !json_object_get(strkeys, key))) {
@@ -1042,19 +1664,24 @@ static json_t *object_to_json(lua_State *L, int idx, int depth,
 				json_object_set_new(strkeys, key, json_true());
 		}
 		free(key);
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
+	if (i < n || more)
+		json_object_set_new(o, "...", json_string("..."));
+	free(d);
+	lua_settop(L, top);
 	json_decref(strkeys);
 	/* Key order must not depend on Lua's hash layout. */
-	size_t n = json_object_size(o), i = 0;
-	const char **keys = up_xcalloc(n + 1, sizeof *keys);
+	size_t nk = json_object_size(o);
+	const char **keys = up_xcalloc(nk + 1, sizeof *keys);
 	const char *k;
 	json_t *v;
+	i = 0;
 	json_object_foreach(o, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, cmp_keys);
+	qsort(keys, nk, sizeof *keys, cmp_keys);
 	json_t *sorted = json_object();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nk; i++)
 		json_object_set(sorted, keys[i], json_object_get(o, keys[i]));
 	free(keys);
 	json_decref(o);
@@ -1166,8 +1793,13 @@ int up_sandbox_result(up_sandbox *sb, up_result *out)
 	lua_pushliteral(L, "evidence");
 	lua_rawget(L, t);
 	if (!lua_isnil(L, -1)) {
+		/* The host's reading keeps up to EVIDENCE_ITEMS keys on the
+		 * stack, whatever the rule left of its memory. */
+		size_t limit = sb->limit;
 		ev_budget b = {0, 0};
+		sb->limit = SIZE_MAX;
 		out->evidence = to_json(L, lua_gettop(L), 0, &b);
+		sb->limit = limit;
 	}
 	lua_pop(L, 1);
 	return 0;

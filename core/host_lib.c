@@ -17,7 +17,9 @@
  * tried on and every KiB compared or copied is a step.  A plain find
  * is memmem(), linear where Lua's is quadratic.  The table functions
  * (concat, insert, remove, move, unpack) are ltablib.c's with a step per
- * element; sort is Lua's own with every comparison counted.
+ * element; sort is a stable merge sort of ours, every comparison a step,
+ * whose result, unlike Lua's, is the same in every run.  format names a
+ * table by tostring()'s name for it, not by its address.
  *
  * The pattern-matching and table code is adapted from Lua 5.4.4,
  * Copyright (C) 1994-2022 Lua.org, PUC-Rio, under the MIT license.
@@ -949,40 +951,153 @@ static int tunpack(lua_State *L)
 	return (int)n;
 }
 
-/* The comparison table.sort makes, counted: upvalue 1 is the rule's
- * function, or nil for '<' (which reads two strings in C). */
-static int counted_less(lua_State *L)
+/* ---- table.sort ---- */
+
+/*
+ * Lua's table.sort is a quicksort that picks a random pivot in arrays of
+ * more than 100 elements (l_randomizePivot reads clock() and time()):
+ * with ties under the comparator, or a comparator that is not a strict
+ * order, the result changed from run to run, and so could a cycle.  This
+ * is a stable merge sort instead: equal elements keep their order, any
+ * comparator gives the same result every run (never "invalid order
+ * function"), and it takes at most n log2 n comparisons.  It sorts a copy
+ * (up to 2n slots, under the memory cap) read with lua_geti and written
+ * back with lua_seti, as Lua's reads and writes, so a comparator that
+ * raises leaves the table as it was.  Every element read or written and
+ * every comparison is a step; '<' on strings a step a KiB more.
+ */
+
+/* Whether the value at A sorts before the one at B; the comparator is at
+ * 2 (nil: '<'). */
+static int sort_less(lua_State *L, int a, int b)
 {
-	up_sandbox_step(L, 1);
-	if (lua_isnil(L, lua_upvalueindex(1))) {
-		if (lua_type(L, 1) == LUA_TSTRING &&
-		    lua_type(L, 2) == LUA_TSTRING) {
-			size_t a = lua_rawlen(L, 1), b = lua_rawlen(L, 2);
-			up_sandbox_step(L, (long long)((a < b ? a : b) /
-						       STEP_BYTES));
+	if (lua_isnil(L, 2)) {
+		long long cost = 1;
+		if (lua_type(L, a) == LUA_TSTRING &&
+		    lua_type(L, b) == LUA_TSTRING) {
+			size_t la = lua_rawlen(L, a), lb = lua_rawlen(L, b);
+			cost += (long long)((la < lb ? la : lb) / STEP_BYTES);
 		}
-		lua_pushboolean(L, lua_compare(L, 1, 2, LUA_OPLT));
-		return 1;
+		up_sandbox_step(L, cost);
+		return lua_compare(L, a, b, LUA_OPLT);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
+	a = lua_absindex(L, a);
+	b = lua_absindex(L, b);
+	up_sandbox_step(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, a);
+	lua_pushvalue(L, b);
 	lua_call(L, 2, 1);
-	return 1;
+	int less = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return less;
 }
 
-/* Lua's table.sort (upvalue 1), with every comparison a step when C
- * makes it: '<' (on long strings, say) or a C function such as rawequal.
- * A Lua comparison function runs at least one instruction a comparison,
- * which the hook counts. */
+/* Merges the runs w[lo..mid] and w[mid+1..hi] of the work table W,
+ * whose slots from N + 1 hold the left run meanwhile; on a tie the left
+ * element goes first. */
+static void merge_runs(lua_State *L, int w, lua_Integer lo, lua_Integer mid,
+		       lua_Integer hi, lua_Integer n)
+{
+	lua_rawgeti(L, w, mid + 1);
+	lua_rawgeti(L, w, mid);
+	int ordered = !sort_less(L, -2, -1);
+	lua_pop(L, 2);
+	if (ordered) /* already in order: nothing to move */
+		return;
+	lua_Integer len = mid - lo + 1, i = n + 1, j = mid + 1, k = lo;
+	for (lua_Integer x = 0; x < len; x++) {
+		up_sandbox_step(L, 1);
+		lua_rawgeti(L, w, lo + x);
+		lua_rawseti(L, w, n + 1 + x);
+	}
+	while (i <= n + len && j <= hi) {
+		lua_rawgeti(L, w, j);
+		lua_rawgeti(L, w, i);
+		if (sort_less(L, -2, -1)) {
+			lua_pop(L, 1);
+			j++;
+		} else {
+			lua_remove(L, -2);
+			i++;
+		}
+		lua_rawseti(L, w, k++);
+	}
+	while (i <= n + len) {
+		up_sandbox_step(L, 1);
+		lua_rawgeti(L, w, i++);
+		lua_rawseti(L, w, k++);
+	}
+}
+
 static int tsort(lua_State *L)
 {
+	lua_Integer n = aux_getn(L, 1, TAB_RW);
+	if (n < 2)
+		return 0;
+	luaL_argcheck(L, n < INT_MAX, 1, "array too big");
 	if (!lua_isnoneornil(L, 2))
 		luaL_checktype(L, 2, LUA_TFUNCTION);
 	lua_settop(L, 2);
-	lua_CFunction sort = lua_tocfunction(L, lua_upvalueindex(1));
-	if (lua_isnil(L, 2) || lua_iscfunction(L, 2))
-		lua_pushcclosure(L, counted_less, 1);
-	return sort(L);
+	lua_newtable(L); /* grows as read: a made-up length costs steps */
+	for (lua_Integer i = 1; i <= n; i++) {
+		up_sandbox_step(L, 1);
+		lua_geti(L, 1, i);
+		lua_rawseti(L, 3, i);
+	}
+	for (lua_Integer width = 1; width < n; width *= 2) {
+		for (lua_Integer lo = 1; lo + width <= n; lo += 2 * width) {
+			lua_Integer mid = lo + width - 1;
+			lua_Integer hi = mid + width < n ? mid + width : n;
+			merge_runs(L, 3, lo, mid, hi, n);
+		}
+	}
+	for (lua_Integer i = 1; i <= n; i++) {
+		up_sandbox_step(L, 1);
+		lua_rawgeti(L, 3, i);
+		lua_seti(L, 1, i);
+	}
+	return 0;
+}
+
+/* ---- string.format ---- */
+
+/*
+ * Lua's (upvalue 1), charged like the other string functions; but '%s'
+ * of a table or function names it as tostring() does (by the order it
+ * was made, not by its address, which differs from run to run), and
+ * '%p', which can only give an address, is refused.
+ */
+static int str_format(lua_State *L)
+{
+	size_t lf;
+	const char *f = luaL_checklstring(L, 1, &lf), *e = f + lf;
+	int arg = 1, top = lua_gettop(L);
+	while (f < e) {
+		if (*f++ != '%')
+			continue;
+		if (f < e && *f == '%') {
+			f++;
+			continue;
+		}
+		while (f < e && *f && strchr("-+ #0123456789.", *f))
+			f++;
+		if (f >= e)
+			break;
+		arg++;
+		if (*f == 'p')
+			return luaL_argerror(L, 1, "'%p' gives an address, "
+					     "which differs from run to run");
+		if (*f++ == 's' && arg <= top) {
+			int t = lua_type(L, arg);
+			if (t != LUA_TSTRING && t != LUA_TNUMBER &&
+			    t != LUA_TBOOLEAN && t != LUA_TNIL) {
+				up_sandbox_tolstring(L, arg, NULL);
+				lua_replace(L, arg);
+			}
+		}
+	}
+	return charged(L, 0);
 }
 
 /* ---- xpcall ---- */
@@ -1026,7 +1141,7 @@ static int safe_xpcall(lua_State *L)
 const luaL_Reg up_string_guards[] = {
 	{"find", str_find},     {"match", str_match}, {"gmatch", str_gmatch},
 	{"gsub", str_gsub},     {"rep", str_rep},     {"byte", sized},
-	{"char", sized},        {"format", sized},    {"lower", scans},
+	{"char", sized},        {"format", str_format},    {"lower", scans},
 	{"upper", scans},       {"reverse", scans},   {"sub", sized},
 	{"pack", sized},        {"packsize", scans},  {"unpack", sized},
 	{NULL, NULL}};

@@ -22,7 +22,14 @@ typedef struct up_sandbox {
 	long long time_ns;  /* each call's time limit; 0: none */
 	long long deadline; /* the call's, in ns of the monotonic clock */
 	char trip_where[256];
-	int base_ref, result_ref, sort_ref;
+	/* Tables and functions are numbered as they are made (host.c), so
+	 * that their order as keys and their tostring() are the same in
+	 * every run; 0 until setup has checked it can read the numbers. */
+	unsigned long long serial;
+	int serials_ok;
+	int base_ref, result_ref;
+	int walks_ref;    /* next(): each table's walk in progress, weakly */
+	int builtins_ref; /* Lua's C functions: function -> index, name */
 	int env_ref; /* the file's _ENV, for `pack check` */
 	/* The last ctx built: read-only, so every rule on the same unit in
 	 * the same cycle may share it. */
@@ -75,6 +82,14 @@ extern const luaL_Reg up_string_guards[], up_table_guards[],
  * the bounds cost. */
 extern int up_sandbox_bench_unbounded;
 void up_sandbox_readonly(lua_State *L);
+/* tostring() as rules see it: Lua's, but a table or function is named by
+ * the order it was made in ("table: #12", "function: builtin: next"),
+ * never by its address, which differs from run to run.  Pushes the
+ * string. */
+const char *up_sandbox_tolstring(lua_State *L, int idx, size_t *len);
+/* Whether the key at A comes before the key at B in the order next() and
+ * pairs() walk a table's keys in. */
+int up_sandbox_key_before(lua_State *L, int a, int b);
 /* If the value at the top is a read-only proxy (a list in ctx.params, say),
  * replaces it with the table it hides, for C code that reads it raw. */
 void up_sandbox_unwrap(lua_State *L);

@@ -11,10 +11,11 @@ gate { id = "hostile", at = "pilot->scale", check = function(ctx)
     out[#out + 1] = table.concat(t, "|")
   end
   -- one line per call: its results, or its error without the chunk name
-  -- and line (which differ) and with no addresses
+  -- and line (which differ) and with no addresses (Lua's) or serials
+  -- (what the sandbox's tostring gives instead)
   local function try(f, ...)
     local r = table.pack(pcall(f, ...))
-    for i = 1, r.n do r[i] = (tostring(r[i]):gsub("0x%x+", "ADDR")) end
+    for i = 1, r.n do r[i] = (tostring(r[i]):gsub("0x%x+", "ADDR"):gsub(": #%d+", ": ADDR")) end
     if r[1] == "false" then r[2] = r[2]:gsub("^[^\n]-:%d+: ", "") end
     out[#out + 1] = table.concat(r, "|", 1, r.n)
   end
