@@ -459,21 +459,36 @@ static int is_replay(up_store *s, const up_facts *f, long long number,
 		? UP_OK : up_store_fail(s, "reading cycles", err);
 }
 
-/* The cycle's document; with REPLAY set (or for a date before one already
- * run) the schedule and the ledger are read, never written. */
-static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
-			long long number, int replay, up_error *err)
+/* What the rules say of every unit, from the facts alone: judging reads
+ * no store, so a cycle judges without holding the write lock. */
+typedef struct {
+	up_host *h;
+	json_t *metrics, *units, *errors;
+	up_requests asked; /* the units' ctx:follow_up and ctx:remind */
+} judgement;
+
+static void judgement_free(judgement *j)
 {
-	/* Metrics first: rules read them through ctx:metric. */
-	json_t *metrics = up_metrics_eval(p, f);
+	if (j->h)
+		up_host_unstash_requests(j->h, &j->asked);
+	up_host_close(j->h);
+	json_decref(j->metrics);
+	json_decref(j->units);
+	json_decref(j->errors);
+	memset(j, 0, sizeof *j);
+}
+
+static int judge(const up_program *p, up_facts *f, judgement *j,
+		 up_error *err)
+{
+	memset(j, 0, sizeof *j);
 	up_error *lerr = up_error_new();
-	up_host *h = NULL;
 	/* A rule file that does not load stops the cycle as it stops check:
 	 * a gate judged on a rule set that is not all there means nothing.
 	 * Mistakes in program.yaml's pack choices say all there is to say. */
-	if (up_host_open(&h, p, lerr) != UP_OK) {
+	if (up_host_open(&j->h, p, lerr) != UP_OK) {
 		size_t flen = strlen(p->file);
-		int only_yaml = up_host_bad_choices(h);
+		int only_yaml = up_host_bad_choices(j->h);
 		for (size_t i = 0; i < up_error_count(lerr); i++) {
 			const char *m = up_error_message(lerr, i);
 			if (!only_yaml ||
@@ -481,11 +496,32 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 				up_err_raw(err, UP_EINPUT, m);
 		}
 		up_error_free(lerr);
-		up_host_close(h);
-		json_decref(metrics);
-		return NULL;
+		up_host_close(j->h);
+		j->h = NULL;
+		return UP_EINPUT;
 	}
-	json_t *errors = json_array(), *ran = json_array();
+	up_error_free(lerr);
+	/* Metrics first: rules read them through ctx:metric. */
+	j->metrics = up_metrics_eval(p, f);
+	j->errors = json_array();
+	computed_metrics(j->h, p, f, j->metrics, j->errors);
+	j->units = json_array();
+	for (size_t i = 0; i < f->nunits; i++)
+		json_array_append_new(j->units, eval_unit(j->h, p, f, (int)i,
+							  j->errors));
+	up_host_stash_requests(j->h, &j->asked);
+	return UP_OK;
+}
+
+/* The schedule and the cycle's document from a judgement; with REPLAY set
+ * (or for a date before one already run) the schedule and the ledger are
+ * read, never written. */
+static json_t *settle(up_store *s, const up_program *p, up_facts *f,
+		      judgement *j, long long number, int replay,
+		      up_error *err)
+{
+	up_host *h = j->h;
+	json_t *ran = json_array();
 	int rc = replay ? UP_OK : is_replay(s, f, number, &replay, err);
 	if (rc == UP_OK && !replay)
 		rc = up_schedule_cadence(s, p, f, number, err);
@@ -493,15 +529,11 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 		rc = up_schedule_waivers(s, number, err);
 	if (rc == UP_OK && !replay)
 		rc = catch_up(s, h, p, f, number, ran, err);
-	computed_metrics(h, p, f, metrics, errors);
-	json_t *units = json_array();
-	for (size_t i = 0; i < f->nunits; i++)
-		json_array_append_new(units, eval_unit(h, p, f, (int)i,
-						       errors));
+	up_host_unstash_requests(h, &j->asked);
 	/* conditions of earlier conditional gos: strikes, and kill on the
 	 * third; before the requests are cleared or stored */
 	if (rc == UP_OK)
-		rc = up_ledger_judge(s, h, p, f, units, number, replay, err);
+		rc = up_ledger_judge(s, h, p, f, j->units, number, replay, err);
 	if (replay)
 		up_host_clear_requests(h);
 	if (rc == UP_OK && !replay)
@@ -518,22 +550,31 @@ static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
 	json_t *reminders = rc == UP_OK ? actionable(s, p, f->as_of, err) : NULL;
 	json_t *pending = rc == UP_OK ? up_schedule_pending(s, f->as_of, err)
 				      : NULL;
-	up_error_free(lerr);
-	json_t *rules = rules_json(h);
-	up_host_close(h);
 	json_t *doc = UP_JSON(json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
 					"s:o, s:o, s:o, s:o}", "program", p->id,
 		"cycle", (json_int_t)number, "as_of", f->as_of_s, "units",
-		units, "metrics", metrics, "followups",
+		j->units, "metrics", j->metrics, "followups",
 		pending ? pending : json_array(), "reminders",
-		reminders ? reminders : json_array(), "errors", errors,
+		reminders ? reminders : json_array(), "errors", j->errors,
 		"files", files_json(p), "packs", packs_json(p), "rules",
-		rules));
+		rules_json(h)));
+	j->units = j->metrics = j->errors = NULL; /* the document's now */
 	json_decref(ran); /* results are stored with each follow-up */
 	if (rc != UP_OK || !reminders || !pending) {
 		json_decref(doc);
 		return NULL;
 	}
+	return doc;
+}
+
+static json_t *evaluate(up_store *s, const up_program *p, up_facts *f,
+			long long number, int replay, up_error *err)
+{
+	judgement j;
+	if (judge(p, f, &j, err) != UP_OK)
+		return NULL;
+	json_t *doc = settle(s, p, f, &j, number, replay, err);
+	judgement_free(&j);
 	return doc;
 }
 
@@ -630,18 +671,17 @@ static int store_results(up_store *s, long long cycle, const json_t *doc,
 /* The cycle's row comes first, so what the cycle schedules can name it;
  * its document is filled in at the end of the same transaction. */
 static int open_cycle(up_store *s, const up_program *p, const char *as_of,
-		      long long number, up_error *err)
+		      long long number, long long known, up_error *err)
 {
 	sqlite3_stmt *st;
-	/* the last import it knew: a replay reads the facts as they were */
 	if (sqlite3_prepare_v2(up_store_db(s), "INSERT INTO cycles(id, as_of,"
 		" ran_at, program_hash, doc, known) VALUES (?, ?, strftime("
-		"'%Y-%m-%dT%H:%M:%SZ', 'now'), ?, '{}', (SELECT"
-		" coalesce(max(id), 0) FROM imports))", -1, &st, NULL))
+		"'%Y-%m-%dT%H:%M:%SZ', 'now'), ?, '{}', ?)", -1, &st, NULL))
 		return up_store_fail(s, "storing the cycle", err);
 	sqlite3_bind_int64(st, 1, number);
 	sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, p->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, known);
 	int rc = sqlite3_step(st) == SQLITE_DONE
 		? UP_OK : up_store_fail(s, "storing the cycle", err);
 	sqlite3_finalize(st);
@@ -737,6 +777,118 @@ static up_cycle *cycle_new(json_t *doc)
 	return c;
 }
 
+/* A read transaction: what it reads is one snapshot, and writers go on. */
+static int begin_read(up_store *s, up_error *err)
+{
+	if (sqlite3_exec(up_store_db(s), "BEGIN", NULL, NULL, NULL))
+		return up_store_fail(s, "reading the store", err);
+	return UP_OK;
+}
+
+/* The last import the facts include: a replay reads the facts as they
+ * were. */
+static int last_import(up_store *s, long long *out, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT coalesce(max(id), 0)"
+			       " FROM imports", -1, &st, NULL))
+		return up_store_fail(s, "reading imports", err);
+	int rc = sqlite3_step(st) == SQLITE_ROW
+		? UP_OK : up_store_fail(s, "reading imports", err);
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The facts as of DAY, and the number the cycle will have, from one
+ * snapshot; the program's own units and people are written first. */
+static int snapshot(up_store *s, const up_program *p, int32_t day,
+		    up_facts *f, long long *number, long long *known,
+		    up_error *err)
+{
+	int rc = up_store_begin(s, err);
+	if (rc != UP_OK)
+		return rc;
+	rc = up_store_sync(s, p, err);
+	rc = rc == UP_OK ? up_store_commit(s, err) : rc;
+	if (rc != UP_OK) {
+		up_store_rollback(s);
+		return rc;
+	}
+	if ((rc = begin_read(s, err)) != UP_OK)
+		return rc;
+	rc = next_number(s, number, err);
+	if (rc == UP_OK)
+		rc = last_import(s, known, err);
+	if (rc == UP_OK)
+		rc = up_facts_load(f, s, day, err);
+	up_store_rollback(s); /* a read: nothing to keep */
+	return rc;
+}
+
+/* RACED: another cycle was stored first; judge again, at most
+ * CYCLE_TRIES times. */
+enum { RACED = 1, CYCLE_TRIES = 4 };
+
+/* Under the write lock: the cycle's row, its schedule and its document
+ * in *DOC; RACED when another cycle took NUMBER meanwhile. */
+static int store(up_store *s, const up_program *p, up_facts *f, judgement *j,
+		 long long number, long long known, json_t **doc,
+		 up_error *err)
+{
+	long long now;
+	*doc = NULL;
+	int rc = up_store_begin(s, err);
+	if (rc != UP_OK)
+		return rc;
+	rc = next_number(s, &now, err);
+	if (rc == UP_OK && now != number) {
+		up_store_rollback(s);
+		return RACED;
+	}
+	if (rc == UP_OK)
+		rc = open_cycle(s, p, f->as_of_s, number, known, err);
+	if (rc == UP_OK)
+		*doc = settle(s, p, f, j, number, 0, err);
+	if (rc == UP_OK)
+		rc = *doc ? store_cycle(s, *doc, number, err)
+		    : up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
+	if (rc == UP_OK)
+		rc = up_store_commit(s, err);
+	if (rc != UP_OK) {
+		up_store_rollback(s);
+		json_decref(*doc);
+		*doc = NULL;
+	}
+	return rc;
+}
+
+/* One try: RACED, and ERR untouched, when another cycle was stored
+ * while this one judged. */
+static int judge_and_store(up_store *s, const up_program *p, int32_t day,
+			   json_t **doc, up_error *err)
+{
+	up_facts f;
+	long long number = 0, known = 0;
+	int rc = snapshot(s, p, day, &f, &number, &known, err);
+	if (rc != UP_OK)
+		return rc;
+	judgement j;
+	rc = judge(p, &f, &j, err);
+	if (rc == UP_OK)
+		rc = store(s, p, &f, &j, number, known, doc, err);
+	judgement_free(&j);
+	up_facts_free(&f);
+	return rc;
+}
+
+/*
+ * The rules judge from a snapshot of the facts with no lock held, so a
+ * record or an import started during a long cycle waits only for the
+ * short writes at either end.  Two cycles started together both judge;
+ * the one that stores second judges again, from what the first stored.
+ */
+
 int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 		 const char *as_of, up_error *err)
 {
@@ -749,34 +901,16 @@ int up_cycle_run(up_cycle **out, up_store *s, const up_program *p,
 	if (as_of && up_date_parse(as_of, &day, &why) != UP_OK)
 		return up_err(err, UP_EINPUT, "invalid as-of date '%s' (%s)",
 			      as_of, why);
-	int rc = up_store_begin(s, err);
+	json_t *doc = NULL;
+	int rc = RACED;
+	for (int tries = 0; rc == RACED && tries < CYCLE_TRIES; tries++)
+		rc = judge_and_store(s, p, day, &doc, err);
+	if (rc == RACED)
+		return up_err(err, UP_EBUSY, "%s: other cycles were stored "
+			      "while this one judged, %d times; run it again",
+			      up_store_path(s), CYCLE_TRIES);
 	if (rc != UP_OK)
 		return rc;
-	up_facts f;
-	long long number = 0;
-	json_t *doc = NULL;
-	rc = up_store_sync(s, p, err);
-	if (rc == UP_OK)
-		rc = next_number(s, &number, err);
-	if (rc == UP_OK)
-		rc = up_facts_load(&f, s, day, err);
-	if (rc == UP_OK) {
-		rc = open_cycle(s, p, f.as_of_s, number, err);
-		doc = rc == UP_OK ? evaluate(s, p, &f, number, 0, err) : NULL;
-		up_facts_free(&f);
-		if (rc == UP_OK)
-			rc = doc ? store_cycle(s, doc, number, err)
-			   : up_error_code(err) ? up_error_code(err)
-						: UP_EINTERNAL;
-	}
-	if (rc == UP_OK)
-		rc = up_store_commit(s, err);
-	else
-		up_store_rollback(s);
-	if (rc != UP_OK) {
-		json_decref(doc);
-		return rc;
-	}
 	*out = cycle_new(doc);
 	return UP_OK;
 }

@@ -415,6 +415,12 @@ typedef struct {
 	char *topic;
 } up_session_rec;
 
+/* One person's part in one event: ctx:events{person=} finds its runs. */
+typedef struct {
+	const char *person; /* an id of the event's people (the JSON owns it) */
+	int ev;             /* index into up_facts.events */
+} up_ev_person;
+
 typedef struct {
 	unsigned long serial; /* new for every load: caches key on it */
 	long long known; /* the last import seen; UP_KNOWN_ALL: every one */
@@ -439,6 +445,15 @@ typedef struct {
 	size_t nstored;
 	up_session_rec *trainings; /* attended as of as_of, by person, day */
 	size_t ntrainings;
+	/* Indexes for ctx's filters, built by up_facts_load: each ordering
+	 * makes the facts one filter value keeps a run found by bisection,
+	 * and ties stay in the list's own order. */
+	int *ev_by_unit;   /* event indexes by unit (no unit last) */
+	int *ev_by_kind;   /* event indexes by kind */
+	up_ev_person *ev_by_person; /* by person id */
+	size_t nev_person;
+	int *people_by_id, *leavers_by_id; /* people, leavers indexes by id */
+	int *obs_by_series; /* observation indexes by series, then unit */
 	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
 	struct up_ledger *ledger; /* what people decided (ledger.c) */
 } up_facts;
@@ -606,6 +621,12 @@ typedef struct {
 /* The requests since the last clear; the host owns them. */
 size_t up_host_requests(up_host *h, const up_request **out);
 void up_host_clear_requests(up_host *h);
+typedef struct {
+	up_request *req;
+	size_t n, cap;
+} up_requests;
+void up_host_stash_requests(up_host *h, up_requests *out);
+void up_host_unstash_requests(up_host *h, up_requests *in);
 const up_decl *up_host_find(const up_host *h, const char *id);
 
 /*

@@ -437,6 +437,34 @@ void up_host_clear_requests(up_host *h)
 	h->nreq = 0;
 }
 
+/*
+ * A cycle judges its units before it takes the store's write lock and
+ * runs the follow-ups due after it, which schedule what they ask for at
+ * once: the units' requests wait aside meanwhile, and come back before
+ * anything asked since.
+ */
+void up_host_stash_requests(up_host *h, up_requests *out)
+{
+	*out = (up_requests){h->req, h->nreq, h->capreq};
+	h->req = NULL;
+	h->nreq = h->capreq = 0;
+}
+
+void up_host_unstash_requests(up_host *h, up_requests *in)
+{
+	if (in->cap < in->n + h->nreq) {
+		in->cap = in->n + h->nreq;
+		in->req = up_xrealloc(in->req, in->cap * sizeof *in->req);
+	}
+	if (h->nreq)
+		memcpy(in->req + in->n, h->req, h->nreq * sizeof *h->req);
+	free(h->req);
+	h->req = in->req;
+	h->nreq = in->n + h->nreq;
+	h->capreq = in->cap;
+	*in = (up_requests){0};
+}
+
 const up_decl *up_host_find(const up_host *h, const char *id)
 {
 	for (size_t i = 0; i < h->ndecls; i++)
