@@ -11,30 +11,113 @@
 #include <libical/ical.h>
 #include <sqlite3.h>
 
-#include "internal.h"
+#include "plan.h"
 
 /*
  * Reminders in every state (done and cancelled ones too: a calendar that
  * had them must learn so), follow-ups among them, and follow-ups not yet
  * run that have no reminder (stores from before follow-ups had one), in
- * one statement so the export reads one snapshot of the store.
+ * one statement so the export reads one snapshot of the store.  With
+ * BY_UNITS, only those of the units in the JSON array ?1 (by the index
+ * on unit), with BY_PERSON also those about the person ?2 (on person).
+ * Malloc'ed.
  */
-static const char items_sql[] =
-	"SELECT r.id AS id, r.kind, r.due AS due, r.note, r.state, r.acked,"
-	" r.cancelled, r.sequence, r.role, coalesce(p.name, r.person),"
-	" coalesce(u.name, r.unit), f.rule, f.source, r.person, r.unit,"
-	" r.plan"
-	" FROM reminders r LEFT JOIN people p ON p.id = r.person"
-	" LEFT JOIN units u ON u.id = r.unit"
-	" LEFT JOIN followups f ON f.id = r.id AND r.kind = 'followup'"
-	" UNION ALL"
-	" SELECT f.id, 'followup', f.due, f.note, 'pending', 0, 0, 0, NULL,"
-	" NULL, coalesce(u.name, f.unit), f.rule, f.source, NULL, f.unit,"
-	" NULL"
-	" FROM followups f LEFT JOIN units u ON u.id = f.unit"
-	" WHERE f.ran_in IS NULL"
-	" AND NOT EXISTS (SELECT 1 FROM reminders WHERE id = f.id)"
-	" ORDER BY due, id";
+static char *items_sql(int by_units, int by_person)
+{
+	const char *units = "r.unit IN (SELECT value FROM json_each(?1))";
+	return up_xasprintf(
+		"SELECT r.id AS id, r.kind, r.due AS due, r.note, r.state,"
+		" r.acked, r.cancelled, r.sequence, r.role,"
+		" coalesce(p.name, r.person), coalesce(u.name, r.unit), f.rule,"
+		" f.source, r.person, r.unit, r.plan"
+		" FROM reminders r LEFT JOIN people p ON p.id = r.person"
+		" LEFT JOIN units u ON u.id = r.unit"
+		" LEFT JOIN followups f ON f.id = r.id AND r.kind = 'followup'"
+		"%s%s%s%s"
+		" UNION ALL"
+		" SELECT f.id, 'followup', f.due, f.note, 'pending', 0, 0, 0,"
+		" NULL, NULL, coalesce(u.name, f.unit), f.rule, f.source, NULL,"
+		" f.unit, NULL"
+		" FROM followups f LEFT JOIN units u ON u.id = f.unit"
+		" WHERE f.ran_in IS NULL%s"
+		" AND NOT EXISTS (SELECT 1 FROM reminders WHERE id = f.id)"
+		" ORDER BY due, id",
+		by_units || by_person ? " WHERE " : "",
+		by_units ? units : "",
+		by_units && by_person ? " OR " : "",
+		by_person ? "r.person = ?2" : "",
+		by_units ? " AND f.unit IN (SELECT value FROM json_each(?1))"
+			 : by_person ? " AND 0" : "");
+}
+
+/*
+ * UNIT and the units below it, active ones as the facts have them, as
+ * a JSON array of ids (malloc'ed) without loading the facts: --unit alone
+ * needs nothing else.  NULL when UNIT is not active (the facts do not
+ * know it, and keep every unit) or after a failure (*RC).
+ */
+static char *subtree_json(up_store *s, const char *unit, int *rc,
+			  up_error *err)
+{
+	sqlite3_stmt *st;
+	*rc = UP_OK;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, parent FROM units"
+			       " WHERE active", -1, &st, NULL)) {
+		*rc = up_store_fail(s, "reading units", err);
+		return NULL;
+	}
+	size_t n = 0, cap = 0;
+	char **id = NULL, **parent = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			id = up_xrealloc(id, cap * sizeof *id);
+			parent = up_xrealloc(parent, cap * sizeof *parent);
+		}
+		const char *u = (const char *)sqlite3_column_text(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		if (!u) /* a damaged store: a unit without an id is no one's */
+			continue;
+		id[n] = up_xstrdup(u);
+		parent[n++] = p ? up_xstrdup(p) : NULL;
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK)
+		*rc = up_store_fail(s, "reading units", err);
+	up_strmap ix = {0};
+	for (size_t i = 0; i < n; i++)
+		up_strmap_put(&ix, id[i], (int)i);
+	unsigned char *in = up_xcalloc(n + 1, 1);
+	int top = up_strmap_get(&ix, unit), grew = top >= 0;
+	if (top >= 0)
+		in[top] = 1;
+	/* down one level a pass; a cycle in damaged data ends it too */
+	while (grew) {
+		grew = 0;
+		for (size_t i = 0; i < n; i++) {
+			int pi = parent[i] ? up_strmap_get(&ix, parent[i]) : -1;
+			if (!in[i] && pi >= 0 && in[pi])
+				in[i] = grew = 1;
+		}
+	}
+	char *out = NULL;
+	if (*rc == UP_OK && top >= 0) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			if (in[i])
+				json_array_append_new(a, json_string(id[i]));
+		out = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(id[i]);
+		free(parent[i]);
+	}
+	free(id);
+	free(parent);
+	free(in);
+	up_strmap_free(&ix);
+	return out;
+}
 
 enum { C_ID, C_KIND, C_DUE, C_NOTE, C_STATE, C_ACKED, C_CANCELLED, C_SEQ,
        C_ROLE, C_PERSON, C_UNIT, C_RULE, C_SOURCE, C_PERSON_ID, C_UNIT_ID,
@@ -280,6 +363,36 @@ static int wanted(up_audience *a, const char *unit, sqlite3_stmt *st)
 	return keep;
 }
 
+/* The export's statement: every item, or with A (--for) or UNIT only
+ * those of the units they can keep and the person's own; NULL after a
+ * failure. */
+static sqlite3_stmt *select_items(up_store *s, up_audience *a,
+				  const char *unit, const char *for_person,
+				  up_error *err)
+{
+	int rc = UP_OK;
+	char *units = NULL;
+	if (a) {
+		json_t *u = up_audience_units(a, unit);
+		units = u ? json_dumps(u, JSON_COMPACT) : NULL;
+		json_decref(u);
+	} else if (unit) {
+		units = subtree_json(s, unit, &rc, err);
+	}
+	char *sql = items_sql(units != NULL, for_person != NULL);
+	sqlite3_stmt *st = NULL;
+	if (rc == UP_OK &&
+	    sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL))
+		up_store_fail(s, "reading the schedule", err);
+	free(sql);
+	if (st && units)
+		sqlite3_bind_text(st, 1, units, -1, SQLITE_TRANSIENT);
+	if (st && for_person)
+		sqlite3_bind_text(st, 2, for_person, -1, SQLITE_TRANSIENT);
+	free(units);
+	return st;
+}
+
 int up_calendar_write_for(up_store *s, const up_program *p, const char *as_of,
 			  const char *unit, const char *for_person, FILE *fp,
 			  up_error *err)
@@ -294,17 +407,19 @@ int up_calendar_write_for(up_store *s, const up_program *p, const char *as_of,
 		rc = up_ledger_known(s, "units", "unit", unit, err);
 	if (rc == UP_OK && for_person)
 		rc = up_ledger_known(s, "people", "person", for_person, err);
+	/* whom a reminder goes to needs the facts; a unit's subtree does
+	 * not (select_items) */
 	up_audience *a = NULL;
-	if (rc == UP_OK && (unit || for_person))
+	if (rc == UP_OK && for_person)
 		rc = up_audience_open(&a, s, p, day, for_person, err);
 	if (rc != UP_OK)
 		return rc;
 	/* the as-of day, not the clock: the same store exports the same */
 	struct icaltimetype stamp = ical_day(day, 1);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), items_sql, -1, &st, NULL)) {
+	sqlite3_stmt *st = select_items(s, a, unit, for_person, err);
+	if (!st) {
 		up_audience_close(a);
-		return up_store_fail(s, "reading the schedule", err);
+		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
 	}
 	rc = write_head(p, fp, err);
 	int step = SQLITE_DONE;

@@ -13,7 +13,8 @@
 
 #include "plan.h"
 
-enum { HORIZON_DAYS = 14, MAX_GRACE = 90, TRAINED_DAYS = 90 };
+enum { HORIZON_DAYS = UP_DUE_LOOKAHEAD_DAYS, MAX_GRACE = 90,
+       TRAINED_DAYS = 90 };
 
 static int32_t day_or_today(const char *as_of, up_error *err, int *rc)
 {
@@ -79,26 +80,43 @@ static const char *state_as_of(sqlite3_stmt *st, int32_t day, int grace)
 	return day <= hi ? "due" : "overdue";
 }
 
-json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
-		    const char *person, up_error *err)
+/*
+ * What can be listed: not cancelled, not done (a stored done, missed or
+ * cancelled state lists as done), of the unit and person asked for.  The
+ * first two terms are those of the index reminders_open, word for word
+ * (SQLite uses a partial index only then), so the list reads what is
+ * open, not the history; a person or a unit is looked up by its index.
+ */
+static sqlite3_stmt *open_reminders(up_store *s, const char *unit,
+				    const char *person)
 {
+	char *sql = up_xasprintf("SELECT id, due, person, role, unit, kind,"
+		" state, acked, snoozed_until, note, plan, opens, closes"
+		" FROM reminders WHERE NOT cancelled"
+		" AND state NOT IN ('done', 'missed', 'cancelled')%s%s"
+		" AND (due <= ?3 OR state IN ('escalated', 'overdue',"
+		" 'lapsed')) ORDER BY due, id", unit ? " AND unit = ?1" : "",
+		person ? " AND person = ?2" : "");
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT id, due, person, role,"
-			       " unit, kind, state, acked, snoozed_until, note,"
-			       " plan, opens, closes"
-			       " FROM reminders WHERE NOT cancelled"
-			       " AND (?1 IS NULL OR unit = ?1)"
-			       " AND (?2 IS NULL OR person = ?2)"
-			       " AND (due <= ?3 OR state IN ('escalated',"
-			       " 'overdue', 'lapsed'))"
-			       " ORDER BY due, id", -1, &st, NULL)) {
-		up_store_fail(s, "reading reminders", err);
+	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
+	free(sql);
+	if (bad)
 		return NULL;
-	}
 	if (unit)
 		sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	if (person)
 		sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	return st;
+}
+
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
+		    const char *person, up_error *err)
+{
+	sqlite3_stmt *st = open_reminders(s, unit, person);
+	if (!st) {
+		up_store_fail(s, "reading reminders", err);
+		return NULL;
+	}
 	/* nothing later than the horizon can show (a plan's grace is at most
 	 * MAX_GRACE days): let the index skip it */
 	char last[11];
@@ -306,6 +324,36 @@ void up_audience_close(up_audience *w)
 	up_strmap_free(&w->people);
 	up_facts_free(&w->f);
 	free(w);
+}
+
+/* Narrows [*LO, *HI] (unit indexes, in preorder) to the subtree of UI. */
+static void narrow(const up_facts *f, int ui, int *lo, int *hi)
+{
+	if (f->units[ui].pre > *lo)
+		*lo = f->units[ui].pre;
+	if (f->units[ui].post < *hi)
+		*hi = f->units[ui].post;
+}
+
+json_t *up_audience_units(up_audience *w, const char *unit)
+{
+	const up_facts *f = &w->f;
+	int top = unit ? up_facts_unit(f, unit) : -1;
+	int mine = w->for_ix >= 0 ? f->people[w->for_ix].unit_ix : -1;
+	/* a unit not in the facts keeps every unit (in_subtree) */
+	if (top < 0 && !w->for_id)
+		return NULL;
+	json_t *a = json_array();
+	if (w->for_id && mine < 0)
+		return a; /* theirs alone */
+	int lo = 0, hi = (int)f->nunits - 1;
+	if (top >= 0)
+		narrow(f, top, &lo, &hi);
+	if (w->for_id)
+		narrow(f, mine, &lo, &hi);
+	for (int ui = lo; ui <= hi; ui++)
+		json_array_append_new(a, json_string(f->units[ui].id));
+	return a;
 }
 
 int up_audience_keeps(up_audience *w, json_t *o, const char *unit)

@@ -6,6 +6,14 @@
 #include "internal.h"
 #include "training.h"
 
+/* How far ahead `uptake due` lists what is pending (days before a
+ * reminder's day, a training slot's window), and how far ahead a cycle
+ * stores a training slot (schedule.c): a month more, so that `due` run on
+ * any day until a month after the last cycle lists what it would if every
+ * slot were stored. */
+enum { UP_DUE_LOOKAHEAD_DAYS = 14,
+       UP_STORE_LOOKAHEAD_DAYS = UP_DUE_LOOKAHEAD_DAYS + 31 };
+
 /* Whether a person is on a plan, or why not. */
 typedef enum {
 	UP_PLAN_ON,
@@ -55,5 +63,15 @@ int up_person_has_role(const up_person *p, const char *role);
  */
 int *up_addressees(const up_facts *f, int ui, int pi, const char *role,
 		   size_t *n);
+
+/*
+ * The units whose reminders audience A can keep for --unit UNIT (NULL:
+ * any) and its --for person: the unit's subtree, and the subtree of the
+ * person's unit (whom a reminder goes to is looked for up the tree from
+ * its unit).  A JSON array of unit ids, for a reader to select by; NULL
+ * when every unit may be kept.  Rows about the person themselves may be
+ * anywhere (they moved): select those by person too.
+ */
+json_t *up_audience_units(up_audience *a, const char *unit);
 
 #endif

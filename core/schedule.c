@@ -57,6 +57,8 @@ typedef struct {
 	int32_t due, planned;
 	int32_t opens, closes;  /* a slot's window, when WINDOW */
 	int window, cancelled;
+	int keyed, gen, slot;   /* a plan's: the slot's key (slot -1: an
+				 * escalation); see known_row */
 } reminder_row;
 
 static int add_reminder(up_store *s, const reminder_row *r, long long cycle,
@@ -308,16 +310,32 @@ int up_schedule_mark_ran(up_store *s, const char *id, long long cycle,
 	return rc;
 }
 
-/* The training reminders as stored, so an unchanged one is not written
- * again: on a quiet day a national cycle reads its million reminders and
+/*
+ * The training reminders as stored, person by person, so that a cycle
+ * matches each slot it derives to its row by the slot's integer key
+ * (plan, unit, generation, index) and writes only what changed: on a
+ * quiet day a national cycle reads its stored reminders and hashes and
  * writes the few that moved.  A row is remembered by a hash of what a
- * cycle writes into it. */
+ * cycle writes into it.  Rows stored before the keys (gen NULL) are
+ * matched by id, which costs a SHA-256 per slot of the people who have
+ * any; the cycle that matches them writes their keys.
+ */
 typedef struct {
-	up_strmap ids;  /* id -> index */
-	char **id;
-	uint64_t *sig;
-	int *cancelled;
-	char *produced; /* this cycle's plans gave it again */
+	char *id, *person, *unit, *plan;
+	int escalation;
+	int gen, slot;   /* the key; gen KEY_NONE: stored before the keys,
+			  * KEY_GONE: no slot held it when they were filled */
+	uint64_t sig;
+	int cancelled;
+	int next;        /* the person's next row, or -1 */
+	char produced;   /* this cycle's plans gave it again */
+} known_row;
+
+enum { KEY_NONE = -1, KEY_GONE = -2 };
+
+typedef struct {
+	up_strmap people; /* person -> their first row */
+	known_row *row;
 	size_t n;
 } known_reminders;
 
@@ -341,10 +359,45 @@ static uint64_t row_sig(const char *const col[SIG_COLS])
 	return h;
 }
 
+/* Columns 7.. are the SIG_COLS ones, in row_sig's order. */
 static const char known_sql[] =
-	"SELECT id, due, state, cancelled, plan, opens, closes, reason, note,"
-	" planned FROM reminders"
-	" WHERE kind IN ('training_refresher', 'escalation')";
+	"SELECT id, person, unit, plan, kind = 'escalation', gen, slot,"
+	" due, state, cancelled, plan, opens, closes, reason, note, planned"
+	" FROM reminders WHERE kind IN ('training_refresher', 'escalation')";
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? up_xstrdup(v) : NULL;
+}
+
+static void add_known(known_reminders *k, sqlite3_stmt *st)
+{
+	known_row *r = &k->row[k->n];
+	*r = (known_row){.id = dup_col(st, 0), .person = dup_col(st, 1),
+			 .unit = dup_col(st, 2), .plan = dup_col(st, 3),
+			 .escalation = sqlite3_column_int(st, 4),
+			 .gen = KEY_NONE, .slot = -1, .next = -1,
+			 .cancelled = sqlite3_column_int(st, 9)};
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		r->gen = sqlite3_column_int(st, 5);
+		r->gen = r->gen < 0 ? KEY_GONE : r->gen;
+		r->slot = sqlite3_column_type(st, 6) == SQLITE_NULL
+			? -1 : sqlite3_column_int(st, 6);
+	}
+	const char *col[SIG_COLS];
+	for (int i = 0; i < SIG_COLS; i++)
+		col[i] = (const char *)sqlite3_column_text(st, i + 7);
+	r->sig = row_sig(col);
+	/* the person's rows are a list from the first one stored */
+	int head = r->person ? up_strmap_put(&k->people, r->person,
+					     (int)k->n) : -1;
+	if (head >= 0) {
+		r->next = k->row[head].next;
+		k->row[head].next = (int)k->n;
+	}
+	k->n++;
+}
 
 static int load_known(up_store *s, known_reminders *k, up_error *err)
 {
@@ -356,21 +409,9 @@ static int load_known(up_store *s, known_reminders *k, up_error *err)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (k->n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			k->id = up_xrealloc(k->id, cap * sizeof *k->id);
-			k->sig = up_xrealloc(k->sig, cap * sizeof *k->sig);
-			k->cancelled = up_xrealloc(k->cancelled,
-						   cap * sizeof *k->cancelled);
-			k->produced = up_xrealloc(k->produced, cap);
+			k->row = up_xrealloc(k->row, cap * sizeof *k->row);
 		}
-		const char *col[SIG_COLS];
-		for (int i = 0; i < SIG_COLS; i++)
-			col[i] = (const char *)sqlite3_column_text(st, i + 1);
-		k->produced[k->n] = 0;
-		k->id[k->n] = up_xstrdup((const char *)sqlite3_column_text(st, 0));
-		k->sig[k->n] = row_sig(col);
-		k->cancelled[k->n] = sqlite3_column_int(st, 3);
-		up_strmap_put(&k->ids, k->id[k->n], (int)k->n);
-		k->n++;
+		add_known(k, st);
 	}
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return up_store_fail(s, "reading reminders", err);
@@ -379,13 +420,61 @@ static int load_known(up_store *s, known_reminders *k, up_error *err)
 
 static void free_known(known_reminders *k)
 {
-	for (size_t i = 0; i < k->n; i++)
-		free(k->id[i]);
-	free(k->id);
-	free(k->sig);
-	free(k->cancelled);
-	free(k->produced);
-	up_strmap_free(&k->ids);
+	for (size_t i = 0; i < k->n; i++) {
+		free(k->row[i].id);
+		free(k->row[i].person);
+		free(k->row[i].unit);
+		free(k->row[i].plan);
+	}
+	free(k->row);
+	up_strmap_free(&k->people);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* Whether any of the rows from HEAD on was stored before the keys. */
+static int any_unkeyed(const known_reminders *k, int head)
+{
+	for (int i = head; i >= 0; i = k->row[i].next)
+		if (k->row[i].gen == KEY_NONE)
+			return 1;
+	return 0;
+}
+
+/*
+ * The stored row, among a person's from HEAD on, of plan PL's slot
+ * (GEN, K) in UNIT (K -1: the escalation that starts GEN); -1 if none.
+ * ID, when the person has rows from before the keys, is the slot's id.
+ * The two plans of a single-map program share their slots' ids (the
+ * plan is not in them), so a person who moves from one to the other
+ * keeps the rows: their plan is not compared.
+ */
+static int find_known(const known_reminders *k, int head,
+		      const up_plan_def *pl, const char *unit, int gen,
+		      int slot, const char *id)
+{
+	for (int i = head; i >= 0; i = k->row[i].next) {
+		const known_row *r = &k->row[i];
+		if (r->gen == KEY_NONE ? id && !strcmp(r->id, id)
+		    : r->gen == gen && r->slot == slot &&
+		      r->escalation == (slot < 0) && same_str(r->unit, unit) &&
+		      (pl->legacy || same_str(r->plan, pl->id)))
+			return i;
+	}
+	return -1;
+}
+
+/* The stored row, among a person's from HEAD on, whose id is ID; -1 if
+ * none. */
+static int find_id(const known_reminders *k, int head, const char *id)
+{
+	for (int i = head; i >= 0; i = k->row[i].next)
+		if (!strcmp(k->row[i].id, id))
+			return i;
+	return -1;
 }
 
 /* DAY as text in BUF, or NULL when not SET. */
@@ -397,14 +486,10 @@ static const char *day_if(int set, int32_t day, char buf[11])
 	return buf;
 }
 
-/* Whether the stored reminder already says exactly R; notes that this
- * cycle's plans produced it. */
-static int unchanged(known_reminders *known, const reminder_row *r)
+/* Whether row I of KNOWN already says exactly R, keys included. */
+static int unchanged(const known_reminders *known, int i,
+		     const reminder_row *r)
 {
-	int i = up_strmap_get(&known->ids, r->id);
-	if (i < 0)
-		return 0;
-	known->produced[i] = 1;
 	char d[11], o[11], c[11], pl[11];
 	char cancelled[2] = {(char)('0' + r->cancelled), '\0'};
 	const char *col[SIG_COLS] = {day_if(1, r->due, d), r->state,
@@ -413,7 +498,8 @@ static int unchanged(known_reminders *known, const reminder_row *r)
 				     day_if(r->window, r->closes, c),
 				     r->reason, r->note,
 				     day_if(1, r->planned, pl)};
-	return known->sig[i] == row_sig(col);
+	return known->row[i].gen != KEY_NONE &&
+	       known->row[i].sig == row_sig(col);
 }
 
 /* ---- reminders ---- */
@@ -431,19 +517,21 @@ static int add_reminder(up_store *s, const reminder_row *r, long long cycle,
 	sqlite3_stmt *st = up_store_cached(s, UP_STMT_REMINDER,
 		"INSERT INTO reminders(id, kind, person, role, unit, due,"
 		" planned, note, state, cancelled, raised_in, updated_in, plan,"
-		" opens, closes, reason)"
+		" opens, closes, reason, gen, slot)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12,"
-		"  ?13, ?14, ?15)"
+		"  ?13, ?14, ?15, ?16, ?17)"
 		" ON CONFLICT(id) DO UPDATE SET"
 		"  sequence = sequence + (due != ?6 OR cancelled != ?10"
 		"   OR (state = 'done') != (?9 = 'done')),"
 		"  due = ?6, planned = ?7, state = ?9, cancelled = ?10,"
 		"  updated_in = ?11, note = ?8, plan = ?12, opens = ?13,"
-		"  closes = ?14, reason = ?15"
+		"  closes = ?14, reason = ?15, gen = coalesce(?16, gen),"
+		"  slot = CASE WHEN ?16 IS NULL THEN slot ELSE ?17 END"
 		" WHERE due != ?6 OR planned IS NOT ?7 OR state != ?9"
 		"  OR cancelled != ?10 OR note IS NOT ?8 OR plan IS NOT ?12"
 		"  OR opens IS NOT ?13 OR closes IS NOT ?14"
-		"  OR reason IS NOT ?15");
+		"  OR reason IS NOT ?15 OR gen IS NOT coalesce(?16, gen)"
+		"  OR slot IS NOT CASE WHEN ?16 IS NULL THEN slot ELSE ?17 END");
 	if (!st)
 		return up_store_fail(s, "raising a reminder", err);
 	bind_text(st, 1, r->id);
@@ -461,6 +549,11 @@ static int add_reminder(up_store *s, const reminder_row *r, long long cycle,
 	bind_text(st, 13, day_if(r->window, r->opens, o));
 	bind_text(st, 14, day_if(r->window, r->closes, c));
 	bind_text(st, 15, r->reason);
+	if (r->keyed) {
+		sqlite3_bind_int(st, 16, r->gen);
+		if (r->slot >= 0)
+			sqlite3_bind_int(st, 17, r->slot);
+	}
 	return run_stmt(s, st, "raising a reminder", err);
 }
 
@@ -480,17 +573,89 @@ static const char *slot_state(up_slot_state s)
 typedef struct {
 	up_store *s;
 	known_reminders *known;
+	int head;       /* the person's first stored row, or -1 */
+	int unkeyed;    /* some of theirs were stored before the keys */
+	int32_t as_of;
 	long long cycle;
 	up_error *err;
 } plan_pass;
 
-/* add_reminder() for the plans: nothing is written when the store
- * already says exactly this. */
-static int plan_reminder(plan_pass *pp, const reminder_row *r)
+/*
+ * Whether a slot is stored when it has no row yet: when `uptake due`
+ * could list it before the next monthly cycle, that is due, overdue, or
+ * pending with its window opening within UP_STORE_LOOKAHEAD_DAYS.  The rest of a plan (its history, what is far
+ * off) is derived again by every cycle and by `uptake plan`, and gets a
+ * row only once it comes near.
+ */
+static int slot_near(const up_slot *sl, const up_plan_rules *r, int32_t as_of)
 {
-	if (unchanged(pp->known, r))
-		return UP_OK;
+	if (sl->state == UP_SLOT_DUE || sl->state == UP_SLOT_OVERDUE)
+		return 1;
+	return sl->state == UP_SLOT_PENDING &&
+	       sl->due - r->grace - as_of <= UP_STORE_LOOKAHEAD_DAYS;
+}
+
+/*
+ * Writes R unless its stored row (KNOWN, or -1) already says exactly
+ * that; ID is computed (a SHA-256) only for a row not stored yet, with
+ * MAKE_ID.  A row once stored is kept up to date whether near or not.
+ */
+static int plan_reminder(plan_pass *pp, int known, reminder_row *r,
+			 char id[17], void (*make_id)(char id[17],
+						     const void *arg),
+			 const void *arg)
+{
+	if (known >= 0) {
+		pp->known->row[known].produced = 1;
+		if (unchanged(pp->known, known, r))
+			return UP_OK;
+		r->id = pp->known->row[known].id;
+	} else {
+		if (!id[0])
+			make_id(id, arg);
+		r->id = id;
+		/* a row of this id stored under other keys (a damaged or
+		 * hand-edited store) is this slot's, not one to withdraw */
+		known = find_id(pp->known, pp->head, id);
+		if (known >= 0) {
+			pp->known->row[known].produced = 1;
+			if (unchanged(pp->known, known, r))
+				return UP_OK;
+		}
+	}
+	r->keyed = 1;
 	return add_reminder(pp->s, r, pp->cycle, pp->err);
+}
+
+/* A slot and whom it belongs to, for its id. */
+typedef struct {
+	const up_plan_def *pl;
+	const char *person, *unit;
+	int gen, k;  /* k -1: the escalation that starts GEN */
+} slot_key;
+
+static void key_id(char id[17], const void *arg)
+{
+	const slot_key *key = arg;
+	if (key->k < 0)
+		up_plan_escalation_id(id, key->pl, key->person, key->unit,
+				      key->gen);
+	else
+		up_plan_slot_id(id, key->pl, key->person, key->unit, key->gen,
+				key->k);
+}
+
+/* The stored row of KEY, or -1; ID gets its id when the match needs it
+ * (rows from before the keys), else stays empty. */
+static int match_known(plan_pass *pp, const slot_key *key, char id[17])
+{
+	id[0] = '\0';
+	if (pp->head < 0)
+		return -1;
+	if (pp->unkeyed)
+		key_id(id, key);
+	return find_known(pp->known, pp->head, key->pl, key->unit,
+			  key->gen, key->k, pp->unkeyed ? id : NULL);
 }
 
 /* One reminder per slot, stable across moves of the go-live. */
@@ -500,7 +665,10 @@ static int slot_reminder(plan_pass *pp, const up_plan_def *pl,
 			 const up_reset *rs, size_t nrs)
 {
 	char id[17], note[160], reason[120];
-	up_plan_slot_id(id, pl, p->id, unit, sl->gen, sl->k);
+	slot_key key = {pl, p->id, unit, sl->gen, sl->k};
+	int known = match_known(pp, &key, id);
+	if (known < 0 && !slot_near(sl, r, pp->as_of))
+		return UP_OK;
 	if (pl->legacy)
 		snprintf(note, sizeof note, "training refresher %d%s",
 			 sl->k + 1, sl->gen ? " (plan restarted)" : "");
@@ -512,23 +680,28 @@ static int slot_reminder(plan_pass *pp, const up_plan_def *pl,
 	if (cancelled)
 		up_plan_cancel_reason(reason, sizeof reason, sl, rs, nrs, r);
 	reminder_row row = {
-		.id = id, .kind = "training_refresher", .person = p->id,
+		.kind = "training_refresher", .person = p->id,
 		.unit = unit, .plan = pl->id, .note = note,
 		.state = slot_state(sl->state),
 		.reason = cancelled ? reason : NULL, .due = sl->due,
 		.planned = sl->planned, .opens = sl->due - r->grace,
 		.closes = sl->due + r->grace, .window = 1,
-		.cancelled = cancelled};
-	return plan_reminder(pp, &row);
+		.cancelled = cancelled, .gen = sl->gen, .slot = sl->k};
+	return plan_reminder(pp, known, &row, id, key_id, &key);
 }
 
-/* One escalation per lapse or failed check: open while it holds. */
+/* One escalation per lapse or failed check: open while it holds; a
+ * closed one is stored only if it was while open. */
 static int escalation_reminder(plan_pass *pp, const up_plan_def *pl,
 			       const up_person *p, const char *unit,
 			       const up_reset *t)
 {
 	char id[17], note[300], reason[120], d[11];
-	up_plan_escalation_id(id, pl, p->id, unit, t->gen);
+	slot_key key = {pl, p->id, unit, t->gen, -1};
+	int open = t->closed == UP_NEVER;
+	int known = match_known(pp, &key, id);
+	if (known < 0 && !open)
+		return UP_OK;
 	const char *who = p->name ? p->name : p->id;
 	const char *plan = pl->legacy ? "training plan" : pl->id;
 	if (t->failed_check)
@@ -539,21 +712,20 @@ static int escalation_reminder(plan_pass *pp, const up_plan_def *pl,
 		snprintf(note, sizeof note, "%s lapsed on the %s%s after two "
 			 "missed sessions in a row", who, plan,
 			 pl->legacy ? "" : " plan");
-	int open = t->closed == UP_NEVER;
 	if (!open) {
 		up_date_format(t->closed, d);
 		snprintf(reason, sizeof reason, "%s %s",
 			 up_plan_closed_why(t->why), d);
 	}
 	reminder_row row = {
-		.id = id, .kind = "escalation", .person = p->id,
+		.kind = "escalation", .person = p->id,
 		.role = pl->escalate_to, .unit = unit, .plan = pl->id,
 		.note = note,
 		.state = !open ? "done" : t->failed_check ? "escalated"
 							  : "lapsed",
 		.reason = open ? NULL : reason, .due = t->day,
-		.planned = t->day};
-	return plan_reminder(pp, &row);
+		.planned = t->day, .gen = t->gen, .slot = -1};
+	return plan_reminder(pp, known, &row, id, key_id, &key);
 }
 
 static int person_plan(plan_pass *pp, const up_plan_def *pl,
@@ -582,27 +754,36 @@ static int person_plan(plan_pass *pp, const up_plan_def *pl,
 /*
  * What no plan produced any more - sessions recorded late undid a lapse,
  * a person moved unit or left, a plan changed - is cancelled, not left
- * due forever.
+ * due forever.  A row from before the keys that no slot matched has none
+ * to get: it is marked so, and its person is not matched by id again.
  */
 static int withdraw(up_store *s, const known_reminders *k, long long cycle,
 		    up_error *err)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "UPDATE reminders SET"
-			       " cancelled = 1, sequence = sequence + 1,"
-			       " updated_in = ?1, reason = coalesce(reason,"
-			       " 'no training plan holds it any more')"
-			       " WHERE id = ?2", -1, &st, NULL))
-		return up_store_fail(s, "withdrawing reminders", err);
+	static const char *const sql[] = {
+		"UPDATE reminders SET cancelled = 1, sequence = sequence + 1,"
+		" updated_in = ?1, reason = coalesce(reason,"
+		" 'no training plan holds it any more'),"
+		" gen = coalesce(gen, -1) WHERE id = ?2",
+		"UPDATE reminders SET gen = -1 WHERE id = ?2 AND gen IS NULL"};
+	sqlite3_stmt *st[2] = {NULL, NULL};
 	int rc = UP_OK;
+	for (int i = 0; i < 2 && rc == UP_OK; i++)
+		if (sqlite3_prepare_v2(up_store_db(s), sql[i], -1, &st[i],
+				       NULL))
+			rc = up_store_fail(s, "withdrawing reminders", err);
 	for (size_t i = 0; i < k->n && rc == UP_OK; i++) {
-		if (k->produced[i] || k->cancelled[i])
+		const known_row *r = &k->row[i];
+		if (r->produced || (r->cancelled && r->gen != KEY_NONE))
 			continue;
-		sqlite3_bind_int64(st, 1, cycle);
-		bind_text(st, 2, k->id[i]);
-		rc = run_stmt(s, st, "withdrawing reminders", err);
+		sqlite3_stmt *u = st[r->cancelled != 0];
+		if (!r->cancelled)
+			sqlite3_bind_int64(u, 1, cycle);
+		bind_text(u, 2, r->id);
+		rc = run_stmt(s, u, "withdrawing reminders", err);
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
 	return rc;
 }
 
@@ -615,13 +796,17 @@ int up_schedule_trainings(up_store *s, const up_program *p,
 		free_known(&kn);
 		return rc;
 	}
-	plan_pass pp = {s, &kn, cycle, err};
+	plan_pass pp = {.s = s, .known = &kn, .as_of = f->as_of,
+			.cycle = cycle, .err = err};
 	up_session *buf = up_xcalloc(up_plan_max_sessions(f) + 1,
 				     sizeof *buf);
-	for (size_t pi = 0; pi < f->npeople && rc == UP_OK; pi++)
+	for (size_t pi = 0; pi < f->npeople && rc == UP_OK; pi++) {
+		pp.head = up_strmap_get(&kn.people, f->people[pi].id);
+		pp.unkeyed = pp.head >= 0 && any_unkeyed(&kn, pp.head);
 		for (size_t k = 0; k < p->cadence.nplans && rc == UP_OK; k++)
 			rc = person_plan(&pp, &p->cadence.plans[k], f, pi,
 					 buf);
+	}
 	free(buf);
 	if (rc == UP_OK)
 		rc = withdraw(s, &kn, cycle, err);

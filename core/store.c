@@ -206,6 +206,20 @@ static const char *const migrations[] = {
 	"ALTER TABLE reminders ADD COLUMN opens TEXT;"
 	"ALTER TABLE reminders ADD COLUMN closes TEXT;"
 	"ALTER TABLE reminders ADD COLUMN reason TEXT;",
+	/* 11 -> 12: a national schedule.  A training reminder carries its
+	 * slot's integer key (the plan's generation, and the slot's index
+	 * in it; NULL for an escalation), so a cycle matches what it stored
+	 * person by person instead of hashing every slot of everyone; rows
+	 * from before get theirs from the next cycle, matched by id.
+	 * Readers look reminders up by person (--for, --person, leavers),
+	 * by unit (--unit) and, for what is still open, by due day. */
+	"ALTER TABLE reminders ADD COLUMN gen INTEGER;"
+	"ALTER TABLE reminders ADD COLUMN slot INTEGER;"
+	"CREATE INDEX reminders_person ON reminders(person);"
+	"CREATE INDEX reminders_unit ON reminders(unit);"
+	"CREATE INDEX reminders_open ON reminders(due)"
+	" WHERE NOT cancelled AND state NOT IN ('done', 'missed',"
+	" 'cancelled');",
 };
 
 int up_store_schema_version(void)

@@ -124,8 +124,13 @@ static void reset_world(world *w)
 	open_world(w);
 	training(w, "asa", "2026-03-02");
 	training(w, "asa", "2026-03-09");
-	cycle_at(w, "2026-03-10");
-	cycle_at(w, "2026-04-20");
+	/* cycles every week, as a subscribed calendar sees them: a slot is
+	 * on it from the cycle in which it comes near */
+	static const char *const days[] = {"2026-02-20", "2026-02-27",
+		"2026-03-06", "2026-03-10", "2026-03-17", "2026-03-24",
+		"2026-03-31", "2026-04-07", "2026-04-14", "2026-04-20"};
+	for (size_t i = 0; i < UP_COUNTOF(days); i++)
+		cycle_at(w, days[i]);
 }
 
 static long long count(world *w, const char *sql)
@@ -289,7 +294,7 @@ START_TEST(one_uid_and_dtstamp_per_todo)
 			       " reminders UNION SELECT id FROM followups"
 			       " WHERE ran_in IS NULL)");
 	ck_assert_int_eq((long long)n, want);
-	ck_assert_uint_gt(n, 20);
+	ck_assert_uint_gt(n, 10);
 	size_t i = 0;
 	for (icalcomponent *c = icalcomponent_get_first_component(e.cal,
 			ICAL_VTODO_COMPONENT); c;
@@ -431,7 +436,10 @@ START_TEST(moved_go_live_keeps_uids_and_raises_sequence)
 		ck_assert_int_eq(now->sequence, 1);
 		moved++;
 	}
-	ck_assert_uint_eq(moved, 13); /* 8 slots for Åsa, 5 for Bo */
+	/* the slots stored on 02-20 (within the 45 days a cycle stores
+	 * ahead), each moved: Åsa's first three (go-live day, a week and
+	 * three weeks after), Bo's three (before, on and a month after) */
+	ck_assert_uint_eq(moved, 6);
 	free(ta);
 	free(tb);
 	export_free(&a);

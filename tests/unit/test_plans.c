@@ -200,12 +200,13 @@ START_TEST(plans_by_audience)
 	/* hugo's unit is not live: no plan for him either */
 	expect_sql(&w, "SELECT count(*) FROM reminders WHERE person = 'hugo'",
 		   "0|\n");
-	/* mats is on both plans; the others on the nurses' */
-	expect_sql(&w, "SELECT person, plan, count(*) FROM reminders WHERE"
-		   " kind = 'training_refresher' GROUP BY person, plan"
+	/* mats is on both plans; the others on the nurses' (what is near
+	 * or open on 03-31: a slot or a lapse each) */
+	expect_sql(&w, "SELECT DISTINCT person, plan FROM reminders WHERE"
+		   " kind IN ('training_refresher', 'escalation')"
 		   " ORDER BY person, plan",
-		   "dora|nurses|3|\nmats|managers|3|\nmats|nurses|3|\n"
-		   "nils|nurses|3|\nnina|nurses|3|\n");
+		   "dora|nurses|\nmats|managers|\nmats|nurses|\n"
+		   "nils|nurses|\nnina|nurses|\n");
 	/* a session on another topic counts for nothing: nils lapsed */
 	json_t *all = due_json(&w, (up_due_opts){.as_of = "2026-03-31"});
 	char *got = items_text(all, NULL);
@@ -219,12 +220,13 @@ START_TEST(plans_by_audience)
 		":followup::pending>hugo\n");
 	free(got);
 	json_decref(all);
-	/* the list form's ids carry the plan's id */
+	/* the list form's ids carry the plan's id (nils's lapse, which
+	 * starts generation 1) */
 	char id[17];
 	const up_plan_def *pl = up_plan_find(w.prog, "nurses");
 	ck_assert_ptr_nonnull(pl);
 	ck_assert(!pl->legacy);
-	up_plan_slot_id(id, pl, "nils", "cardio", 0, 0);
+	up_plan_escalation_id(id, pl, "nils", "cardio", 1);
 	char *sql = up_xasprintf("SELECT count(*) FROM reminders WHERE id ="
 				 " '%s' AND plan = 'nurses'", id);
 	expect_sql(&w, sql, "1|\n");
@@ -406,16 +408,16 @@ static char *read_file(const char *path)
 	return b.buf;
 }
 
-/* tests/unit/data/store-v9.sql, written by uptake before this change: an
- * escalation for anna every three weeks, one of them acknowledged. */
-static void open_legacy(world *w)
+/* A store made of FILE in tests/unit/data, written by an older uptake,
+ * for YAML. */
+static void open_old(world *w, const char *yaml, const char *file)
 {
 	w->dir = tu_mkdtemp();
-	tu_write(w->dir, "program.yaml", legacy_yaml);
+	tu_write(w->dir, "program.yaml", yaml);
 	tu_write(w->dir, ".uptake/.keep", "");
 	const char *data = getenv("UP_TEST_DATA");
 	ck_assert_msg(data != NULL, "UP_TEST_DATA is not set");
-	char *path = tu_path(data, "store-v9.sql");
+	char *path = tu_path(data, file);
 	char *sql = read_file(path);
 	free(path);
 	char *db = tu_path(w->dir, ".uptake/state.db");
@@ -431,6 +433,14 @@ static void open_legacy(world *w)
 	ck_assert_int_eq(up_program_load(&w->prog, w->dir, w->err), UP_OK);
 	ck_assert_msg(up_store_open(&w->store, w->dir, NULL, 0, w->err) ==
 		      UP_OK, "%s", up_error_message(w->err, 0));
+}
+
+/* tests/unit/data/store-v9.sql, written by uptake before plans by
+ * audience: an escalation for anna every three weeks, one of them
+ * acknowledged. */
+static void open_legacy(world *w)
+{
+	open_old(w, legacy_yaml, "store-v9.sql");
 }
 
 START_TEST(a_store_from_before_keeps_its_ids)
@@ -465,7 +475,9 @@ START_TEST(a_store_from_before_keeps_its_ids)
 	ck_assert(json_is_true(json_object_get(json_array_get(all, 0),
 					       "acknowledged")));
 	json_decref(all);
-	/* the same facts in a new store give the same ids, no new one */
+	/* the same facts in a new store give the same ids, no new one
+	 * (and no history: what was done or missed before its first cycle
+	 * was never near in it) */
 	open_world(&fresh, legacy_yaml);
 	training(&fresh, "bo", "2026-02-02", NULL);
 	training(&fresh, "bo", "2026-02-09", NULL);
@@ -474,7 +486,8 @@ START_TEST(a_store_from_before_keeps_its_ids)
 	cycle_at(&fresh, "2026-06-01");
 	static const char live[] = "SELECT id, kind, person, due, state, plan"
 		" FROM reminders WHERE NOT cancelled AND kind IN"
-		" ('training_refresher', 'escalation') ORDER BY id";
+		" ('training_refresher', 'escalation')"
+		" AND state NOT IN ('done', 'missed') ORDER BY id";
 	char *a = dump(&old, live), *b = dump(&fresh, live);
 	ck_assert_str_eq(a, b);
 	free(a);
@@ -485,6 +498,105 @@ START_TEST(a_store_from_before_keeps_its_ids)
 	expect_sql(&old, "SELECT state, reason, acked FROM reminders WHERE"
 		   " id = 'f3ddd90d2d20cae0'",
 		   "done|attended on 2026-06-03|1|\n");
+	close_world(&old);
+	close_world(&fresh);
+}
+END_TEST
+
+/* ---- a store from before the slot keys ---- */
+
+/* docs/cadence.md's ward, and olle, who lapses as nora does. */
+static const char keyed_yaml[] =
+	"program: cadence\n"
+	"start: 2026-01-05\n"
+	"stages: [prepare, live, sustain]\n"
+	"units:\n"
+	"  - {id: clinic, name: The clinic, stage: live}\n"
+	"  - {id: ward, name: Ward 3, parent: clinic, stage: live,"
+	" go_live: 2026-03-02}\n"
+	"people:\n"
+	"  - {id: nora, name: Nora Lind, unit: ward, roles: [nurse]}\n"
+	"  - {id: mona, name: Mona Berg, unit: ward,"
+	" roles: [first_line_manager]}\n"
+	"  - {id: olle, name: Olle Ek, unit: ward, roles: [nurse]}\n"
+	"cadence:\n"
+	"  evaluation: monthly\n"
+	"  training:\n"
+	"    window_days: 90\n"
+	"    offsets_days: [0, 7, 21, 45]\n"
+	"    grace_days: 3\n"
+	"    reschedule_days: 7\n"
+	"    first_line_manager:\n"
+	"      offsets_days: [-14, 0, 30]\n";
+
+/* What a calendar and `uptake due` see of every reminder. */
+static const char seen_sql[] =
+	"SELECT id, kind, person, due, planned, state, cancelled, acked,"
+	" snoozed_until, sequence, plan, opens, closes, reason, note"
+	" FROM reminders ORDER BY id";
+
+START_TEST(a_store_from_before_the_keys_keeps_ids_and_sequences)
+{
+	world old, fresh;
+	/* tests/unit/data/store-v11.sql: every slot stored, far-off and
+	 * past ones too, without keys; its last cycle ran on 03-26 */
+	open_old(&old, keyed_yaml, "store-v11.sql");
+	char want[16];
+	snprintf(want, sizeof want, "%d|\n", up_store_schema_version());
+	expect_sql(&old, "PRAGMA user_version", want);
+	expect_sql(&old, "SELECT count(*), count(gen) FROM reminders",
+		   "20|0|\n");
+	char *before = dump(&old, seen_sql);
+	/* the same day again: every row matched by id, nothing changes
+	 * but the keys, which every slot's row now has */
+	cycle_at(&old, "2026-03-26");
+	char *after = dump(&old, seen_sql);
+	ck_assert_str_eq(before, after);
+	expect_sql(&old, "SELECT kind, count(*) FROM reminders WHERE"
+		   " kind IN ('training_refresher', 'escalation')"
+		   " AND (gen IS NULL OR gen < 0) GROUP BY kind", "");
+	expect_sql(&old, "SELECT gen, slot FROM reminders WHERE id IN"
+		   " ('fe4f3352198b05b0', '60d06eeed7ed5155',"
+		   " '03a841c09b6ba9a7') ORDER BY id",
+		   "1|NULL|\n1|1|\n0|1|\n");
+	/* matched by key from now on: a day later, still nothing */
+	cycle_at(&old, "2026-03-27");
+	char *later = dump(&old, seen_sql);
+	ck_assert_str_eq(before, later);
+	/* nora comes on 03-31: her slot is done, mona's of 04-01, missed,
+	 * moves to 04-11; each grows its SEQUENCE once, as before */
+	training(&old, "nora", "2026-03-31", NULL);
+	cycle_at(&old, "2026-04-06");
+	expect_sql(&old, "SELECT id, due, state, sequence FROM reminders"
+		   " WHERE id IN ('03a841c09b6ba9a7', '0f3c3646a0e886b8',"
+		   " '3c7ffc0d8e2d9544', '60d06eeed7ed5155') ORDER BY id",
+		   "03a841c09b6ba9a7|2026-03-23|lapsed|1|\n"
+		   "0f3c3646a0e886b8|2026-04-11|pending|1|\n"
+		   "3c7ffc0d8e2d9544|2026-04-14|pending|0|\n"
+		   "60d06eeed7ed5155|2026-03-31|done|1|\n");
+	/* and lists what a new store with the same sessions lists, under
+	 * the same ids */
+	open_world(&fresh, keyed_yaml);
+	training(&fresh, "mona", "2026-02-16", NULL);
+	training(&fresh, "nora", "2026-03-02", NULL);
+	training(&fresh, "olle", "2026-03-02", NULL);
+	training(&fresh, "mona", "2026-03-03", NULL);
+	training(&fresh, "nora", "2026-03-24", NULL);
+	training(&fresh, "nora", "2026-03-31", NULL);
+	cycle_at(&fresh, "2026-04-06");
+	static const char listed[] = "SELECT id, kind, person, due, state,"
+		" plan FROM reminders WHERE NOT cancelled AND (state IN"
+		" ('due', 'overdue', 'lapsed', 'escalated') OR (state ="
+		" 'pending' AND due <= '2026-04-20')) ORDER BY id";
+	char *a = dump(&old, listed), *b = dump(&fresh, listed);
+	ck_assert_str_eq(a, b);
+	ck_assert_msg(strstr(a, "0f3c3646a0e886b8|training_refresher|mona|"
+			     "2026-04-11|pending") != NULL, "%s", a);
+	free(a);
+	free(b);
+	free(before);
+	free(after);
+	free(later);
 	close_world(&old);
 	close_world(&fresh);
 }
@@ -600,6 +712,19 @@ static void same_lines(const char *a, const char *b)
 	}
 }
 
+/* Every line of SUB is a line of ALL. */
+static void lines_within(const char *sub, const char *all, uint64_t seed)
+{
+	while (*sub) {
+		size_t n = strcspn(sub, "\n") + 1;
+		char *line = up_xstrndup(sub, n);
+		ck_assert_msg(strstr(all, line) != NULL, "seed %llu: only in "
+			      "the gap: %s", (unsigned long long)seed, line);
+		free(line);
+		sub += n;
+	}
+}
+
 START_TEST(generated_daily_cycles_equal_a_gap)
 {
 	uint64_t seed = (uint64_t)_i + 1;
@@ -620,11 +745,26 @@ START_TEST(generated_daily_cycles_equal_a_gap)
 	char s[11];
 	up_date_format(day0 + 200, s);
 	cycle_at(&gap, s);
+	/* the gap stores what is near or open on its two days, the daily
+	 * cycles also what was on one of theirs, kept up to date: the same
+	 * rows where both have one, and the same list */
 	char *a = dump(&daily, reminders_sql), *b = dump(&gap, reminders_sql);
-	same_lines(a, b);
+	lines_within(b, a, seed);
 	ck_assert(strstr(a, "|lapsed|") || strstr(a, "lapsed on"));
 	free(a);
 	free(b);
+	json_t *la = up_due_list(daily.store, 5, day0 + 200, NULL, NULL,
+				 daily.err);
+	json_t *lb = up_due_list(gap.store, 5, day0 + 200, NULL, NULL,
+				 gap.err);
+	ck_assert(la && lb);
+	a = json_dumps(la, JSON_INDENT(1));
+	b = json_dumps(lb, JSON_INDENT(1));
+	same_lines(a, b);
+	free(a);
+	free(b);
+	json_decref(la);
+	json_decref(lb);
 	close_world(&daily);
 	close_world(&gap);
 }
@@ -636,6 +776,7 @@ int main(void)
 	TCase *ta = tcase_create("audience");
 	tcase_set_timeout(ta, 60);
 	tcase_add_test(ta, plans_by_audience);
+	tcase_add_test(ta, a_store_from_before_the_keys_keeps_ids_and_sequences);
 	tcase_add_test(ta, due_for_a_manager_and_for_staff);
 	tcase_add_test(ta, summary_per_unit);
 	tcase_add_test(ta, addressees_go_up_the_tree);

@@ -131,6 +131,30 @@ static const char followups_sql[] =
 	"SELECT id, source, rule, unit, due, ran_in IS NOT NULL, result"
 	" FROM followups ORDER BY id";
 
+/* Every line of SUB is a line of ALL. */
+static void lines_within(const char *sub, const char *all)
+{
+	while (*sub) {
+		size_t n = strcspn(sub, "\n") + 1;
+		char *line = up_xstrndup(sub, n);
+		ck_assert_msg(strstr(all, line) != NULL, "only in the gap: %s",
+			      line);
+		free(line);
+		sub += n;
+	}
+}
+
+/* What `uptake due` lists on DAY, as JSON text. */
+static char *listed(world *w, int32_t day)
+{
+	json_t *all = up_due_list(w->store, w->prog->cadence.grace_days, day,
+				  NULL, NULL, w->err);
+	ck_assert_ptr_nonnull(all);
+	char *s = json_dumps(all, JSON_COMPACT);
+	json_decref(all);
+	return s;
+}
+
 START_TEST(catch_up_equals_daily_cycles)
 {
 	world daily, gap;
@@ -144,10 +168,18 @@ START_TEST(catch_up_equals_daily_cycles)
 		cycle_at(&daily, d);
 	cycle_at(&gap, day0);
 	cycle_at(&gap, day0 + 200);
+	/* the gap stores what is near or open on its days; the daily
+	 * cycles also what was near on one of theirs, kept up to date: the
+	 * same rows where both have one, the same list */
 	char *a = dump(&daily, reminders_sql), *b = dump(&gap, reminders_sql);
-	ck_assert_str_eq(a, b);
+	lines_within(b, a);
 	ck_assert_msg(strstr(a, "escalation") != NULL, "no escalation:\n%s", a);
 	ck_assert_msg(strstr(a, "cancelled") != NULL, "nothing cancelled");
+	free(a);
+	free(b);
+	a = listed(&daily, day0 + 200);
+	b = listed(&gap, day0 + 200);
+	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
 	a = dump(&daily, followups_sql);
