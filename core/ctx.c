@@ -99,6 +99,7 @@ static void push_event(lua_State *L, const up_facts *f, const up_event *e)
 
 typedef struct {
 	int unit, within;     /* unit indexes or -1 */
+	int lineage;          /* unit index or -1: it and the units above */
 	int min_level;        /* -1: any */
 	int32_t since, until; /* inclusive */
 	int has_since, has_until;
@@ -206,6 +207,7 @@ static void read_filter(lua_State *L, const up_facts *f, const char *method,
 	memset(flt, 0, sizeof *flt);
 	flt->unit = opt_unit(L, f, "unit", method);
 	flt->within = opt_unit(L, f, "within", method);
+	flt->lineage = -1;
 	flt->has_since = opt_date(L, "since", method, &flt->since);
 	flt->has_until = opt_date(L, "until", method, &flt->until);
 	flt->min_level = -1;
@@ -222,6 +224,41 @@ static int in_scope(const up_facts *f, const filter *flt, int unit_ix)
 			return 0;
 	}
 	return 1;
+}
+
+/* Is unit A the unit U or above it?  An event of no unit (A < 0) is
+ * the whole organisation's, above every unit. */
+static int above_or_at(const up_facts *f, int a, int u)
+{
+	return a < 0 || (f->units[a].pre <= f->units[u].pre &&
+			 f->units[u].pre <= f->units[a].post);
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts the N indexes of V (back into the list's own order, which is
+ * what ctx returns) and drops repeats; returns how many are left. */
+static size_t sort_unique(int *v, size_t n)
+{
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof *v, int_cmp);
+	size_t k = 1;
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+/* Scratch space for N indexes, on the Lua stack so that an error in a
+ * rule's call frees it. */
+static int *scratch(lua_State *L, size_t n)
+{
+	return lua_newuserdatauv(L, (n + 1) * sizeof(int), 0);
 }
 
 static void args(lua_State *L)
@@ -245,20 +282,11 @@ static int has_role(lua_State *L, const up_person *p)
 	return 0;
 }
 
-/*
- * People are sorted by unit, and units are in preorder, so the people of a
- * unit or a subtree are one run of the array PEOPLE (N long): find it by
- * bisection.
- */
-static void people_span(const up_facts *f, const up_person *people,
-			size_t n, const filter *flt, size_t *from, size_t *to)
+/* The people of units LO to HI (as unsigned: no unit, -1, is last), a
+ * run [FROM, TO) of PEOPLE (N long, by unit). */
+static void people_run(const up_person *people, size_t n, unsigned lo,
+		       unsigned hi, size_t *from, size_t *to)
 {
-	*from = 0;
-	*to = n;
-	if (flt->unit < 0 && flt->within < 0)
-		return;
-	unsigned lo = (unsigned)(flt->unit >= 0 ? flt->unit : flt->within);
-	unsigned hi = flt->unit >= 0 ? lo : (unsigned)f->units[lo].post;
 	size_t a = 0, b = n;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
@@ -273,18 +301,161 @@ static void people_span(const up_facts *f, const up_person *people,
 	*to = a;
 }
 
-/* ctx:people{role=, unit=, within=, min_engagement=, include_left=}:
+/*
+ * People are sorted by unit, and units are in preorder, so the people of a
+ * unit or a subtree are one run of the array PEOPLE (N long): find it by
+ * bisection.
+ */
+static void people_span(const up_facts *f, const up_person *people,
+			size_t n, const filter *flt, size_t *from, size_t *to)
+{
+	*from = 0;
+	*to = n;
+	if (flt->unit < 0 && flt->within < 0)
+		return;
+	unsigned lo = (unsigned)(flt->unit >= 0 ? flt->unit : flt->within);
+	unsigned hi = flt->unit >= 0 ? lo : (unsigned)f->units[lo].post;
+	people_run(people, n, lo, hi, from, to);
+}
+
+/* Whether the names at stack index NAMES (a string or a list) hold S. */
+static int named(lua_State *L, int names, const char *s)
+{
+	lua_pushvalue(L, names);
+	int hit = matches_any(L, s);
+	lua_pop(L, 1);
+	return hit;
+}
+
+/* A name looked up in an index: two bisections, charged as such. */
+enum { LOOKUP_STEPS = 32 };
+
+/* Calls FN(name, ARG) for each name of the string or list at NAMES;
+ * returns the sum of what it returns.  Each lookup is charged, so a
+ * rule's long list of names costs it what it costs the cycle. */
+static size_t each_name(lua_State *L, int names,
+			size_t (*fn)(const char *, void *), void *arg)
+{
+	up_sandbox_charge(L, LOOKUP_STEPS);
+	if (lua_type(L, names) == LUA_TSTRING)
+		return fn(lua_tostring(L, names), arg);
+	size_t n = lua_rawlen(L, names), sum = 0;
+	up_sandbox_charge(L, LOOKUP_STEPS * (long long)n);
+	for (size_t i = 1; i <= n; i++) {
+		lua_rawgeti(L, names, (lua_Integer)i);
+		const char *s = lua_tostring(L, -1);
+		if (s)
+			sum += fn(s, arg);
+		lua_pop(L, 1);
+	}
+	return sum;
+}
+
+/* A list of people sorted by id through BY_ID; OUT, when set, gets the
+ * indexes of those with the id asked. */
+typedef struct {
+	const up_person *people;
+	const int *by_id;
+	size_t n;
+	int *out;
+	size_t k;
+} id_lookup;
+
+/* Where ID is, or would be, in BY_ID. */
+static size_t id_lower(const up_person *people, const int *by_id, size_t n,
+		       const char *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(people[by_id[mid]].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t person_by_id(const char *id, void *arg)
+{
+	id_lookup *q = arg;
+	size_t lo = id_lower(q->people, q->by_id, q->n, id), found = 0;
+	for (; lo < q->n && !strcmp(q->people[q->by_id[lo]].id, id); lo++) {
+		if (q->out)
+			q->out[q->k++] = q->by_id[lo];
+		found++;
+	}
+	return found;
+}
+
+/* Adds the indexes of the people of unit U (as unsigned) to OUT at K. */
+static void add_run(const up_person *people, size_t n, unsigned u, int *out,
+		    size_t *k)
+{
+	size_t from, to;
+	people_run(people, n, u, u, &from, &to);
+	for (size_t i = from; i < to; i++, (*k)++)
+		if (out)
+			out[*k] = (int)i;
+}
+
+/* The indexes of the people of unit U, of every unit above it and of no
+ * unit, in list order. */
+static size_t people_lineage(lua_State *L, const up_facts *f,
+			     const up_person *people, size_t n, int u,
+			     int **out)
+{
+	size_t k = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int *v = pass ? *out = scratch(L, k) : NULL;
+		k = 0;
+		add_run(people, n, (unsigned)-1, v, &k);
+		for (int at = u; at >= 0; at = f->units[at].parent_ix)
+			add_run(people, n, (unsigned)at, v, &k);
+	}
+	return sort_unique(*out, k);
+}
+
+/* The indexes of PEOPLE (N long, sorted by id through BY_ID) to look at
+ * for the filter: those with an id at IDS (a stack index, 0 for none),
+ * else those of the unit or subtree.  Left on the stack as a userdata;
+ * returns how many. */
+static size_t people_cands(lua_State *L, const up_facts *f,
+			   const up_person *people, const int *by_id,
+			   size_t n, const filter *flt, int ids, int **out)
+{
+	if (ids) {
+		id_lookup q = {people, by_id, n, NULL, 0};
+		size_t count = each_name(L, ids, person_by_id, &q);
+		q.out = *out = scratch(L, count);
+		each_name(L, ids, person_by_id, &q);
+		return sort_unique(*out, q.k);
+	}
+	size_t from, to;
+	if (flt->lineage >= 0)
+		return people_lineage(L, f, people, n, flt->lineage, out);
+	people_span(f, people, n, flt, &from, &to);
+	*out = scratch(L, to - from);
+	for (size_t i = from; i < to; i++)
+		(*out)[i - from] = (int)i;
+	return to - from;
+}
+
+/* ctx:people{id=, role=, unit=, within=, lineage=, min_engagement=,
+ * include_left=}:
  * those present as of the date; with include_left, those who had left by
  * then too, after them. */
 static int ctx_people(lua_State *L)
 {
 	static const char *const keys[] = {"role", "unit", "within",
-					   "min_engagement", "include_left"};
+					   "min_engagement", "include_left",
+					   "id", "lineage"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "people", keys, UP_COUNTOF(keys));
 	filter flt;
 	read_filter(L, f, "people", &flt);
+	flt.lineage = opt_unit(L, f, "lineage", "people");
 	if (lua_getfield(L, 2, "min_engagement") != LUA_TNIL) {
 		const char *lv = lua_tostring(L, -1);
 		flt.min_level = lv ? up_level_index(lv) : -1;
@@ -299,23 +470,29 @@ static int ctx_people(lua_State *L)
 		luaL_error(L, "people: 'include_left' must be true or false");
 	int with_left = lua_toboolean(L, -1);
 	lua_pop(L, 1);
-	int roles = opt_names(L, "role", "people");
+	int roles = opt_names(L, "role", "people") ? lua_gettop(L) : 0;
+	int ids = opt_names(L, "id", "people") ? lua_gettop(L) : 0;
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
 	for (int pass = 0; pass < 1 + with_left; pass++) {
 		const up_person *people = pass ? f->leavers : f->people;
-		size_t from, to;
-		people_span(f, people, pass ? f->nleavers : f->npeople, &flt,
-			    &from, &to);
-		up_sandbox_charge(L, 4 * (long long)(to - from));
-		for (size_t i = from; i < to; i++) {
-			const up_person *p = &people[i];
+		int *cand = NULL;
+		size_t nc = people_cands(L, f, people,
+					 pass ? f->leavers_by_id
+					      : f->people_by_id,
+					 pass ? f->nleavers : f->npeople, &flt,
+					 ids, &cand);
+		up_sandbox_charge(L, 4 * (long long)nc);
+		for (size_t c = 0; c < nc; c++) {
+			const up_person *p = &people[cand[c]];
 			if (!in_scope(f, &flt, p->unit_ix) ||
+			    (flt.lineage >= 0 &&
+			     !above_or_at(f, p->unit_ix, flt.lineage)) ||
 			    (flt.min_level >= 0 && p->level < flt.min_level))
 				continue;
 			if (roles) {
-				lua_pushvalue(L, out - 1);
+				lua_pushvalue(L, roles);
 				int hit = has_role(L, p);
 				lua_pop(L, 1);
 				if (!hit)
@@ -324,51 +501,218 @@ static int ctx_people(lua_State *L)
 			push_person(L, f, p);
 			lua_rawseti(L, out, ++n);
 		}
+		lua_pop(L, 1); /* the candidates */
 	}
 	return 1;
 }
 
-/* ctx:events{kind=, unit=, within=, person=, since=, until=} */
+/* ---- events: the fewest to look at ---- */
+
+/* Where in ev_by_unit the events of units LO to HI (preorder numbers,
+ * as unsigned so that no unit, -1, is last) are; OUT gets them. */
+static size_t ev_units(const up_facts *f, unsigned lo, unsigned hi, int *out)
+{
+	size_t a = 0, b = f->nevents;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if ((unsigned)f->events[f->ev_by_unit[mid]].unit_ix < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	size_t from = a;
+	for (b = f->nevents; a < b;) { /* counting looks at no event */
+		size_t mid = a + (b - a) / 2;
+		if ((unsigned)f->events[f->ev_by_unit[mid]].unit_ix <= hi)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (size_t i = from; out && i < a; i++)
+		out[i - from] = f->ev_by_unit[i];
+	return a - from;
+}
+
+/* The events of unit U, of every unit above it and of no unit. */
+static size_t ev_lineage(const up_facts *f, int u, int *out)
+{
+	size_t n = ev_units(f, (unsigned)-1, (unsigned)-1, out);
+	for (; u >= 0; u = f->units[u].parent_ix)
+		n += ev_units(f, (unsigned)u, (unsigned)u, out ? out + n : NULL);
+	return n;
+}
+
+typedef struct {
+	const up_facts *f;
+	int *out;
+	size_t k;
+} ev_lookup;
+
+static const char *kind_at(const up_facts *f, size_t i)
+{
+	return f->events[f->ev_by_kind[i]].kind;
+}
+
+static const char *person_at(const up_facts *f, size_t i)
+{
+	return f->ev_by_person[i].person;
+}
+
+/* The run [*FROM, return) of NAME in an index of N sorted by KEY: two
+ * bisections, so counting a run looks at no event. */
+static size_t name_run(const up_facts *f, size_t n,
+		       const char *(*key)(const up_facts *, size_t),
+		       const char *name, size_t *from)
+{
+	size_t a = 0, b = n;
+	for (int upper = 0; upper < 2; upper++) {
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			int c = strcmp(key(f, mid), name);
+			if (c < 0 || (upper && c == 0))
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (!upper)
+			*from = a;
+		b = n;
+	}
+	return a;
+}
+
+static size_t ev_kind(const char *kind, void *arg)
+{
+	ev_lookup *q = arg;
+	size_t from, to = name_run(q->f, q->f->nevents, kind_at, kind, &from);
+	for (size_t i = from; q->out && i < to; i++)
+		q->out[q->k++] = q->f->ev_by_kind[i];
+	return to - from;
+}
+
+static size_t ev_person(const char *person, void *arg)
+{
+	ev_lookup *q = arg;
+	size_t from, to = name_run(q->f, q->f->nev_person, person_at, person,
+				   &from);
+	for (size_t i = from; q->out && i < to; i++)
+		q->out[q->k++] = q->f->ev_by_person[i].ev;
+	return to - from;
+}
+
+/* Events are by date: the run of those dated within the filter's
+ * bounds. */
+static size_t ev_dates(const up_facts *f, const filter *flt, size_t *from)
+{
+	size_t a = 0, b = f->nevents;
+	while (flt->has_since && a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (f->events[mid].day < flt->since)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*from = a;
+	b = f->nevents;
+	while (flt->has_until && a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (f->events[mid].day <= flt->until)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return (flt->has_until ? a : f->nevents) - *from;
+}
+
+enum { SRC_DATES, SRC_UNITS, SRC_LINEAGE, SRC_KINDS, SRC_PERSONS };
+
+/* Fills OUT with source SRC's events (COUNT of them), in list order. */
+static size_t ev_fill(lua_State *L, const up_facts *f, const filter *flt,
+		      int src, int names, const unsigned span[2], int *out)
+{
+	ev_lookup q = {f, out, 0};
+	size_t from, n;
+	switch (src) {
+	case SRC_UNITS: /* by unit, then date: back to date order */
+		return sort_unique(out, ev_units(f, span[0], span[1], out));
+	case SRC_LINEAGE:
+		return sort_unique(out, ev_lineage(f, flt->lineage, out));
+	case SRC_KINDS:
+		each_name(L, names, ev_kind, &q);
+		return sort_unique(out, q.k);
+	case SRC_PERSONS:
+		each_name(L, names, ev_person, &q);
+		return sort_unique(out, q.k);
+	default:
+		n = ev_dates(f, flt, &from);
+		for (size_t i = 0; i < n; i++)
+			out[i] = (int)(from + i);
+		return n;
+	}
+}
+
+/* The events to look at for the filter, in list order, as a userdata
+ * left on the stack: those of the filter that keeps the fewest (the
+ * others are checked on each).  Returns how many. */
+static size_t ev_cands(lua_State *L, const up_facts *f, const filter *flt,
+		       int kinds, int persons, int **out)
+{
+	size_t from, best = ev_dates(f, flt, &from), n;
+	int src = SRC_DATES, names = 0;
+	ev_lookup q = {f, NULL, 0};
+	int u = flt->unit >= 0 ? flt->unit : flt->within;
+	unsigned span[2] = {(unsigned)u, flt->unit >= 0 ? (unsigned)u
+		: u >= 0 ? (unsigned)f->units[u].post : 0};
+	if (u >= 0 && (n = ev_units(f, span[0], span[1], NULL)) < best)
+		best = n, src = SRC_UNITS;
+	if (flt->lineage >= 0 &&
+	    (n = ev_lineage(f, flt->lineage, NULL)) < best)
+		best = n, src = SRC_LINEAGE;
+	if (kinds && (n = each_name(L, kinds, ev_kind, &q)) < best)
+		best = n, src = SRC_KINDS, names = kinds;
+	if (persons && (n = each_name(L, persons, ev_person, &q)) < best)
+		best = n, src = SRC_PERSONS, names = persons;
+	*out = scratch(L, best);
+	return ev_fill(L, f, flt, src, names, span, *out);
+}
+
+/* ctx:events{kind=, unit=, within=, lineage=, person=, since=, until=} */
 static int ctx_events(lua_State *L)
 {
 	static const char *const keys[] = {"kind", "unit", "within", "person",
-					   "since", "until"};
+					   "since", "until", "lineage"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "events", keys, UP_COUNTOF(keys));
 	filter flt;
 	read_filter(L, f, "events", &flt);
-	int kinds = opt_names(L, "kind", "events");
-	int kinds_ix = lua_gettop(L);
-	int persons = opt_names(L, "person", "events");
-	int persons_ix = lua_gettop(L);
-	up_sandbox_charge(L, 4 * (long long)f->nevents);
+	flt.lineage = opt_unit(L, f, "lineage", "events");
+	int kinds = opt_names(L, "kind", "events") ? lua_gettop(L) : 0;
+	int persons = opt_names(L, "person", "events") ? lua_gettop(L) : 0;
+	int *cand = NULL;
+	size_t nc = ev_cands(L, f, &flt, kinds, persons, &cand);
+	up_sandbox_charge(L, 4 * (long long)nc);
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (size_t i = 0; i < f->nevents; i++) {
-		const up_event *e = &f->events[i];
+	for (size_t c = 0; c < nc; c++) {
+		const up_event *e = &f->events[cand[c]];
 		if ((flt.has_since && e->day < flt.since) ||
 		    (flt.has_until && e->day > flt.until))
 			continue;
 		if ((flt.unit >= 0 || flt.within >= 0) &&
 		    !in_scope(f, &flt, e->unit_ix))
 			continue;
-		if (kinds) {
-			lua_pushvalue(L, kinds_ix);
-			int hit = matches_any(L, e->kind);
-			lua_pop(L, 1);
-			if (!hit)
-				continue;
-		}
+		if (flt.lineage >= 0 && !above_or_at(f, e->unit_ix, flt.lineage))
+			continue;
+		if (kinds && !named(L, kinds, e->kind))
+			continue;
 		if (persons) {
 			int hit = 0;
 			size_t k;
 			json_t *v;
-			lua_pushvalue(L, persons_ix);
 			json_array_foreach(e->people, k, v)
-				hit |= matches_any(L, json_string_value(v));
-			lua_pop(L, 1);
+				hit |= named(L, persons, json_string_value(v));
 			if (!hit)
 				continue;
 		}
@@ -378,34 +722,62 @@ static int ctx_events(lua_State *L)
 	return 1;
 }
 
-/* ctx:units{parent=, within=, stage=} */
+/* The units to look at for ctx:units, as a userdata left on the stack:
+ * LINEAGE and the units above it, nearest first; else the subtree of
+ * WITHIN or PARENT (their intersection when both), in tree order. */
+static size_t unit_cands(lua_State *L, const up_facts *f, int lineage,
+			 int within, int parent, int **out)
+{
+	size_t n = 0;
+	if (lineage >= 0) {
+		for (int u = lineage; u >= 0; u = f->units[u].parent_ix)
+			n++;
+		*out = scratch(L, n);
+		n = 0;
+		for (int u = lineage; u >= 0; u = f->units[u].parent_ix)
+			(*out)[n++] = u;
+		return n;
+	}
+	int lo = 0, hi = (int)f->nunits - 1;
+	int spans[2] = {within, parent};
+	for (int k = 0; k < 2; k++) {
+		if (spans[k] < 0)
+			continue;
+		const up_unit *s = &f->units[spans[k]];
+		lo = s->pre > lo ? s->pre : lo;
+		hi = s->post < hi ? s->post : hi;
+	}
+	*out = scratch(L, hi >= lo ? (size_t)(hi - lo + 1) : 0);
+	for (int u = lo; u <= hi; u++)
+		(*out)[n++] = u;
+	return n;
+}
+
+/* ctx:units{parent=, within=, lineage=, stage=} */
 static int ctx_units(lua_State *L)
 {
-	static const char *const keys[] = {"parent", "within", "stage"};
+	static const char *const keys[] = {"parent", "within", "stage",
+					   "lineage"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "units", keys, UP_COUNTOF(keys));
 	int parent = opt_unit(L, f, "parent", "units");
 	filter flt;
 	read_filter(L, f, "units", &flt);
-	int stages = opt_names(L, "stage", "units");
-	int stages_ix = lua_gettop(L);
-	up_sandbox_charge(L, 4 * (long long)f->nunits);
+	int lineage = opt_unit(L, f, "lineage", "units");
+	int stages = opt_names(L, "stage", "units") ? lua_gettop(L) : 0;
+	int *cand = NULL;
+	size_t nc = unit_cands(L, f, lineage, flt.within, parent, &cand);
+	up_sandbox_charge(L, 4 * (long long)nc);
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (size_t i = 0; i < f->nunits; i++) {
-		const up_unit *u = &f->units[i];
+	for (size_t c = 0; c < nc; c++) {
+		const up_unit *u = &f->units[cand[c]];
 		if ((parent >= 0 && u->parent_ix != parent) ||
-		    !in_scope(f, &flt, (int)i))
+		    !in_scope(f, &flt, cand[c]) ||
+		    (stages && !named(L, stages, u->stage)))
 			continue;
-		if (stages) {
-			lua_pushvalue(L, stages_ix);
-			int hit = matches_any(L, u->stage);
-			lua_pop(L, 1);
-			if (!hit)
-				continue;
-		}
 		push_unit(L, u);
 		lua_rawseti(L, out, ++n);
 	}
@@ -610,6 +982,42 @@ static void known_series(lua_State *L, const up_host *h, const char *name)
 		   "metric reads it", name);
 }
 
+/* An observation's place in obs_by_series (facts.c): series, then unit. */
+static long long obs_key(const up_facts *f, int series, int unit)
+{
+	return (long long)series * ((long long)f->nunits + 1) + unit;
+}
+
+/* The observations of series S for the filter's unit or subtree, in
+ * list order, as a userdata left on the stack; returns how many. */
+static size_t obs_cands(lua_State *L, const up_facts *f, int s,
+			const filter *flt, int **out)
+{
+	int u = flt->unit >= 0 ? flt->unit : flt->within;
+	long long lo = obs_key(f, s, u),
+		  hi = obs_key(f, s, flt->unit >= 0 ? u : f->units[u].post);
+	size_t a = 0, b = f->nobs;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		const up_obs *o = &f->obs[f->obs_by_series[mid]];
+		if (obs_key(f, o->series, o->unit_ix) < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	size_t from = a;
+	while (a < f->nobs) {
+		const up_obs *o = &f->obs[f->obs_by_series[a]];
+		if (obs_key(f, o->series, o->unit_ix) > hi)
+			break;
+		a++;
+	}
+	*out = scratch(L, a - from);
+	for (size_t i = from; i < a; i++)
+		(*out)[i - from] = f->obs_by_series[i];
+	return sort_unique(*out, a - from);
+}
+
 static int ctx_series(lua_State *L)
 {
 	static const char *const keys[] = {"unit", "within", "from", "to"};
@@ -630,11 +1038,13 @@ static int ctx_series(lua_State *L)
 	int32_t from = INT32_MIN, to = INT32_MAX;
 	opt_period_bound(L, "from", 0, &from);
 	opt_period_bound(L, "to", 1, &to);
+	int *cand = NULL;
+	size_t nc = s >= 0 ? obs_cands(L, f, s, &flt, &cand) : 0;
+	up_sandbox_charge(L, 2 * (long long)nc);
 	lua_newtable(L);
 	lua_Integer n = 0;
-	up_sandbox_charge(L, s >= 0 ? 2 * (long long)f->nobs : 0);
-	for (size_t i = 0; s >= 0 && i < f->nobs; i++) {
-		const up_obs *o = &f->obs[i];
+	for (size_t c = 0; c < nc; c++) {
+		const up_obs *o = &f->obs[cand[c]];
 		if (o->series != s || o->start < from || o->end > to ||
 		    !in_scope(f, &flt, o->unit_ix))
 			continue;
@@ -710,6 +1120,45 @@ static int ctx_remind(lua_State *L)
 	return request(L, 1);
 }
 
+/* The first session of a person at or after PI (trainings are by
+ * person, then day). */
+static size_t first_session(const up_facts *f, int pi)
+{
+	size_t lo = 0, hi = f->ntrainings;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->trainings[mid].person_ix < pi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The run of sessions [FROM, TO) of the person named, or of the people
+ * of the filter's unit or subtree: people are by unit in preorder, so
+ * theirs are one run of person indexes, hence of sessions. */
+static void training_span(const up_facts *f, const filter *flt,
+			  const char *person, size_t *from, size_t *to)
+{
+	size_t a = 0, b = f->npeople;
+	if (person) {
+		size_t k = id_lower(f->people, f->people_by_id, f->npeople,
+				    person);
+		if (k == f->npeople ||
+		    strcmp(f->people[f->people_by_id[k]].id, person)) {
+			*from = *to = 0;
+			return;
+		}
+		a = (size_t)f->people_by_id[k];
+		b = a + 1;
+	} else if (flt->unit >= 0 || flt->within >= 0) {
+		people_span(f, f->people, f->npeople, flt, &a, &b);
+	}
+	*from = first_session(f, (int)a);
+	*to = first_session(f, (int)b);
+}
+
 /* ctx:trainings{person=, unit=, within=, since=}: sessions attended as of
  * the cycle date, by person then date. */
 static int ctx_trainings(lua_State *L)
@@ -723,10 +1172,12 @@ static int ctx_trainings(lua_State *L)
 	read_filter(L, f, "trainings", &flt);
 	lua_getfield(L, 2, "person");
 	const char *person = lua_tostring(L, -1);
-	up_sandbox_charge(L, 2 * (long long)f->ntrainings);
+	size_t i, to;
+	training_span(f, &flt, person, &i, &to);
+	up_sandbox_charge(L, 2 * (long long)(to - i));
 	lua_newtable(L);
 	lua_Integer n = 0;
-	for (size_t i = 0; i < f->ntrainings; i++) {
+	for (; i < to; i++) {
 		const up_session_rec *t = &f->trainings[i];
 		const up_person *p = &f->people[t->person_ix];
 		if ((person && strcmp(p->id, person)) ||
@@ -778,9 +1229,12 @@ static int ctx_coverage(lua_State *L)
 	lua_Integer days = lua_isnil(L, -1) ? 90 : lua_tointeger(L, -1);
 	if (days < 1 || days > 3650)
 		luaL_error(L, "coverage: 'days' must be from 1 to 3650");
-	up_sandbox_charge(L, 4 * (long long)f->npeople);
+	filter flt = {.unit = unit, .within = -1};
+	size_t i, to;
+	people_span(f, f->people, f->npeople, &flt, &i, &to);
+	up_sandbox_charge(L, 4 * (long long)(to - i));
 	lua_Integer staff = 0, trained = 0;
-	for (size_t i = 0; i < f->npeople; i++) {
+	for (; i < to; i++) {
 		if (f->people[i].unit_ix != unit)
 			continue;
 		staff++;

@@ -462,6 +462,93 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 	return UP_OK;
 }
 
+/* ---- indexes for ctx's filters ---- */
+
+/* A fact's index under a sort key: a string, then a number. */
+typedef struct {
+	const char *s; /* NULL: not part of the key */
+	long long k;
+	int ix;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+	int c = x->s && y->s ? strcmp(x->s, y->s) : 0;
+	if (c)
+		return c;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return (x->ix > y->ix) - (x->ix < y->ix);
+}
+
+/* The indexes of V (N long) in key order; V is freed. */
+static int *sorted_ix(keyed *v, size_t n)
+{
+	qsort(v, n, sizeof *v, keyed_cmp);
+	int *out = up_xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = v[i].ix;
+	free(v);
+	return out;
+}
+
+static int *people_ids(const up_person *people, size_t n)
+{
+	keyed *v = up_xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (keyed){people[i].id, 0, (int)i};
+	return sorted_ix(v, n);
+}
+
+/* Every (person, event) pair, by person id and then event. */
+static void index_event_people(up_facts *f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->nevents; i++)
+		n += json_array_size(f->events[i].people);
+	keyed *v = up_xcalloc(n + 1, sizeof *v);
+	n = 0;
+	for (size_t i = 0; i < f->nevents; i++) {
+		size_t k;
+		json_t *p;
+		json_array_foreach(f->events[i].people, k, p)
+			if (json_string_value(p))
+				v[n++] = (keyed){json_string_value(p), 0,
+						 (int)i};
+	}
+	qsort(v, n, sizeof *v, keyed_cmp);
+	f->ev_by_person = up_xcalloc(n + 1, sizeof *f->ev_by_person);
+	for (size_t i = 0; i < n; i++)
+		f->ev_by_person[i] = (up_ev_person){v[i].s, v[i].ix};
+	f->nev_person = n;
+	free(v);
+}
+
+/* Rules ask for the facts of one unit, subtree, kind or person once per
+ * unit judged; these orderings make each such question a bisection
+ * instead of a walk over the whole system. */
+static void index_facts(up_facts *f)
+{
+	keyed *v = up_xcalloc(f->nevents + 1, sizeof *v);
+	for (size_t i = 0; i < f->nevents; i++) /* no unit (-1) sorts last */
+		v[i] = (keyed){NULL, (unsigned)f->events[i].unit_ix, (int)i};
+	f->ev_by_unit = sorted_ix(v, f->nevents);
+	v = up_xcalloc(f->nevents + 1, sizeof *v);
+	for (size_t i = 0; i < f->nevents; i++)
+		v[i] = (keyed){f->events[i].kind, 0, (int)i};
+	f->ev_by_kind = sorted_ix(v, f->nevents);
+	index_event_people(f);
+	f->people_by_id = people_ids(f->people, f->npeople);
+	f->leavers_by_id = people_ids(f->leavers, f->nleavers);
+	v = up_xcalloc(f->nobs + 1, sizeof *v);
+	for (size_t i = 0; i < f->nobs; i++)
+		v[i] = (keyed){NULL, (long long)f->obs[i].series *
+				 ((long long)f->nunits + 1) + f->obs[i].unit_ix,
+			       (int)i};
+	f->obs_by_series = sorted_ix(v, f->nobs);
+}
+
 int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 			 int32_t as_of, up_error *err)
 {
@@ -503,6 +590,8 @@ int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 		rc = load_trainings(f, s, err);
 	if (rc == UP_OK)
 		rc = up_ledger_load(&f->ledger, s, f, err);
+	if (rc == UP_OK)
+		index_facts(f);
 	if (rc != UP_OK)
 		up_facts_free(f);
 	return rc;
@@ -557,5 +646,11 @@ void up_facts_free(up_facts *f)
 	free(f->people);
 	free(f->leavers);
 	free(f->events);
+	free(f->ev_by_unit);
+	free(f->ev_by_kind);
+	free(f->ev_by_person);
+	free(f->people_by_id);
+	free(f->leavers_by_id);
+	free(f->obs_by_series);
 	memset(f, 0, sizeof *f);
 }

@@ -465,8 +465,12 @@ end
 
 ---- the unit tree --------------------------------------------------------
 
+-- The judged unit's subtree (list, in tree order, and children) and the
+-- units above it (by_id holds both): all the helpers look at, without
+-- the rest of the organisation.
 local function tree_of(ctx)
-  local t = { list = ctx:units{}, by_id = {}, children = {} }
+  local t = { list = ctx:units{ within = ctx.unit.id }, by_id = {}, children = {} }
+  for _, u in ipairs(ctx:units{ lineage = ctx.unit.id }) do t.by_id[u.id] = u end
   for _, u in ipairs(t.list) do
     t.by_id[u.id] = u
     if u.parent then
@@ -515,13 +519,8 @@ local function people_in(ctx, t, unit, scope, roles)
   else
     list = ctx:people{ within = unit.id, role = roles }
     if scope == "related" then
-      local at = unit.parent
-      while at do
-        for _, p in ipairs(ctx:people{ unit = at, role = roles }) do list[#list + 1] = p end
-        at = t.by_id[at].parent
-      end
-      for _, p in ipairs(ctx:people{ role = roles }) do
-        if p.unit == nil then list[#list + 1] = p end
+      for _, p in ipairs(ctx:people{ lineage = unit.id, role = roles }) do
+        if p.unit ~= unit.id then list[#list + 1] = p end
       end
     end
   end
@@ -529,17 +528,22 @@ local function people_in(ctx, t, unit, scope, roles)
   return list
 end
 
+-- Events in the order ctx gives them: by date, then as recorded.
+local function oldest_first(a, b)
+  if a.date ~= b.date then return a.date < b.date end
+  return a.id < b.id
+end
+
 -- Events of KINDS for UNIT, by date: its own, its subtree's, or (related)
 -- also those of the units above it and those recorded without a unit.
 local function events_in(ctx, t, unit, scope, kinds)
   if scope == "unit" then return ctx:events{ kind = kinds, unit = unit.id } end
   if scope == "subtree" then return ctx:events{ kind = kinds, within = unit.id } end
-  local out = {}
-  for _, ev in ipairs(ctx:events{ kind = kinds }) do
-    if ev.unit == nil or under(t, ev.unit, unit.id) or under(t, unit.id, ev.unit) then
-      out[#out + 1] = ev
-    end
+  local out = ctx:events{ kind = kinds, lineage = unit.id }
+  for _, ev in ipairs(ctx:events{ kind = kinds, within = unit.id }) do
+    if ev.unit ~= unit.id then out[#out + 1] = ev end
   end
+  sort(out, oldest_first)
   return out
 end
 
@@ -578,6 +582,13 @@ end
 
 local function unknown_roles(ctx, roles)
   if not roles then return {} end
+  -- someone near the unit with one of them is enough; only a role
+  -- nobody near has makes it look further
+  local me = ctx.unit.id
+  if #ctx:people{ within = me, role = roles } > 0
+     or #ctx:people{ lineage = me, role = roles } > 0 then
+    return {}
+  end
   local all = {}
   for _, p in ipairs(ctx:people{}) do
     for _, r in ipairs(p.roles) do all[#all + 1] = r end
@@ -586,6 +597,11 @@ local function unknown_roles(ctx, roles)
 end
 
 local function unknown_kinds(ctx, kinds)
+  local me = ctx.unit.id
+  if kinds and (#ctx:events{ within = me, kind = kinds } > 0
+                or #ctx:events{ lineage = me, kind = kinds } > 0) then
+    return {}
+  end
   local all = {}
   for _, ev in ipairs(ctx:events{}) do all[#all + 1] = ev.kind end
   return unknown(kinds, all, "no '%s' event is recorded anywhere")

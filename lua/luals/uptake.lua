@@ -345,6 +345,8 @@ function require_status(ctx, spec) end
 ---@field role? uptake.names
 ---@field unit? string # that unit only
 ---@field within? string # the unit and everything below it
+---@field lineage? string # the unit, every unit above it, and no unit
+---@field id? uptake.names # those with this id, or any listed
 ---@field min_engagement? uptake.engagement
 ---@field include_left? boolean # those who had left by ctx.now too
 
@@ -352,6 +354,7 @@ function require_status(ctx, spec) end
 ---@field kind? uptake.names
 ---@field unit? string
 ---@field within? string
+---@field lineage? string # on the unit, above it, or on no unit
 ---@field person? uptake.names
 ---@field since? uptake.date
 ---@field ["until"]? uptake.date
@@ -359,6 +362,7 @@ function require_status(ctx, spec) end
 ---@class uptake.units_filter
 ---@field parent? string
 ---@field within? string
+---@field lineage? string # the unit and every unit above it, nearest first
 ---@field stage? uptake.names
 
 ---@class uptake.metric_filter

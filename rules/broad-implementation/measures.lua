@@ -216,12 +216,12 @@ end
 -- Every unit in scope of the goal has a target and a result, and the
 -- units' targets add up to the organisation's.
 
+-- The root above the unit, the last of its lineage (nearest first),
+-- found without listing every unit; nil for a root, and for a unit whose
+-- parent is gone (the root of what is left of its tree, judged as one).
 local function root_of(ctx)
-  local parent = {}
-  for _, u in ipairs(ctx:units{}) do parent[u.id] = u end
-  local u = parent[ctx.unit.id]
-  while u.parent do u = parent[u.parent] end
-  return u
+  local line = ctx:units{ lineage = ctx.unit.id }
+  return #line > 1 and line[#line] or nil
 end
 
 check {
@@ -244,7 +244,7 @@ check {
     if not ok then
       return skip("no metric '%s' in this program: set the pack's goal_metric", goal)
     end
-    if ctx.unit.parent then
+    if root_of(ctx) then
       return skip("judged on the root unit %s", root_of(ctx).name)
     end
     -- Every unit's result for the goal metric (nil outside its scope):

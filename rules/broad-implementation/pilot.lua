@@ -34,29 +34,29 @@ local function is_date(ctx, s)
 end
 
 -- The unit and its ancestors: a set of ids, and the ancestors' ids from
--- the root down.
+-- the root down.  ctx gives the lineage without listing the organisation:
+-- a rule runs for every unit, and listing every unit each time would
+-- make a national cycle's time grow with the square of its units (and
+-- the same holds for the events below).
 local function line_of(ctx)
-  local parent = {}
-  for _, u in ipairs(ctx:units{}) do parent[u.id] = u.parent or false end
-  local set, above, id = {}, {}, ctx.unit.id
-  while id do
-    set[id] = true
-    if id ~= ctx.unit.id then table.insert(above, 1, id) end
-    id = parent[id]
+  local set, above = {}, {}
+  for _, u in ipairs(ctx:units{ lineage = ctx.unit.id }) do -- nearest first
+    set[u.id] = true
+    if u.id ~= ctx.unit.id then table.insert(above, 1, u.id) end
   end
   return set, above
 end
 
 -- Events of KIND up to now that count for this unit: its own, its
--- ancestors' and the organisation's (no unit), oldest first.
+-- ancestors' and the organisation's (no unit), oldest first: ctx's
+-- lineage filter, so the organisation's other events are never listed.
 local function events_for(ctx, kind)
-  local line, out = line_of(ctx), {}
-  for _, e in ipairs(ctx:events{ kind = kind, ["until"] = ctx.now }) do
-    if e.unit == nil or line[e.unit] then out[#out + 1] = e end
-  end
-  return out
+  return ctx:events{ kind = kind, ["until"] = ctx.now, lineage = ctx.unit.id }
 end
 
+-- A whole number of at least 1 (a count of targets or waves), or nil
+-- when S is not one: "3" and "3.0" are 3; "2.5", "0" and "three" are
+-- nil.
 local function whole(s)
   local n = tonumber(s)
   if n and n >= 1 and n == math.floor(n) then return math.tointeger(n) end
@@ -101,8 +101,8 @@ gate {
              .. "mandate=yes) before the pilot starts.",
   owner = "executive",
   check = function(ctx)
-    local known = {}
-    for _, u in ipairs(ctx:units{}) do known[u.id] = true end
+    local known = setmetatable({}, { __index = function(_, id) -- a unit?
+      return (pcall(ctx.units, ctx, { lineage = id })) end })
     local plan, plan_targets, plan_waves, why_not
     for _, e in ipairs(events_for(ctx, "plan")) do
       local t, w = broad_plan(ctx, e, known)
@@ -223,8 +223,8 @@ gate {
     local min = LADDER[ctx.params.top_line_min_engagement]
     local steering = {}
     for _, r in ipairs(ctx.params.steering_roles) do steering[r] = true end
-    local met = {}
-    for _, e in ipairs(ctx:events{ kind = { "meeting", "consultation" }, ["until"] = ctx.now }) do
+    local met, ids = {}, {} for i, p in ipairs(managers) do ids[i] = p.id end
+    for _, e in ipairs(ctx:events{ kind = { "meeting", "consultation" }, ["until"] = ctx.now, person = ids }) do
       local outcome = e.attrs.outcome
       if outcome ~= "cancelled" and outcome ~= "no_show" then
         for _, who in ipairs(e.people) do met[who] = e.date end

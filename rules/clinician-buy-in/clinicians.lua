@@ -28,21 +28,21 @@ local function describe(people)
   return #out > 0 and table.concat(out, ", ") or "nobody"
 end
 
--- The set of unit ids in UNIT's subtree.
-local function subtree(ctx, unit)
-  local set = {}
-  for _, u in ipairs(ctx:units{ within = unit }) do set[u.id] = true end
-  return set
-end
-
 -- The earliest contract event for the judged unit: recorded there, below
--- it, or without a unit (the whole organisation).
+-- it, or without a unit (the whole organisation).  The candidates are the
+-- first of the subtree's and the first of no unit (in the lineage's list),
+-- each list oldest first as ctx gives it; of the two, the older (by date,
+-- then as recorded) wins, as it would in one list of both.
 local function contract_of(ctx)
-  local mine = subtree(ctx, ctx.unit.id)
-  for _, ev in ipairs(ctx:events{ kind = "contract" }) do
-    if ev.unit == nil or mine[ev.unit] then return ev end
+  local first = ctx:events{ kind = "contract", within = ctx.unit.id }[1]
+  for _, ev in ipairs(ctx:events{ kind = "contract", lineage = ctx.unit.id }) do
+    if ev.unit == nil then
+      local earlier = first == nil or ev.date < first.date
+        or (ev.date == first.date and ev.id < first.id)
+      return earlier and ev or first
+    end
   end
-  return nil
+  return first
 end
 
 -- The day before the contract (events and engagement must be dated no
@@ -189,14 +189,14 @@ gate {
   end,
 }
 
--- The unit's ancestors, nearest first.
+-- The unit's ancestors, nearest first: its lineage after itself, found
+-- without listing the organisation (a rule runs for every unit, and a
+-- whole list each time would make a cycle grow with the square of its
+-- units).
 local function ancestors(ctx)
-  local by_id = {}
-  for _, u in ipairs(ctx:units{}) do by_id[u.id] = u end
-  local out, at = {}, ctx.unit.parent
-  while at and by_id[at] do
-    out[#out + 1] = by_id[at]
-    at = by_id[at].parent
+  local out = {}
+  for i, u in ipairs(ctx:units{ lineage = ctx.unit.id }) do
+    if i > 1 then out[#out + 1] = u end
   end
   return out
 end

@@ -26,33 +26,33 @@ local function domain_of(raw)
   return ALIASES[d] or d
 end
 
--- The units from the judged one up to the root, nearest first.
+-- The units from the judged one up to the root, nearest first: found
+-- without listing the organisation, which in a rule run for every unit
+-- would make a cycle's time grow with the square of the units.
 local function chain(ctx)
-  local by_id = {}
-  for _, u in ipairs(ctx:units{}) do by_id[u.id] = u end
-  local out, at = {}, ctx.unit.id
-  while at and by_id[at] do
-    out[#out + 1] = by_id[at]
-    at = by_id[at].parent
-  end
-  return out
+  return ctx:units{ lineage = ctx.unit.id }
 end
 
+-- The first root in tree order, which assessments without a unit belong
+-- to.  Asked only when there are such assessments: it lists every unit.
 local function root_id(ctx)
   for _, u in ipairs(ctx:units{}) do
     if u.parent == nil then return u.id end
   end
 end
 
--- Every NASSS assessment as of the cycle date, by unit id (those without
--- a unit under the root's) and domain, oldest first; and, by unit id, the
--- NASSS assessments left out (unknown domain, or no rating).
+-- The NASSS assessments as of the cycle date that can hold for the judged
+-- unit (its own, those above it and those without a unit), by unit id
+-- (those without a unit under the root's) and domain, oldest first; and,
+-- by unit id, the NASSS assessments left out (unknown domain, or no
+-- rating).
 local function assessments(ctx)
   local by_unit, unknown = {}, {}
-  local root = root_id(ctx)
-  for _, ev in ipairs(ctx:events{ kind = "assessment" }) do
+  local root
+  for _, ev in ipairs(ctx:events{ kind = "assessment", lineage = ctx.unit.id }) do
     local fw = ev.attrs.framework
     if type(fw) == "string" and fw:lower() == "nasss" then
+      if ev.unit == nil and root == nil then root = root_id(ctx) end
       local d = domain_of(ev.attrs.domain)
       local level = LEVEL[(ev.attrs.rating or ""):lower()]
       if d and KNOWN[d] and level then

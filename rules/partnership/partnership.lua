@@ -11,35 +11,34 @@
 --   overdue deliverables: those recorded on the unit itself (on no unit:
 --     the root), so that each one is reported once.
 
--- The ids of the unit and of every unit above it.
-local function lineage(ctx)
-  local by_id = {}
-  for _, u in ipairs(ctx:units{}) do by_id[u.id] = u end
-  local ids, u = {}, ctx.unit
-  while u do
-    ids[u.id] = true
-    u = u.parent and by_id[u.parent]
-  end
-  return ids
-end
+-- How the events are found: ctx gives the events of a unit's lineage
+-- (the unit, every unit above it, and no unit) and of its subtree
+-- directly.  A rule runs once per unit, so listing the whole organisation
+-- in every run would make a national cycle's time grow with the square
+-- of its units; each rule here reads only what concerns its unit.
 
 -- Events of KIND that apply to the unit: on it, above it, or on no unit.
 local function applying(ctx, kind)
-  local up, out = lineage(ctx), {}
-  for _, e in ipairs(ctx:events{ kind = kind }) do
-    if e.unit == nil or up[e.unit] then out[#out + 1] = e end
-  end
-  return out
+  return ctx:events{ kind = kind, lineage = ctx.unit.id }
+end
+
+-- Events in the order ctx gives them: by date, then as recorded (ids
+-- grow as events are recorded, so the id breaks a tie of dates as ctx
+-- does).
+local function oldest_first(a, b)
+  if a.date ~= b.date then return a.date < b.date end
+  return a.id < b.id
 end
 
 -- Events of KIND related to the unit: on it, above or below it, or on no unit.
+-- The unit's own come with its lineage, so its subtree adds only the units
+-- below it; the two lists are merged back into ctx's order (oldest first).
 local function related(ctx, kind)
-  local near = lineage(ctx)
-  for _, u in ipairs(ctx:units{ within = ctx.unit.id }) do near[u.id] = true end
-  local out = {}
-  for _, e in ipairs(ctx:events{ kind = kind }) do
-    if e.unit == nil or near[e.unit] then out[#out + 1] = e end
+  local out = applying(ctx, kind)
+  for _, e in ipairs(ctx:events{ kind = kind, within = ctx.unit.id }) do
+    if e.unit ~= ctx.unit.id then out[#out + 1] = e end
   end
+  table.sort(out, oldest_first)
   return out
 end
 
@@ -48,10 +47,11 @@ local function label(e)
   return string.format("event %d", e.id)
 end
 
-local function people_names(ctx)
-  local names = {}
-  for _, p in ipairs(ctx:people{}) do names[p.id] = p.name end
-  return names
+-- The name of the person with id ID, or nil when nobody present has it
+-- (someone who left is named by id only).
+local function person_name(ctx, id)
+  local p = ctx:people{ id = id }[1]
+  return p and p.name
 end
 
 local function quarter_of(date)
@@ -348,19 +348,19 @@ check {
              .. "partner; record done=DATE when it is delivered.",
   owner = "partner_contact",
   check = function(ctx)
-    local names = people_names(ctx)
+    -- The unit's own deliverables; the root's include those of no unit.
     local root = ctx.unit.parent == nil
     local late, rows = {}, {}
-    for _, e in ipairs(ctx:events{ kind = "deliverable" }) do
-      local mine = e.unit == ctx.unit.id or (e.unit == nil and root)
+    for _, e in ipairs(ctx:events{ kind = "deliverable",
+                                   [root and "lineage" or "unit"] = ctx.unit.id }) do
       local due = e.attrs.due
       local done = is_date(e.attrs.done) and e.attrs.done <= ctx.now
-      if mine and is_date(due) and due < ctx.now and not done then
+      if is_date(due) and due < ctx.now and not done then
         local owner = e.attrs.owner
         local who = "no owner"
         if owner then
-          who = "owner " .. (names[owner] and string.format("%s (%s)", names[owner], owner)
-                             or owner)
+          local name = person_name(ctx, owner)
+          who = "owner " .. (name and string.format("%s (%s)", name, owner) or owner)
         end
         late[#late + 1] = string.format("%s due %s, %d days late, %s",
                                         label(e), due, ctx:days_between(due, ctx.now), who)

@@ -295,17 +295,17 @@ check {
   end,
 }
 
--- The ids of the unit and of every unit above it.
-local function lineage(ctx)
-  local by_id = {}
-  for _, u in ipairs(ctx:units{}) do by_id[u.id] = u end
-  local ids, u = {}, ctx.unit
-  while u do
-    ids[u.id] = true
-    u = u.parent and by_id[u.parent]
-  end
-  return ids
+-- The events of KIND that apply to the unit: on it, on a unit above it,
+-- or on no unit, oldest first.  ctx's lineage filter finds them without
+-- listing the organisation's events: a rule runs for every unit, and a
+-- whole list each time would make a cycle's time grow with the square
+-- of the units.
+--
+-- (The unit's lineage is ctx:units{ lineage = ctx.unit.id }.)
+local function applying(ctx, kind)
+  return ctx:events{ kind = kind, lineage = ctx.unit.id }
 end
+
 
 check {
   id = "maintained-after-support",
@@ -322,9 +322,9 @@ check {
   owner = "implementation_lead",
   check = function(ctx)
     -- The latest decision about support, on the unit, above it or on no unit.
-    local up, decision = lineage(ctx), nil
-    for _, e in ipairs(ctx:events{ kind = "decision" }) do
-      if e.attrs.support ~= nil and (e.unit == nil or up[e.unit]) then decision = e end
+    local decision = nil
+    for _, e in ipairs(applying(ctx, "decision")) do
+      if e.attrs.support ~= nil then decision = e end
     end
     if not decision or decision.attrs.support ~= "ended" then
       return skip("implementation support has not ended")

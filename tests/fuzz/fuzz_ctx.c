@@ -34,12 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * positional arguments). */
 static const struct {
 	const char *name;
-	const char *keys[7];
+	const char *keys[8]; /* NULL-terminated */
 } methods[] = {
 	{"people", {"role", "unit", "within", "min_engagement",
-		    "include_left"}},
-	{"events", {"kind", "unit", "within", "person", "since", "until"}},
-	{"units", {"parent", "within", "stage"}},
+		    "include_left", "id", "lineage"}},
+	{"events", {"kind", "unit", "within", "person", "since", "until",
+		    "lineage"}},
+	{"units", {"parent", "within", "stage", "lineage"}},
 	{"days_between", {NULL}},
 	{"add_days", {NULL}},
 	{"metric", {"unit"}},
@@ -353,7 +354,7 @@ static void pairs_table(gen *g, int depth, const char *const *keys)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned how = next(g);
 		size_t nk = 0;
-		while (keys && nk < 7 && keys[nk])
+		while (keys && keys[nk])
 			nk++;
 		if (how & 1 && nk) {
 			up_buf_printf(g->out, "[\"%s\"] = ", keys[how / 2 % nk]);
@@ -374,7 +375,7 @@ static void pairs_table(gen *g, int depth, const char *const *keys)
 /* Every filter key any method reads, for tables not shaped for one. */
 static const char *const any_keys[] = {
 	"role", "unit", "within", "min_engagement", "include_left", "kind",
-	"person"};
+	"person", "lineage", "id", NULL};
 
 static void value(gen *g, int depth)
 {

@@ -1129,6 +1129,19 @@ START_TEST(ctx_people_filters)
 		 " min_engagement = 'bought_in' }", "ann"},
 		{"ctx:people{ within = 'hosp', role = 'executive' }", "cat"},
 		{"ctx:people{ unit = 'ward', role = 'executive' }", ""},
+		/* lineage: the unit, those above it and no unit (zed) */
+		{"ctx:people{ lineage = 'ward' }", "olga,cat,ann,bob,eve,zed"},
+		{"ctx:people{ lineage = 'clinic' }", "olga,dan,zed"},
+		{"ctx:people{ lineage = 'ward', role = 'executive' }",
+		 "olga,cat"},
+		{"ctx:people{ lineage = 'hosp', within = 'org' }", "olga,cat"},
+		/* id: in list order, each once */
+		{"ctx:people{ id = 'dan' }", "dan"},
+		{"ctx:people{ id = { 'zed', 'ann', 'nobody', 'ann' } }",
+		 "ann,zed"},
+		{"ctx:people{ id = 'dan', within = 'hosp' }", ""},
+		{"ctx:people{ id = { 'dan', 'cat' }, lineage = 'ward' }", "cat"},
+		{"ctx:people{ id = {} }", ""},
 		/* fields of one person */
 		{"ctx:people{ role = 'physician' }[1].roles",
 		 "clinician_champion,physician"},
@@ -1173,6 +1186,15 @@ START_TEST(ctx_events_filters)
 		{"ctx:events{ person = 'bob', kind = 'consultation' }", "e1"},
 		{"ctx:events{ person = 'dan', unit = 'ward' }", ""},
 		{"ctx:events{ person = 'nobody' }", ""},
+		{"ctx:events{ person = { 'dan', 'ann', 'bob' } }", "e1,e3"},
+		/* lineage: on the unit, above it, or on no unit */
+		{"ctx:events{ lineage = 'ward' }", "e1,e2,e5"},
+		{"ctx:events{ lineage = 'clinic' }", "e3,e5"},
+		{"ctx:events{ lineage = 'ward', kind = 'meeting' }", "e2"},
+		{"ctx:events{ lineage = 'hosp', within = 'hosp' }", "e2"},
+		/* a subtree's events by date, whatever their units' order */
+		{"ctx:events{ within = 'org', kind = { 'consultation',"
+		 " 'decision' } }", "e1,e3,e5"},
 		/* fields of one event */
 		{"ctx:events{ kind = 'meeting' }[1].date", "2024-03-15"},
 		{"ctx:events{ kind = 'meeting' }[1].unit", "hosp"},
@@ -1194,6 +1216,13 @@ START_TEST(ctx_units_filters)
 		{"ctx:units{ parent = 'ward' }", ""},
 		{"ctx:units{ parent = ctx.unit.parent }", "ward"},
 		{"ctx:units{ within = 'hosp' }", "hosp,ward"},
+		{"ctx:units{ within = 'hosp', parent = 'org' }", "hosp"},
+		/* lineage: nearest first */
+		{"ctx:units{ lineage = 'ward' }", "ward,hosp,org"},
+		{"ctx:units{ lineage = ctx.unit.id, stage = 'pilot' }",
+		 "ward,hosp"},
+		{"ctx:units{ lineage = 'clinic', within = 'hosp' }", ""},
+		{"ctx:units{ lineage = 'org' }", "org"},
 		{"ctx:units{ stage = 'pilot' }", "hosp,ward"},
 		{"ctx:units{ stage = { 'evaluate', 'procure' } }",
 		 "org,clinic"},
@@ -1251,6 +1280,14 @@ START_TEST(ctx_bad_queries_raise)
 		 "people: unknown unit 'nowhere' in 'within'"},
 		{"ctx:units{ parent = 'nowhere' }",
 		 "units: unknown unit 'nowhere' in 'parent'"},
+		{"ctx:units{ lineage = 'nowhere' }",
+		 "units: unknown unit 'nowhere' in 'lineage'"},
+		{"ctx:events{ lineage = 'nowhere' }",
+		 "events: unknown unit 'nowhere' in 'lineage'"},
+		{"ctx:people{ lineage = 'nowhere' }",
+		 "people: unknown unit 'nowhere' in 'lineage'"},
+		{"ctx:people{ id = 5 }",
+		 "people: 'id' must be a string or a list of strings"},
 		{"ctx:people{ min_engagement = 'keen' }",
 		 "people: min_engagement 'keen' is not on the ladder (unaware, "
 		 "informed, consulted, involved, bought_in)"},
