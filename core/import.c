@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <csv.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "internal.h"
@@ -26,12 +27,27 @@ enum { MAX_ERRORS = 10, MAX_COLS = 64, MAX_FIELD = 8192 };
 
 typedef struct importer importer;
 
+/* The first 128 bits of a row's content key: what the import compares
+ * in memory (a chance collision needs 2^64 rows). */
+typedef struct {
+	uint64_t a, b;
+} row_key;
+
+/* A set of row keys, open addressing; {0, 0} marks an empty slot. */
+typedef struct {
+	row_key *k;
+	size_t n, cap;
+} key_set;
+
 typedef struct {
 	const char *kind;
 	const char *const *cols;  /* known columns, NULL-terminated */
 	const char *const *need;  /* required columns, NULL-terminated */
 	int attrs;                /* accepts "attr.KEY" columns */
 	const char *const *sql;   /* statements, NULL-terminated */
+	/* the table a file may add many rows to, and the first statement
+	 * for while its indexes are away (bulk_begin) */
+	const char *table, *bulk_sql;
 	int (*row)(importer *im);
 	int (*end)(importer *im);
 	const char *doc;
@@ -67,17 +83,30 @@ struct importer {
 	char **ignore;
 	size_t nignore;
 	sqlite3_stmt *st[6];
-	/* ids known to the store, for checks without a query per row */
+	/* ids known to the store, for checks without a query per row;
+	 * people's only once a row names someone (200,000 nationally) */
 	up_strmap units, people;
-	char **owned;
-	size_t nowned, capowned;
+	int people_loaded;
+	struct arena_block *arena; /* the strings own() keeps */
 	up_strmap seen;          /* units: id -> line, within this file */
-	/* observations this file left unchanged, by a 64-bit hash of unit,
-	 * series and period, with their values: a later line of the file
-	 * must agree with them as with the ones it wrote */
-	uint64_t *kept_keys;
-	double *kept_vals;
-	size_t kept_n, kept_cap;
+	/* engagements, events, trainings: the import_keys the table holds
+	 * and the file's rows added, so a row met again costs no query */
+	key_set keys;
+	/* rows the file added and what the table held before; once the
+	 * first outnumber half the second, the table's indexes are dropped
+	 * and these statements build them again at the end */
+	long long fresh, held;
+	const char **rebuild;
+	size_t nrebuild;
+	int bulk;
+	/* observations: units, series and periods as numbers (name ->
+	 * index), each period parsed once (as written -> index), and what
+	 * the store holds and the file said, by those numbers */
+	up_strmap obs_units, obs_series, obs_periods, period_text;
+	struct obs_period *periods;
+	size_t nperiods;
+	struct obs_slot *obs;
+	size_t obs_n, obs_cap;
 	/* people: the day a re-import's changes hold from, the people's
 	 * changes, and their names (name -> index into name_ids), to warn
 	 * of a new id with a known name */
@@ -88,20 +117,37 @@ struct importer {
 	size_t nname_ids;
 };
 
-/* A copy of S that lives as long as the importer (for map keys); the
- * list grows geometrically: a national file has a million of them. */
+/* Blocks of strings that live as long as the importer. */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+enum { ARENA_BLOCK = 1 << 16 };
+
+/* A copy of S that lives as long as the importer (for map keys).  A
+ * national store has 200,000 people and a file a million keys: packed
+ * into large blocks, not a malloc and a free each. */
 static const char *own(importer *im, const char *s)
 {
-	if (im->nowned == im->capowned) {
-		im->capowned = im->capowned ? 2 * im->capowned : 1024;
-		im->owned = up_xrealloc(im->owned,
-					im->capowned * sizeof *im->owned);
+	size_t n = strlen(s) + 1;
+	struct arena_block *b = im->arena;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		b = up_xmalloc(sizeof *b + cap);
+		b->next = im->arena;
+		b->used = 0;
+		b->cap = cap;
+		im->arena = b;
 	}
-	return im->owned[im->nowned++] = up_xstrdup(s);
+	char *copy = memcpy(b->data + b->used, s, n);
+	b->used += n;
+	return copy;
 }
 
 /* Notes that NAME is person ID's, for warn_same_name().  The list grows
- * geometrically, as own()'s: a region holds 200,000 people. */
+ * geometrically: a region holds 200,000 people. */
 static void note_name(importer *im, const char *name, const char *id)
 {
 	size_t n = im->nname_ids;
@@ -112,6 +158,8 @@ static void note_name(importer *im, const char *name, const char *id)
 	im->name_ids[im->nname_ids] = own(im, id);
 	up_strmap_put(&im->names, own(im, name), (int)im->nname_ids++);
 }
+
+static const up_strmap *people_ids(importer *im);
 
 /* ---- messages ---- */
 
@@ -218,10 +266,14 @@ static void count_write(importer *im, int existed)
 		im->unchanged++;
 }
 
+/* Static: every value bound lives until step() has run the statement
+ * and cleared its bindings (the row's fields, the importer's strings,
+ * a key on the caller's stack), and a copy per field of a million rows
+ * is most of what binding costs. */
 static void bind(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -275,7 +327,7 @@ static json_t *attr_fields(importer *im)
 		if (up_attr_problem(key, v, why, sizeof why))
 			row_err(im, im->header[h], "%s", why);
 		else if (!strcmp(key, "owner") &&
-			 up_strmap_get(&im->people, v) < 0)
+			 up_strmap_get(people_ids(im), v) < 0)
 			row_err(im, im->header[h], "unknown person '%s'", v);
 		else
 			json_object_set_new(o, key, json_string(v));
@@ -283,16 +335,109 @@ static json_t *attr_fields(importer *im)
 	return o;
 }
 
-/* A stable key for a row that has no natural id: its canonical content. */
-static void content_key(char out[65], const char *const *parts, size_t n)
+
+/* A stable key for a row that has no natural id: the SHA-256 of its
+ * canonical content, as hex in OUT (the store's import_key) and in
+ * *BIN.  The content is joined on the stack: this runs once a row. */
+static void content_key(char out[65], row_key *bin, const char *const *parts,
+			size_t n)
 {
-	up_buf b = {0};
+	char stack[1024], *buf = stack;
+	size_t len = 0, need = 0;
+	for (size_t i = 0; i < n; i++)
+		need += (parts[i] ? strlen(parts[i]) : 0) + 1;
+	if (need > sizeof stack)
+		buf = up_xmalloc(need);
 	for (size_t i = 0; i < n; i++) {
-		up_buf_puts(&b, parts[i] ? parts[i] : "");
-		up_buf_add(&b, "\x1f", 1);
+		size_t k = parts[i] ? strlen(parts[i]) : 0;
+		memcpy(buf + len, parts[i] ? parts[i] : "", k);
+		len += k;
+		buf[len++] = '\x1f';
 	}
-	up_sha256_hex(b.buf, b.len, out);
-	up_buf_free(&b);
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)buf, len);
+	if (buf != stack)
+		free(buf);
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof h; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[64] = '\0';
+	if (bin) {
+		memcpy(&bin->a, h, 8);
+		memcpy(&bin->b, h + 8, 8);
+	}
+}
+
+/* ---- keys the store holds ---- */
+
+
+static row_key nonzero(row_key k)
+{
+	if (!k.a && !k.b)
+		k.b = 1; /* shares a slot with {0, 1}: as likely as any clash */
+	return k;
+}
+
+static size_t key_slot(const key_set *s, row_key k)
+{
+	size_t i = (size_t)(k.a ^ (k.b >> 7)) & (s->cap - 1);
+	while ((s->k[i].a || s->k[i].b) &&
+	       (s->k[i].a != k.a || s->k[i].b != k.b))
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int key_has(const key_set *s, row_key k)
+{
+	if (!s->cap)
+		return 0;
+	k = nonzero(k);
+	size_t i = key_slot(s, k);
+	return s->k[i].a || s->k[i].b;
+}
+
+static void key_add(key_set *s, row_key k)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		key_set big = {up_xcalloc(s->cap ? 2 * s->cap : 1024,
+					  sizeof *big.k), s->n,
+			       s->cap ? 2 * s->cap : 1024};
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->k[i].a || s->k[i].b)
+				big.k[key_slot(&big, s->k[i])] = s->k[i];
+		free(s->k);
+		*s = big;
+	}
+	k = nonzero(k);
+	size_t i = key_slot(s, k);
+	if (!s->k[i].a && !s->k[i].b)
+		s->n++;
+	s->k[i] = k;
+}
+
+static int hex_digit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The row key of a stored import_key; 0 if it is no key of ours. */
+static int parse_key(const char *hex, row_key *out)
+{
+	unsigned char h[16];
+	if (!hex || strlen(hex) != 64)
+		return 0;
+	for (size_t i = 0; i < 64; i++)
+		if (hex_digit(hex[i]) < 0)
+			return 0;
+	for (size_t i = 0; i < sizeof h; i++)
+		h[i] = (unsigned char)(hex_digit(hex[2 * i]) << 4 |
+				       hex_digit(hex[2 * i + 1]));
+	memcpy(&out->a, h, 8);
+	memcpy(&out->b, h + 8, 8);
+	return 1;
 }
 
 /* ---- kinds ---- */
@@ -352,8 +497,8 @@ static int unit_row(importer *im)
 		sqlite3_bind_int64(st, 6, n);
 	bind(st, 7, js);
 	sqlite3_bind_int64(st, 8, im->ord + im->rows);
-	free(js);
 	int rc2 = step(im, st, "importing units");
+	free(js);
 	if (rc2 == UP_OK)
 		count_write(im, up_strmap_get(&im->units, id) >= 0);
 	return rc2;
@@ -662,7 +807,7 @@ static int known_person(importer *im, const char *id, const char *unit,
 		if (rc == UP_OK && engaged) {
 			const char *parts[] = {id, eng, day, "people"};
 			char key[65];
-			content_key(key, parts, UP_COUNTOF(parts));
+			content_key(key, NULL, parts, UP_COUNTOF(parts));
 			sqlite3_stmt *st = im->st[4];
 			bind(st, 1, id);
 			bind(st, 2, eng);
@@ -727,7 +872,7 @@ static int person_row(importer *im)
 		up_strmap_put(&im->seen, own(im, id), (int)im->row_line);
 	json_t *roles = id_list(im, P_ROLES, col(im, P_ROLES), NULL, "role");
 	char *rj = json_dumps(roles, JSON_COMPACT);
-	if (rc == UP_OK && up_strmap_get(&im->people, id) >= 0)
+	if (rc == UP_OK && up_strmap_get(people_ids(im), id) >= 0)
 		rc = known_person(im, id, unit, roles, eng, joined, left);
 	else if (rc == UP_OK && !im->nerr)
 		rc = new_person(im, id, unit, rj, eng, since, joined, left);
@@ -755,7 +900,7 @@ static int change_row(importer *im)
 	const char *date, *unit, *role;
 	int rc = date_field(im, C_DATE, &date) | id_field(im, C_UNIT, &unit) |
 		 id_field(im, C_ROLE, &role) |
-		 known(im, &im->people, "person", C_PERSON, person) |
+		 known(im, people_ids(im), "person", C_PERSON, person) |
 		 known(im, &im->units, "unit", C_UNIT, unit);
 	if (!need(im, C_DATE))
 		rc = UP_EINPUT;
@@ -793,7 +938,7 @@ static int change_row(importer *im)
 	const char *value = k == UP_CHANGE_MOVE ? unit : role;
 	const char *parts[] = {person, change, value, date};
 	char key[65];
-	content_key(key, parts, UP_COUNTOF(parts));
+	content_key(key, NULL, parts, UP_COUNTOF(parts));
 	sqlite3_stmt *st = im->st[0];
 	bind(st, 1, key);
 	int step_rc = sqlite3_step(st);
@@ -824,6 +969,118 @@ static int change_row(importer *im)
 	return UP_OK;
 }
 
+/*
+ * A file that grows its table by more than half, with more than
+ * BULK_MIN_ROWS
+ * (a first import, nationally a million rows) pays most for its indexes: each row is a seek
+ * into b-trees larger than the page cache, the 64-character import_keys
+ * at random places.  Built once after the last row, an index is a sort.
+ * So when the rows added outnumber half of what the table held, its
+ * indexes are dropped, and made again from their own CREATE statements
+ * at the end (bulk_end).  All inside the import's transaction: a failed
+ * or dry run rolls back to the indexes as they were.  Duplicates need no
+ * unique index meanwhile: the rows are checked against every key the
+ * table and the file have (stored_key), and a duplicate that slipped by
+ * would fail CREATE UNIQUE INDEX, and with it the import.
+ */
+/* How many rows the kind's table holds, for adding(): all of them, not
+ * only those an import wrote (uptake record writes rows without keys). */
+static int count_held(importer *im)
+{
+	im->held = 0;
+	if (!im->k->table)
+		return UP_OK;
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"",
+				    im->k->table);
+	sqlite3_stmt *st;
+	int rc = sql && !sqlite3_prepare_v2(im->db, sql, -1, &st, NULL)
+		? UP_OK : sql_err(im, "counting rows");
+	sqlite3_free(sql);
+	if (rc != UP_OK)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		im->held = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return UP_OK;
+}
+
+static int bulk_begin(importer *im)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, "SELECT name, sql FROM sqlite_master"
+			       " WHERE type = 'index' AND tbl_name = ?1"
+			       " AND sql IS NOT NULL ORDER BY rowid", -1, &st,
+			       NULL))
+		return sql_err(im, "setting indexes aside");
+	bind(st, 1, im->k->table);
+	const char **names = NULL;
+	size_t n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		names = up_xrealloc(names, (n + 1) * sizeof *names);
+		im->rebuild = up_xrealloc(im->rebuild, (n + 1) *
+					  sizeof *im->rebuild);
+		names[n] = own(im, (const char *)sqlite3_column_text(st, 0));
+		im->rebuild[n++] =
+			own(im, (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	/* dropped only now: no index goes while a cursor reads the schema */
+	int rc = UP_OK;
+	for (size_t i = 0; i < n && rc == UP_OK; i++) {
+		char *drop = sqlite3_mprintf("DROP INDEX \"%w\"", names[i]);
+		if (!drop || sqlite3_exec(im->db, drop, NULL, NULL, NULL))
+			rc = sql_err(im, "setting indexes aside");
+		sqlite3_free(drop);
+		im->nrebuild = i + 1;
+	}
+	free(names);
+	im->bulk = 1;
+	if (rc != UP_OK || !im->k->bulk_sql)
+		return rc;
+	/* without the unique index an ON CONFLICT clause has no target */
+	sqlite3_finalize(im->st[0]);
+	im->st[0] = NULL;
+	if (sqlite3_prepare_v2(im->db, im->k->bulk_sql, -1, &im->st[0], NULL))
+		return sql_err(im, "preparing the import");
+	return UP_OK;
+}
+
+/* The indexes bulk_begin set aside, built again. */
+static int bulk_end(importer *im)
+{
+	for (size_t i = 0; i < im->nrebuild; i++)
+		if (sqlite3_exec(im->db, im->rebuild[i], NULL, NULL, NULL))
+			return sql_err(im, "building indexes");
+	return UP_OK;
+}
+
+/* Below this many rows added the indexes stay: they fit in the cache,
+ * and building one again costs more than it saves (measured: 10,000
+ * engagements into an empty table, 30% slower set aside). */
+enum { BULK_MIN_ROWS = 20000 };
+
+/* Counts a row about to be added to the kind's table. */
+static int adding(importer *im)
+{
+	if (!im->bulk && ++im->fresh > im->held / 2 &&
+	    im->fresh > BULK_MIN_ROWS)
+		return bulk_begin(im);
+	return UP_OK;
+}
+
+/* 1 if the store or an earlier line of the file has the row of key K
+ * (counted as unchanged), else 0 and from now on it has.  The import
+ * writes the row next, or fails as a whole. */
+static int stored_key(importer *im, row_key k)
+{
+	if (key_has(&im->keys, k)) {
+		im->unchanged++;
+		return 1;
+	}
+	key_add(&im->keys, k);
+	return adding(im) != UP_OK; /* a failure counts as done: reported */
+}
+
 enum { E_PERSON, E_LEVEL, E_DATE, E_NOTE };
 static const char *const eng_cols[] = {"person", "level", "date", "note",
 				       NULL};
@@ -834,12 +1091,16 @@ static const char *const eng_sql[] = {
 	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING",
 	NULL};
 
+static const char eng_bulk[] =
+	"INSERT INTO engagements(person, level, date, note, source, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, 'import', ?5)";
+
 static int engagement_row(importer *im)
 {
 	const char *person = need(im, E_PERSON), *level = need(im, E_LEVEL);
 	const char *date;
 	int rc = date_field(im, E_DATE, &date) |
-		 known(im, &im->people, "person", E_PERSON, person);
+		 known(im, people_ids(im), "person", E_PERSON, person);
 	if (!need(im, E_DATE))
 		rc = UP_EINPUT;
 	if (level && up_level_index(level) < 0)
@@ -850,7 +1111,10 @@ static int engagement_row(importer *im)
 		return rc | (person && level ? 0 : UP_EINPUT);
 	const char *parts[] = {person, level, date, col(im, E_NOTE)};
 	char key[65];
-	content_key(key, parts, UP_COUNTOF(parts));
+	row_key k;
+	content_key(key, &k, parts, UP_COUNTOF(parts));
+	if (stored_key(im, k))
+		return UP_OK;
 	sqlite3_stmt *st = im->st[0];
 	bind(st, 1, person);
 	bind(st, 2, level);
@@ -875,6 +1139,10 @@ static const char *const event_sql[] = {
 	"INSERT OR IGNORE INTO event_people(event, person) VALUES (?1, ?2)",
 	NULL};
 
+static const char event_bulk[] =
+	"INSERT INTO events(kind, date, unit, note, attrs, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+
 static int event_people(importer *im, sqlite3_int64 event, json_t *people)
 {
 	size_t i;
@@ -897,15 +1165,21 @@ static int event_row(importer *im)
 	if (kind && !up_event_kind_ok(kind))
 		rc = row_err(im, "kind", "unknown event kind '%s'", kind);
 	rc |= known(im, &im->units, "unit", V_UNIT, unit);
-	json_t *people = id_list(im, V_PEOPLE, col(im, V_PEOPLE), &im->people,
+	json_t *people = id_list(im, V_PEOPLE, col(im, V_PEOPLE), people_ids(im),
 				 "person");
 	json_t *attrs = attr_fields(im);
 	char *pj = json_dumps(people, JSON_COMPACT);
 	char *aj = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
-	if (rc == UP_OK && kind && !im->nerr) {
-		const char *parts[] = {kind, date, unit, pj, col(im, V_NOTE), aj};
-		char key[65];
-		content_key(key, parts, UP_COUNTOF(parts));
+	int write = rc == UP_OK && kind && !im->nerr;
+	char key[65];
+	if (write) {
+		const char *parts[] = {kind, date, unit, pj, col(im, V_NOTE),
+				       aj};
+		row_key k;
+		content_key(key, &k, parts, UP_COUNTOF(parts));
+		write = !stored_key(im, k);
+	}
+	if (write) {
 		sqlite3_stmt *st = im->st[0];
 		bind(st, 1, kind);
 		bind(st, 2, date);
@@ -943,12 +1217,16 @@ static const char *const training_sql[] = {
 	" ON CONFLICT(import_key) WHERE import_key IS NOT NULL DO NOTHING",
 	NULL};
 
+static const char training_bulk[] =
+	"INSERT INTO trainings(person, date, topic, failed, import_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+
 static int training_row(importer *im)
 {
 	const char *person = need(im, T_PERSON), *date;
 	const char *outcome = col(im, T_OUTCOME);
 	int rc = date_field(im, T_DATE, &date) |
-		 known(im, &im->people, "person", T_PERSON, person);
+		 known(im, people_ids(im), "person", T_PERSON, person);
 	if (!need(im, T_DATE))
 		rc = UP_EINPUT;
 	if (outcome && strcmp(outcome, "passed") && strcmp(outcome, "failed"))
@@ -958,7 +1236,10 @@ static int training_row(importer *im)
 		return rc | (person && date ? 0 : UP_EINPUT);
 	const char *parts[] = {person, date, col(im, T_TOPIC), outcome};
 	char key[65];
-	content_key(key, parts, UP_COUNTOF(parts));
+	row_key k;
+	content_key(key, &k, parts, UP_COUNTOF(parts));
+	if (stored_key(im, k))
+		return UP_OK;
 	sqlite3_stmt *st = im->st[0];
 	bind(st, 1, person);
 	bind(st, 2, date);
@@ -979,8 +1260,6 @@ static const char *const obs_need[] = {"unit", "series", "period", "value",
 static const char *const obs_sql[] = {
 	"INSERT INTO observations(unit, series, period, kind, start, end,"
 	" value, batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	"SELECT value, batch FROM observations WHERE unit = ?1 AND series = ?2"
-	" AND period = ?3",
 	/* a correction: the value it replaces is kept, valid until now */
 	"INSERT INTO observation_history(unit, series, period, kind, start,"
 	" end, value, batch, replaced_by) SELECT unit, series, period, kind,"
@@ -990,99 +1269,139 @@ static const char *const obs_sql[] = {
 	" series = ?2 AND period = ?3",
 	NULL};
 
-static uint64_t obs_key(const char *unit, const char *series,
-			const char *period)
+/* A period by its canonical name; parsed once a file has written it. */
+struct obs_period {
+	const char *canon;
+	up_period per;
+	int parsed;
+};
+
+/* An observation the store holds (STORED) or a line of the file gave
+ * (MET: written, or found there unchanged), keyed by the numbers of its
+ * unit, series and period. */
+enum { OBS_EMPTY, OBS_STORED, OBS_MET };
+struct obs_slot {
+	uint32_t unit, series, period, state;
+	double value;
+};
+
+/* The number of NAME in M, a new one for a new name. */
+static uint32_t intern(importer *im, up_strmap *m, const char *name)
 {
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-	const char *parts[] = {unit, series, period};
-	for (int i = 0; i < 3; i++)
-		for (const unsigned char *c = (const unsigned char *)parts[i];;
-		     c++) {
-			h = (h ^ *c) * 1099511628211ULL;
-			if (!*c)
-				break;
-		}
-	return h ? h : 1; /* 0 marks an empty slot */
+	int i = up_strmap_get(m, name);
+	if (i >= 0)
+		return (uint32_t)i;
+	i = (int)m->n;
+	up_strmap_put(m, own(im, name), i);
+	return (uint32_t)i;
 }
 
-/* The slot of KEY in the kept set: where it is, or where it would go. */
-static size_t kept_slot(const importer *im, uint64_t key)
+static uint32_t period_number(importer *im, const char *canon)
 {
-	size_t i = (size_t)key & (im->kept_cap - 1);
-	while (im->kept_keys[i] && im->kept_keys[i] != key)
-		i = (i + 1) & (im->kept_cap - 1);
+	uint32_t i = intern(im, &im->obs_periods, canon);
+	if (i == im->nperiods) {
+		im->periods = up_xrealloc(im->periods, (i + 1) *
+					  sizeof *im->periods);
+		im->periods[i] = (struct obs_period){
+			.canon = own(im, canon)};
+		im->nperiods++;
+	}
 	return i;
 }
 
-static void kept_grow(importer *im)
+/* The number of the period the file writes as TEXT, or -1 and *WHY. */
+static int period_of(importer *im, const char *text, const char **why)
 {
-	size_t cap = im->kept_cap ? 2 * im->kept_cap : 1024;
-	uint64_t *keys = im->kept_keys;
-	double *vals = im->kept_vals;
-	size_t old = im->kept_cap;
-	im->kept_keys = up_xcalloc(cap, sizeof *im->kept_keys);
-	im->kept_vals = up_xcalloc(cap, sizeof *im->kept_vals);
-	im->kept_cap = cap;
-	for (size_t i = 0; i < old; i++)
-		if (keys[i]) {
-			size_t j = kept_slot(im, keys[i]);
-			im->kept_keys[j] = keys[i];
-			im->kept_vals[j] = vals[i];
-		}
-	free(keys);
-	free(vals);
+	int i = up_strmap_get(&im->period_text, text);
+	if (i >= 0)
+		return i;
+	up_period per;
+	if (up_period_parse(text, &per, why) != 0)
+		return -1;
+	char canon[11];
+	up_period_format(&per, canon);
+	uint32_t n = period_number(im, canon);
+	im->periods[n].per = per;
+	im->periods[n].parsed = 1;
+	up_strmap_put(&im->period_text, own(im, text), (int)n);
+	return (int)n;
 }
 
-/* 1 and *was if this file left KEY unchanged on an earlier line. */
-static int kept_find(const importer *im, uint64_t key, double *was)
+static size_t obs_slot_of(const importer *im, uint32_t u, uint32_t s,
+			  uint32_t p)
 {
-	if (!im->kept_cap)
-		return 0;
-	size_t i = kept_slot(im, key);
-	if (im->kept_keys[i])
-		*was = im->kept_vals[i];
-	return im->kept_keys[i] != 0;
-}
-
-static void kept_add(importer *im, uint64_t key, double v)
-{
-	if (2 * (im->kept_n + 1) > im->kept_cap)
-		kept_grow(im);
-	size_t i = kept_slot(im, key);
-	im->kept_keys[i] = key;
-	im->kept_vals[i] = v;
-	im->kept_n++;
-}
-
-/* What the store holds for UNIT, SERIES and PERIOD: 1 with *value and
- * *batch, or 0. */
-static int stored(importer *im, const char *unit, const char *series,
-		  const char *period, double *value, long long *batch)
-{
-	sqlite3_stmt *st = im->st[1];
-	bind(st, 1, unit);
-	bind(st, 2, series);
-	bind(st, 3, period);
-	int found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		*value = sqlite3_column_double(st, 0);
-		*batch = sqlite3_column_int64(st, 1);
+	/* splitmix64's finaliser over the three packed: every bit of each
+	 * reaches the low bits the table is indexed by */
+	uint64_t h = ((uint64_t)u << 42) ^ ((uint64_t)s << 21) ^ p;
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+	size_t i = (size_t)(h ^ (h >> 31)) & (im->obs_cap - 1);
+	for (;; i = (i + 1) & (im->obs_cap - 1)) {
+		const struct obs_slot *o = &im->obs[i];
+		if (o->state == OBS_EMPTY ||
+		    (o->unit == u && o->series == s && o->period == p))
+			return i;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return found;
+}
+
+/* The observation of U, S and P: found, or an empty slot to fill. */
+static struct obs_slot *obs_find(importer *im, uint32_t u, uint32_t s,
+				 uint32_t p)
+{
+	if (2 * (im->obs_n + 1) > im->obs_cap) {
+		struct obs_slot *old = im->obs;
+		size_t n = im->obs_cap;
+		im->obs_cap = n ? 2 * n : 4096;
+		im->obs = up_xcalloc(im->obs_cap, sizeof *im->obs);
+		for (size_t i = 0; i < n; i++)
+			if (old[i].state != OBS_EMPTY)
+				im->obs[obs_slot_of(im, old[i].unit,
+						    old[i].series,
+						    old[i].period)] = old[i];
+		free(old);
+	}
+	struct obs_slot *o = &im->obs[obs_slot_of(im, u, s, p)];
+	if (o->state == OBS_EMPTY) {
+		*o = (struct obs_slot){u, s, p, OBS_EMPTY, 0};
+		im->obs_n++; /* filled by the caller */
+	}
+	return o;
+}
+
+/* What the store holds, read once: on a re-import every line is there,
+ * and a query each was most of the import. */
+static int load_observations(importer *im)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, "SELECT unit, series, period, value"
+			       " FROM observations", -1, &st, NULL))
+		return sql_err(im, "reading observations");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t[3];
+		for (int i = 0; i < 3; i++)
+			t[i] = (const char *)sqlite3_column_text(st, i);
+		struct obs_slot *o = obs_find(im,
+			intern(im, &im->obs_units, t[0]),
+			intern(im, &im->obs_series, t[1]),
+			period_number(im, t[2]));
+		o->state = OBS_STORED;
+		o->value = sqlite3_column_double(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? UP_OK : sql_err(im, "reading observations");
 }
 
 /* V replaces WAS: the old value goes to the history first. */
 static int correct(importer *im, const char *unit, const char *series,
 		   const char *period, double was, double v)
 {
-	for (int i = 2; i <= 3; i++) {
+	for (int i = 1; i <= 2; i++) {
 		sqlite3_stmt *st = im->st[i];
 		bind(st, 1, unit);
 		bind(st, 2, series);
 		bind(st, 3, period);
-		if (i == 2) {
+		if (i == 1) {
 			sqlite3_bind_int64(st, 4, im->batch);
 		} else {
 			sqlite3_bind_double(st, 4, v);
@@ -1117,45 +1436,17 @@ static int number_field(importer *im, const char *col, const char *vs,
 	return UP_OK;
 }
 
-/* One value of SERIES for UNIT in period PER, read from column COL. */
-static int put_observation(importer *im, const char *unit, const char *series,
-			   const up_period *per, const char *col,
-			   const char *vs)
+static int insert_observation(importer *im, const char *unit,
+			      const char *series, const struct obs_period *p,
+			      double v)
 {
-	double v;
-	if (number_field(im, col, vs, &v) != UP_OK || im->nerr)
-		return UP_EINPUT;
-	char canon[11];
-	up_period_format(per, canon);
-	double was, first;
-	long long batch;
-	if (stored(im, unit, series, canon, &was, &batch)) {
-		/* twice in one file: the lines must agree, whether the first
-		 * wrote its value or found it there */
-		uint64_t key = obs_key(unit, series, canon);
-		int again = batch == im->batch;
-		first = was;
-		if (!again)
-			again = kept_find(im, key, &first);
-		if (again && first != v)
-			return row_err(im, col, "%s %s %s is %g here but %g on "
-				       "an earlier line", unit, series, canon,
-				       v, first);
-		if (again)
-			return UP_OK;
-		if (was != v)
-			return correct(im, unit, series, canon, was, v);
-		kept_add(im, key, v);
-		im->unchanged++;
-		return UP_OK;
-	}
 	sqlite3_stmt *st = im->st[0];
-	sqlite3_bind_text(st, 1, unit, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, canon, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, (int)per->kind);
-	sqlite3_bind_int(st, 5, per->start);
-	sqlite3_bind_int(st, 6, per->end);
+	bind(st, 1, unit);
+	bind(st, 2, series);
+	bind(st, 3, p->canon);
+	sqlite3_bind_int(st, 4, (int)p->per.kind);
+	sqlite3_bind_int(st, 5, p->per.start);
+	sqlite3_bind_int(st, 6, p->per.end);
 	sqlite3_bind_double(st, 7, v);
 	sqlite3_bind_int64(st, 8, im->batch);
 	if (step(im, st, "importing observations") != UP_OK)
@@ -1164,14 +1455,49 @@ static int put_observation(importer *im, const char *unit, const char *series,
 	return UP_OK;
 }
 
+/* One value of SERIES for UNIT in period number PI, read from column
+ * COL. */
+static int put_observation(importer *im, const char *unit, const char *series,
+			   int pi, const char *col, const char *vs)
+{
+	double v;
+	if (number_field(im, col, vs, &v) != UP_OK || im->nerr)
+		return UP_EINPUT;
+	const struct obs_period *p = &im->periods[pi];
+	struct obs_slot *o = obs_find(im, intern(im, &im->obs_units, unit),
+				      intern(im, &im->obs_series, series),
+				      (uint32_t)pi);
+	double was = o->value;
+	int state = (int)o->state;
+	o->state = OBS_MET;
+	if (state == OBS_MET) {
+		/* twice in one file: the lines must agree, whether the first
+		 * wrote its value or found it there */
+		if (was != v)
+			return row_err(im, col, "%s %s %s is %g here but %g on "
+				       "an earlier line", unit, series,
+				       p->canon, v, was);
+		return UP_OK;
+	}
+	o->value = v;
+	if (state == OBS_EMPTY && adding(im) != UP_OK)
+		return UP_EINPUT;
+	if (state == OBS_EMPTY)
+		return insert_observation(im, unit, series, p, v);
+	if (was != v)
+		return correct(im, unit, series, p->canon, was, v);
+	im->unchanged++;
+	return UP_OK;
+}
+
 /* --wide: every series column of the row that holds a value. */
-static int wide_row(importer *im, const char *unit, const up_period *per)
+static int wide_row(importer *im, const char *unit, int pi)
 {
 	int rc = UP_OK;
 	for (size_t h = 0; h < im->nheader && h < im->nf; h++) {
 		const char *vs = im->fields.buf + im->offs[h];
 		if (im->series[h] && *vs)
-			rc |= put_observation(im, unit, im->series[h], per,
+			rc |= put_observation(im, unit, im->series[h], pi,
 					      im->header[h], vs);
 	}
 	return rc;
@@ -1189,21 +1515,23 @@ static int observation_row(importer *im)
 		if (!need(im, O_SERIES) || !vs)
 			rc = UP_EINPUT;
 	}
-	up_period per;
-	if (ps && up_period_parse(ps, &per, &why) != 0)
+	int pi = ps ? period_of(im, ps, &why) : -1;
+	if (ps && pi < 0)
 		rc = row_err(im, "period", "'%s' is not a period: %s", ps, why);
 	if (rc != UP_OK || !unit || !ps)
 		return rc | UP_EINPUT;
-	return wide ? wide_row(im, unit, &per)
-		    : put_observation(im, unit, series, &per, "value", vs);
+	return wide ? wide_row(im, unit, pi)
+		    : put_observation(im, unit, series, pi, "value", vs);
 }
 
 static const kind_spec kinds[] = {
-	{"units", unit_cols, unit_need, 1, unit_sql, unit_row, unit_end,
+	{"units", unit_cols, unit_need, 1, unit_sql, NULL, NULL, unit_row,
+	 unit_end,
 	 "units: id,name,parent,stage,go_live,staff[,attr.KEY...]\n"
 	 "  id and stage are required; stage is one of program.yaml's stages;\n"
 	 "  parent is a unit of program.yaml or of the file.\n"},
-	{"people", person_cols, person_need, 0, person_sql, person_row, NULL,
+	{"people", person_cols, person_need, 0, person_sql, NULL, NULL,
+	 person_row, NULL,
 	 "people: id,name,unit,roles,engagement,since,joined,left\n"
 	 "  roles are separated by ';' (surgeon;clinician_champion);\n"
 	 "  engagement is on the ladder unaware..bought_in, dated since;\n"
@@ -1211,24 +1539,27 @@ static const kind_spec kinds[] = {
 	 "  person is not overwritten: a new unit, roles or engagement\n"
 	 "  become changes dated --as-of (default today); a new name is\n"
 	 "  refused.\n"},
-	{"people_changes", change_cols, change_need, 0, change_sql, change_row,
-	 NULL,
+	{"people_changes", change_cols, change_need, 0, change_sql, NULL, NULL,
+	 change_row, NULL,
 	 "people_changes: person,date,change,unit,role,note\n"
 	 "  change is leave, move (to unit), add_role or remove_role (role),\n"
 	 "  from date on, as 'uptake record leave|move|role' records them.\n"},
-	{"engagements", eng_cols, eng_need, 0, eng_sql, engagement_row, NULL,
+	{"engagements", eng_cols, eng_need, 0, eng_sql, "engagements", eng_bulk,
+	 engagement_row, NULL,
 	 "engagements: person,level,date,note\n"},
-	{"events", event_cols, event_need, 1, event_sql, event_row, NULL,
+	{"events", event_cols, event_need, 1, event_sql, "events", event_bulk,
+	 event_row, NULL,
 	 "events: kind,date,unit,people,note[,attr.KEY...]\n"
 	 "  people are separated by ';'; attr.outcome=held|cancelled|no_show,\n"
 	 "  attr.proposed_by=us|them, attr.in_person=yes|no, attr.owner,\n"
 	 "  attr.due, attr.done and any other attr.KEY.\n"},
 	{"trainings", training_cols, training_need, 0, training_sql,
-	 training_row, NULL,
+	 "trainings", training_bulk, training_row, NULL,
 	 "trainings: person,date,topic,outcome\n"
 	 "  outcome is passed (the default) or failed: a failed check starts\n"
 	 "  the person's training plan again from its first interval.\n"},
-	{"observations", obs_cols, obs_need, 0, obs_sql, observation_row, NULL,
+	{"observations", obs_cols, obs_need, 0, obs_sql, "observations",
+	 NULL, observation_row, NULL,
 	 "observations: unit,series,period,value\n"
 	 "  period is a month 2026-03, a quarter 2026-Q1, an ISO week\n"
 	 "  2026-W07 or a day 2026-03-15; value is a number.  With --wide:\n"
@@ -1438,6 +1769,45 @@ static int load_ids(importer *im, up_strmap *map, const char *sql)
 	return UP_OK;
 }
 
+/* The people rows may name, read when a row first names one: units and
+ * observations never do, and a national store has 200,000. */
+static const up_strmap *people_ids(importer *im)
+{
+	if (!im->people_loaded) {
+		im->people_loaded = 1;
+		load_ids(im, &im->people, "SELECT id FROM people WHERE active");
+	}
+	return &im->people;
+}
+
+/* The import_keys of the kind's table, read once: on a re-import every
+ * row is one, and a lookup each is most of the import. */
+static int load_keys(importer *im)
+{
+	static const char *const tables[][2] = {{"engagements", "engagements"},
+		{"events", "events"}, {"trainings", "trainings"}};
+	char sql[120];
+	for (size_t i = 0; i < UP_COUNTOF(tables); i++) {
+		if (strcmp(im->k->kind, tables[i][0]))
+			continue;
+		snprintf(sql, sizeof sql, "SELECT import_key FROM %s WHERE"
+			 " import_key IS NOT NULL", tables[i][1]);
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL))
+			return sql_err(im, "reading import keys");
+		row_key k;
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (parse_key((const char *)sqlite3_column_text(st, 0),
+				      &k))
+				key_add(&im->keys, k);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return sql_err(im, "reading import keys");
+	}
+	return UP_OK;
+}
+
 static int prepare(importer *im)
 {
 	for (size_t i = 0; im->k->sql[i]; i++)
@@ -1466,8 +1836,11 @@ static int prepare(importer *im)
 	sqlite3_finalize(st);
 	int rc = load_ids(im, &im->units, "SELECT id FROM units WHERE active");
 	if (rc == UP_OK)
-		rc = load_ids(im, &im->people, "SELECT id FROM people WHERE"
-			      " active");
+		rc = load_keys(im);
+	if (rc == UP_OK && !strcmp(im->k->kind, "observations"))
+		rc = load_observations(im);
+	if (rc == UP_OK)
+		rc = count_held(im);
 	int people = !strcmp(im->k->kind, "people");
 	if (rc == UP_OK && (people || !strcmp(im->k->kind, "people_changes")) &&
 	    up_people_db_open(&im->pdb, im->s, im->err) != UP_OK)
@@ -1594,17 +1967,25 @@ static void importer_free(importer *im)
 	for (size_t i = 0; i < im->nignore; i++)
 		free(im->ignore[i]);
 	free(im->ignore);
-	for (size_t i = 0; i < im->nowned; i++)
-		free(im->owned[i]);
-	free(im->owned);
+	while (im->arena) {
+		struct arena_block *next = im->arena->next;
+		free(im->arena);
+		im->arena = next;
+	}
 	up_strmap_free(&im->units);
 	up_strmap_free(&im->people);
 	up_strmap_free(&im->seen);
 	up_strmap_free(&im->names);
 	free(im->name_ids);
 	up_people_db_close(im->pdb);
-	free(im->kept_keys);
-	free(im->kept_vals);
+	free(im->keys.k);
+	free(im->rebuild);
+	up_strmap_free(&im->obs_units);
+	up_strmap_free(&im->obs_series);
+	up_strmap_free(&im->obs_periods);
+	up_strmap_free(&im->period_text);
+	free(im->periods);
+	free(im->obs);
 	up_buf_free(&im->fields);
 	csv_free(&im->csv);
 }
@@ -1636,6 +2017,9 @@ static int run(importer *im, FILE *fp, up_progress_fn progress, void *pctx,
 	if (rc == UP_OK && !im->nerr && !im->header_done)
 		rc = up_err_at(im->err, UP_EINPUT, im->file, 1, 0,
 			       "empty file: expected a header row");
+	/* a dry run rolls the indexes back as they were: none to build */
+	if (rc == UP_OK && !im->nerr && im->bulk && !im->o->dry_run)
+		rc = bulk_end(im);
 	if (rc == UP_OK && !im->nerr && im->k->end)
 		im->k->end(im);
 	if (rc == UP_OK && !im->nerr)

@@ -7,7 +7,8 @@
  * "FILE:LINE: error: column 'C': what" at the line the row starts on and
  * imports nothing; duplicates within a file must agree; re-importing a
  * file changes nothing and an updated file updates; header problems; the
- * units, people, engagements and events kinds.  After every failed import
+ * units, people, engagements and events kinds; a file that doubles its
+ * table, imported with its indexes set aside.  After every failed import
  * the database is sound and holds exactly what it held before.
  */
 #include <stdio.h>
@@ -881,6 +882,103 @@ START_TEST(engagements_are_idempotent)
 }
 END_TEST
 
+/* ---- many rows: the indexes set aside and built again ---- */
+
+/* Imports TEXT as KIND, insisting on the counts it reports. */
+static void import_counted(const char *kind, const char *text,
+			   long long added, long long unchanged)
+{
+	char msgs[4000];
+	tu_write(dir, "n.csv", text);
+	char *path = tu_path(dir, "n.csv");
+	up_error_clear(err);
+	up_import_counts c;
+	int rc = up_import_with(store, prog, kind, path, NULL, &c, err);
+	free(path);
+	messages_to(err, msgs, sizeof msgs);
+	ck_assert_msg(rc == UP_OK, "import %s: %d%s", kind, rc, msgs);
+	ck_assert_int_eq(c.added, added);
+	ck_assert_int_eq(c.unchanged, unchanged);
+}
+
+static const char *const table_indexes =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+	" ('trainings_person', 'trainings_import_key', 'observations_series')";
+
+/* HEADER, then ROWS lines "BEFORE<i as %05d>AFTER", then TAIL. */
+static char *many_lines(const char *header, const char *before,
+			const char *after, int rows, const char *tail)
+{
+	up_buf b = {0};
+	up_buf_puts(&b, header);
+	for (int i = 0; i < rows; i++)
+		up_buf_printf(&b, "%s%05d%s\n", before, i, after);
+	up_buf_puts(&b, tail);
+	return b.buf;
+}
+
+/* A file that doubles its table (past 20,000 rows) drops the table's
+ * indexes for the rows and builds them again; one that adds a little
+ * writes through them.  Either way a row met twice counts once, and a
+ * failure leaves the indexes and rows as they were. */
+START_TEST(many_rows_rebuild_the_indexes)
+{
+	enum { MANY = 25000 };
+	char *big = many_lines("person,date,topic,outcome\n",
+			       "ann,2026-02-01,t", ",passed", MANY,
+			       "bob,2026-02-01,intro,\n"
+			       "ann,2026-02-01,t00007,passed\n");
+	import_counted("trainings", big, MANY + 1, 1);
+	ck_assert_int_eq(count(table_indexes), 3);
+	import_counted("trainings", "person,date,topic,outcome\n"
+		       "ann,2026-02-01,t00000,passed\n"
+		       "bob,2026-02-01,intro,\n"
+		       "bob,2026-03-01,refresher,failed\n", 1, 2);
+	expect_dump("SELECT id, person, date, topic, failed FROM trainings"
+		    " WHERE id IN (1, 25001, 25002, 25003) ORDER BY id",
+		    "1|ann|2026-02-01|t00000|0\n"
+		    "25001|bob|2026-02-01|intro|0\n"
+		    "25002|bob|2026-03-01|refresher|1\n");
+	/* the unique index is back and still refuses a second copy */
+	ck_assert_int_ne(sqlite3_exec(db, "INSERT INTO trainings(person, date,"
+				      " import_key) SELECT person, date,"
+				      " import_key FROM trainings WHERE id = 1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	free(big);
+	/* more than doubles the table, then fails on its last line */
+	big = many_lines("person,date,topic,outcome\n",
+			 "bob,2026-04-01,u", ",", 2 * MANY + 10,
+			 "bob,2026-04-04,d,maybe\n");
+	char want[80];
+	snprintf(want, sizeof want, "@:%d: error: column 'outcome': 'maybe' "
+		 "is not passed or failed", 2 * MANY + 12);
+	const char *const wants[] = {want};
+	expect_refused("trainings", "bad.csv", big, wants, 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM trainings"), MANY + 2);
+	ck_assert_int_eq(count(table_indexes), 3);
+	free(big);
+	big = many_lines("unit,series,period,value\n",
+			 "ward,s", ",2026-01,3", MANY,
+			 "ward,s00001,2026-01,3\n");
+	import_counted("observations", big, MANY, 0);
+	free(big);
+	import_counted("observations", "unit,series,period,value\n"
+		       "ward,s00000,2026-01,3\nward,s00001,2026-01,3\n"
+		       "ward,visits,2026-03,5\n", 1, 2);
+	big = many_lines("unit,series,period,value\n",
+			 "ward,s", ",2026-02,6", 2 * MANY + 10,
+			 "ward,s00004,2026-02,7\n");
+	static const char *const clash[] = {
+		"@:50012: error: column 'value': ward s00004 2026-02 is 7 "
+		"here but 6 on an earlier line"};
+	expect_refused("observations", "bad.csv", big, clash, 1);
+	free(big);
+	ck_assert_int_eq(count(table_indexes), 3);
+	ck_assert_int_eq(count("SELECT count(*) FROM observations"),
+			 MANY + 1);
+}
+END_TEST
+
 /* ---- events ---- */
 
 START_TEST(events_are_checked_and_idempotent)
@@ -1086,6 +1184,7 @@ int main(void)
 	tcase_add_test(tc, people_with_roles);
 	tcase_add_test(tc, engagements_are_idempotent);
 	tcase_add_test(tc, events_are_checked_and_idempotent);
+	tcase_add_test(tc, many_rows_rebuild_the_indexes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
