@@ -84,7 +84,10 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	if (nsize > osize && (sb->mem + (nsize - osize) > sb->limit ||
 			      nsize > SIZE_MAX - HDR)) {
-		if (sb->in_call && !sb->mem_tripped) {
+		/* The heap holds what earlier calls left too: Lua collects
+		 * all of it and asks once more when refused, so only a second
+		 * refusal in a row is the rule's own doing. */
+		if (sb->in_call && !sb->mem_tripped && sb->refused++) {
 			sb->mem_tripped = 1;
 			lua_sethook(sb->L, up_sandbox_hook, LUA_MASKCOUNT, 1);
 		}
@@ -93,6 +96,7 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	char *np = realloc(raw, nsize + HDR);
 	if (!np)
 		return NULL;
+	sb->refused = 0;
 	if (!raw) {
 		unsigned long long serial = kind == LUA_TTABLE ||
 			kind == LUA_TFUNCTION ? ++sb->serial : 0;
@@ -457,9 +461,15 @@ int up_sandbox_stopped(lua_State *L)
 
 static void arm(up_sandbox *sb)
 {
+	/* memory_mb bounds what a call holds: garbage that earlier calls
+	 * left goes first, since the buffers of Lua's own library functions
+	 * (string.rep, table.concat) ask the allocator without the emergency
+	 * collection Lua itself does when refused */
+	if (sb->mem > sb->limit / 2)
+		lua_gc(sb->L, LUA_GCCOLLECT, 0);
 	sb->used = sb->steps = 0;
 	sb->insn_tripped = sb->mem_tripped = sb->time_tripped = 0;
-	sb->time_up = 0;
+	sb->refused = sb->time_up = 0;
 	sb->deadline = sb->time_ns ? coarse_ns() + sb->time_ns : LLONG_MAX;
 	sb->trip_where[0] = '\0';
 	sb->in_call = 1;

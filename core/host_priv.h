@@ -17,6 +17,7 @@ typedef struct up_sandbox {
 	size_t mem, peak, limit;
 	long long used, budget;
 	int in_call, insn_tripped, mem_tripped, time_tripped;
+	int refused; /* allocations refused in a row (sb_alloc) */
 	volatile sig_atomic_t time_up; /* set by the deadline's timer */
 	long long steps;    /* work counted in C, not yet charged */
 	long long time_ns;  /* each call's time limit; 0: none */

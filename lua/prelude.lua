@@ -580,6 +580,7 @@ local function unknown(names, found, say)
   return out
 end
 
+
 local function unknown_roles(ctx, roles)
   if not roles then return {} end
   -- someone near the unit with one of them is enough; only a role
@@ -589,6 +590,11 @@ local function unknown_roles(ctx, roles)
      or #ctx:people{ lineage = me, role = roles } > 0 then
     return {}
   end
+  -- one held by anyone anywhere is enough too (as unknown() has it);
+  -- only when none is held are everyone's roles read, for the hints
+  for _, r in ipairs(roles) do
+    if #ctx:people{ role = r } > 0 then return {} end
+  end
   local all = {}
   for _, p in ipairs(ctx:people{}) do
     for _, r in ipairs(p.roles) do all[#all + 1] = r end
@@ -597,11 +603,9 @@ local function unknown_roles(ctx, roles)
 end
 
 local function unknown_kinds(ctx, kinds)
-  local me = ctx.unit.id
-  if kinds and (#ctx:events{ within = me, kind = kinds } > 0
-                or #ctx:events{ lineage = me, kind = kinds } > 0) then
-    return {}
-  end
+  -- any of them recorded anywhere is enough (kinds are indexed); only
+  -- when none is are every event's kinds read, for the hints
+  if not kinds or #ctx:events{ kind = kinds } > 0 then return {} end
   local all = {}
   for _, ev in ipairs(ctx:events{}) do all[#all + 1] = ev.kind end
   return unknown(kinds, all, "no '%s' event is recorded anywhere")

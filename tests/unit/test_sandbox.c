@@ -916,6 +916,34 @@ START_TEST(tight_limits_trip)
 }
 END_TEST
 
+/* memory_mb bounds what one call holds, not the garbage the collector
+ * has yet to take: 'churn' leaves 2.5 MiB of strings each call under a
+ * 4 MiB limit, 'tables' makes 8 MiB of tables it drops as it goes, and
+ * every call passes. */
+START_TEST(garbage_does_not_count)
+{
+	boot_with("gate { id = 'churn', at = " AT ", check = function(ctx)\n"
+		  "  local t = {}\n"
+		  "  for i = 1, 25 do t[i] = string.rep('x', 100000) .. i end\n"
+		  "  return pass('%d', #t)\n"
+		  "end }\n"
+		  "gate { id = 'tables', at = " AT ", check = function(ctx)\n"
+		  "  local n = 0\n"
+		  "  for i = 1, 100 do\n"
+		  "    local t = {}\n"
+		  "    for j = 1, 5000 do t[j] = j end\n"
+		  "    n = n + #t\n"
+		  "  end\n"
+		  "  return pass('%d', n)\n"
+		  "end }\n",
+		  "limits: {memory_mb: 4}\n");
+	for (int i = 0; i < 20; i++) {
+		expect("churn", "ward", UP_RES_PASS, "25");
+		expect("tables", "ward", UP_RES_PASS, "500000");
+	}
+}
+END_TEST
+
 START_TEST(time_limit_trips)
 {
 	/* An instruction budget too big to matter: the deadline stops the
@@ -1522,6 +1550,7 @@ int main(void)
 
 	tc = cases[2].tc;
 	tcase_add_test(tc, tight_limits_trip);
+	tcase_add_test(tc, garbage_does_not_count);
 	tcase_add_test(tc, time_limit_trips);
 	tcase_add_test(tc, default_limits_let_the_same_rules_pass);
 
