@@ -110,19 +110,32 @@ static int add_followup(up_store *s, const char *source, const char *rule,
 	return rc;
 }
 
-/* The cadence's due days for a unit that went live on GO, up to LAST. */
-static size_t cadence_days(const up_cadence *c, int32_t go, int32_t last,
-			   int32_t *out, size_t max)
+/*
+ * The cadence's due days for a unit that went live on GO, from FROM up
+ * to LAST, into DAY with each one's step since go-live (its key) in STEP.
+ * Steps before FROM are skipped, not counted: a go-live long before the
+ * program began (or centuries back, in a hostile file) costs nothing.
+ */
+static size_t cadence_days(const up_cadence *c, int32_t go, int32_t from,
+			   int32_t last, int32_t *day, int *step, size_t max)
 {
 	size_t n = 0;
 	if (c->evaluation == UP_EVAL_OFFSETS) {
-		for (size_t i = 0; i < c->neval_offsets && n < max; i++)
-			if (go + c->eval_offsets[i] <= last)
-				out[n++] = go + c->eval_offsets[i];
+		for (size_t i = 0; i < c->neval_offsets && n < max; i++) {
+			int32_t d = go + c->eval_offsets[i];
+			if (d >= from && d <= last) {
+				day[n] = d;
+				step[n++] = (int)i + 1;
+			}
+		}
 		return n;
 	}
+	/* a step is at most 7, 31 or 92 days: none before K0 reaches FROM */
+	int span = c->evaluation == UP_EVAL_WEEKLY ? 7
+		 : c->evaluation == UP_EVAL_QUARTERLY ? 92 : 31;
+	int k = from > go ? (int)((from - go) / span) : 1;
 	char spec[16];
-	for (int k = 1; n < max; k++) {
+	for (k = k < 1 ? 1 : k; n < max; k++) {
 		/* k steps from go-live itself, so month ends clamp alike */
 		if (c->evaluation == UP_EVAL_WEEKLY)
 			snprintf(spec, sizeof spec, "+%dw", k);
@@ -132,7 +145,10 @@ static size_t cadence_days(const up_cadence *c, int32_t go, int32_t last,
 		int32_t d;
 		if (up_deadline_parse(spec, go, &d, NULL) != 0 || d > last)
 			break;
-		out[n++] = d;
+		if (d >= from) {
+			day[n] = d;
+			step[n++] = k;
+		}
 	}
 	return n;
 }
@@ -144,24 +160,29 @@ int up_schedule_cadence(up_store *s, const up_program *p, const up_facts *f,
 	if (c->evaluation == UP_EVAL_NONE)
 		return UP_OK;
 	/* the next one after as-of too, so it shows on the calendar */
-	int32_t horizon = f->as_of + 92;
+	int32_t horizon = f->as_of + 92, from = INT32_MIN;
+	if (p->start && up_date_parse(p->start, &from, NULL) != UP_OK)
+		from = INT32_MIN;
 	int32_t *days = up_xcalloc(2048, sizeof *days);
+	int *steps = up_xcalloc(2048, sizeof *steps);
 	int rc = UP_OK;
 	for (size_t u = 0; u < f->nunits && rc == UP_OK; u++) {
 		int32_t go;
 		if (!f->units[u].go_live ||
 		    up_date_parse(f->units[u].go_live, &go, NULL) != UP_OK)
 			continue;
-		size_t n = cadence_days(c, go, horizon, days, 2048);
+		size_t n = cadence_days(c, go, from, horizon, days, steps,
+					2048);
 		for (size_t i = 0; i < n && rc == UP_OK; i++) {
 			char key[16];
-			snprintf(key, sizeof key, "#%zu", i + 1);
+			snprintf(key, sizeof key, "#%d", steps[i]);
 			rc = add_followup(s, "cadence", NULL, f->units[u].id,
 					  days[i], key, "routine evaluation",
 					  cycle, err);
 		}
 	}
 	free(days);
+	free(steps);
 	return rc;
 }
 

@@ -279,6 +279,42 @@ START_TEST(cadence_moves_with_go_live)
 }
 END_TEST
 
+/* Routine evaluations start with the program: a ward live since June
+ * 2025 in a program that began in 2026 is evaluated from January on,
+ * each evaluation keeping its month since go-live (its id); one a
+ * hostile file says went live in 1012 asks for none, where each of its
+ * 1,200 months would have been judged, one load of the facts each. */
+START_TEST(cadence_starts_with_the_program)
+{
+	world w;
+	w.dir = tu_mkdtemp();
+	char *yaml = up_xasprintf("%s", program_yaml);
+	memcpy(strstr(yaml, "2026-02-02"), "2025-06-02", 10);
+	char *more = up_xasprintf("%.*s  - {id: old, parent: org, stage: live,"
+				  " go_live: 1012-03-02}\n%s",
+				  (int)(strstr(yaml, "people:") - yaml), yaml,
+				  strstr(yaml, "people:"));
+	tu_write(w.dir, "program.yaml", more);
+	tu_write(w.dir, "rules/r.lua", rule_lua);
+	free(yaml);
+	free(more);
+	w.err = up_error_new();
+	ck_assert_int_eq(up_program_load(&w.prog, w.dir, w.err), UP_OK);
+	ck_assert_int_eq(up_store_open(&w.store, w.dir, NULL, 0, w.err),
+			 UP_OK);
+	int32_t d;
+	up_date_parse("2026-02-20", &d, NULL);
+	cycle_at(&w, d);
+	char *dues = dump(&w, "SELECT unit, due FROM followups WHERE source ="
+			  " 'cadence' ORDER BY due");
+	ck_assert_str_eq(dues, "ward|2026-01-02|\nward|2026-02-02|\n"
+			 "ward|2026-03-02|\nward|2026-04-02|\n"
+			 "ward|2026-05-02|\n");
+	free(dues);
+	close_world(&w);
+}
+END_TEST
+
 START_TEST(catch_up_sees_each_day)
 {
 	/* every follow-up runs as of its own day, with that day's ctx and
@@ -443,6 +479,7 @@ int main(void)
 	tcase_add_test(tc, catch_up_equals_daily_cycles);
 	tcase_add_test(tc, nothing_runs_or_is_raised_twice);
 	tcase_add_test(tc, cadence_moves_with_go_live);
+	tcase_add_test(tc, cadence_starts_with_the_program);
 	tcase_add_test(tc, catch_up_sees_each_day);
 	tcase_add_test(tc, late_sessions_withdraw_what_they_undo);
 	tcase_add_test(tc, replaying_the_past_leaves_the_schedule);
