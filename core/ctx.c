@@ -558,25 +558,20 @@ static const char *person_at(const up_facts *f, size_t i)
 	return f->ev_by_person[i].person;
 }
 
-/* The run [*FROM, return) of NAME in an index of N sorted by KEY: two
- * bisections, so counting a run looks at no event. */
-static size_t name_run(const up_facts *f, size_t n,
-		       const char *(*key)(const up_facts *, size_t),
-		       const char *name, size_t *from)
+/* Where NAME starts (UPPER 0) or ends (UPPER 1) in an index of N sorted
+ * by KEY: a bisection, so counting a run looks at no event. */
+static size_t name_bound(const up_facts *f, size_t n,
+			 const char *(*key)(const up_facts *, size_t),
+			 const char *name, int upper)
 {
 	size_t a = 0, b = n;
-	for (int upper = 0; upper < 2; upper++) {
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-			int c = strcmp(key(f, mid), name);
-			if (c < 0 || (upper && c == 0))
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		if (!upper)
-			*from = a;
-		b = n;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		int c = strcmp(key(f, mid), name);
+		if (c < 0 || (upper && c == 0))
+			a = mid + 1;
+		else
+			b = mid;
 	}
 	return a;
 }
@@ -584,7 +579,8 @@ static size_t name_run(const up_facts *f, size_t n,
 static size_t ev_kind(const char *kind, void *arg)
 {
 	ev_lookup *q = arg;
-	size_t from, to = name_run(q->f, q->f->nevents, kind_at, kind, &from);
+	size_t from = name_bound(q->f, q->f->nevents, kind_at, kind, 0);
+	size_t to = name_bound(q->f, q->f->nevents, kind_at, kind, 1);
 	for (size_t i = from; q->out && i < to; i++)
 		q->out[q->k++] = q->f->ev_by_kind[i];
 	return to - from;
@@ -593,8 +589,8 @@ static size_t ev_kind(const char *kind, void *arg)
 static size_t ev_person(const char *person, void *arg)
 {
 	ev_lookup *q = arg;
-	size_t from, to = name_run(q->f, q->f->nev_person, person_at, person,
-				   &from);
+	size_t from = name_bound(q->f, q->f->nev_person, person_at, person, 0);
+	size_t to = name_bound(q->f, q->f->nev_person, person_at, person, 1);
 	for (size_t i = from; q->out && i < to; i++)
 		q->out[q->k++] = q->f->ev_by_person[i].ev;
 	return to - from;
