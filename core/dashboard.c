@@ -614,7 +614,8 @@ json_t *up_dashboard_build(up_store *s, const up_program *p, long long cycle,
 	if (up_date_parse(up_dash_str(doc, "as_of"), &day, NULL) != UP_OK)
 		up_err(err, UP_EINTERNAL, "cycle %lld's record is damaged",
 		       number);
-	else if (up_facts_load_as_ran(&f, s, number, day, err) == UP_OK) {
+	else if (up_facts_load_as_ran(&f, s, number, day,
+					 UP_FACTS_ALL, NULL, err) == UP_OK) {
 		dash = assemble(s, p, &f, doc, number, ran_at, err);
 		up_facts_free(&f);
 	}

@@ -410,7 +410,8 @@ json_t *up_dash_unit_metrics(up_store *s, const up_program *p,
 		return NULL;
 	}
 	/* the series the cycle saw: corrections since stay out */
-	if (up_facts_load_as_ran(&f, s, number, day, err) != UP_OK)
+	if (up_facts_load_as_ran(&f, s, number, day, UP_FACTS_OBS, unit,
+				 err) != UP_OK)
 		return NULL;
 	json_t *out = json_array();
 	const json_t *u = up_dash_item(json_object_get(doc, "units"), "id",

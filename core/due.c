@@ -299,12 +299,16 @@ static const char *name_of(const who *w, const char *id)
 	return id;
 }
 
-int up_audience_open(up_audience **out, up_store *s, const up_program *p,
-		     int32_t day, const char *for_person, up_error *err)
+/* Whom reminders go to needs the units and people (PARTS adds what
+ * else is read), never the events or observations. */
+static int audience_open(up_audience **out, up_store *s, const up_program *p,
+			 int32_t day, const char *for_person, unsigned parts,
+			 up_error *err)
 {
 	who *w = up_xcalloc(1, sizeof *w);
 	*w = (who){.p = p, .for_ix = -1, .for_id = for_person};
-	int rc = up_facts_load(&w->f, s, day, err);
+	int rc = up_facts_load_some(&w->f, s, day, UP_KNOWN_ALL,
+				    UP_FACTS_PEOPLE | parts, NULL, err);
 	if (rc != UP_OK) {
 		free(w);
 		*out = NULL;
@@ -315,6 +319,12 @@ int up_audience_open(up_audience **out, up_store *s, const up_program *p,
 	w->for_ix = person_ix(w, for_person);
 	*out = w;
 	return UP_OK;
+}
+
+int up_audience_open(up_audience **out, up_store *s, const up_program *p,
+		     int32_t day, const char *for_person, up_error *err)
+{
+	return audience_open(out, s, p, day, for_person, 0, err);
 }
 
 void up_audience_close(up_audience *w)
@@ -634,7 +644,8 @@ int up_due_write(up_store *s, const up_program *p, const up_due_opts *o,
 		rc = check_ids(s, o, err);
 	who *w = NULL;
 	if (rc == UP_OK)
-		rc = up_audience_open(&w, s, p, day, o->for_person, err);
+		rc = audience_open(&w, s, p, day, o->for_person,
+				   o->summary ? UP_FACTS_TRAININGS : 0, err);
 	if (rc != UP_OK)
 		return rc;
 	json_t *all = up_due_list(s, p->cadence.grace_days, day, NULL,

@@ -400,22 +400,58 @@ static int load_stored_series(up_facts *f, up_store *s, up_error *err)
 		? UP_OK : up_store_fail(s, "reading series", err);
 }
 
-/* Observations known as of the date: those whose period has ended. */
-static int load_observations(up_facts *f, up_store *s, up_error *err)
+/* The ids of SUBTREE's units as a JSON array (NULL: all units), for
+ * the observations' IN (json_each(?3)). */
+static char *subtree_ids(const up_facts *f, const char *subtree)
 {
-	sqlite3_stmt *st;
+	int ui = subtree ? up_facts_unit(f, subtree) : -1;
+	if (!subtree)
+		return NULL;
+	json_t *a = json_array();
+	for (int i = ui; i >= 0 && i <= f->units[ui].post; i++)
+		json_array_append_new(a, json_string(f->units[i].id));
+	char *text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
+}
+
+/* A statement over the observations known as of the date (those whose
+ * period has ended), of the units in IDS when not NULL. */
+static sqlite3_stmt *obs_query(up_facts *f, up_store *s, const char *what,
+			       const char *ids, const char *tail)
+{
 	int all = f->known == UP_KNOWN_ALL;
-	if (load_stored_series(f, s, err) != UP_OK)
-		return UP_EINTERNAL;
-	if (sqlite3_prepare_v2(up_store_db(s), all
-			? "SELECT DISTINCT series FROM observations WHERE end"
-			  " <= ?1 ORDER BY series"
-			: "SELECT DISTINCT series FROM " KNOWN_OBS " WHERE end"
-			  " <= ?1 ORDER BY series", -1, &st, NULL))
-		return up_store_fail(s, "reading series", err);
+	char *sql = up_xasprintf("SELECT %s FROM %s WHERE end <= ?1%s %s",
+		what, all ? "observations" : KNOWN_OBS,
+		ids ? " AND unit IN (SELECT value FROM json_each(?3))" : "",
+		tail);
+	sqlite3_stmt *st = NULL;
+	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
+	free(sql);
+	if (bad)
+		return NULL;
 	sqlite3_bind_int(st, 1, f->as_of);
 	if (!all)
 		sqlite3_bind_int64(st, 2, f->known);
+	if (ids)
+		sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
+	return st;
+}
+
+/* Observations known as of the date; with SUBTREE, of its units alone
+ * (and no list of every stored series: only ctx asks for that). */
+static int load_observations(up_facts *f, up_store *s, const char *subtree,
+			     up_error *err)
+{
+	if (!subtree && load_stored_series(f, s, err) != UP_OK)
+		return UP_EINTERNAL;
+	char *ids = subtree_ids(f, subtree);
+	sqlite3_stmt *st = obs_query(f, s, "DISTINCT series", ids,
+				     "ORDER BY series");
+	if (!st) {
+		free(ids);
+		return up_store_fail(s, "reading series", err);
+	}
 	size_t cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (f->nseries == cap) {
@@ -425,19 +461,16 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 		}
 		f->series[f->nseries++] = col_str(st, 0);
 	}
-	if (sqlite3_finalize(st) != SQLITE_OK)
+	if (sqlite3_finalize(st) != SQLITE_OK) {
+		free(ids);
 		return up_store_fail(s, "reading series", err);
-	if (sqlite3_prepare_v2(up_store_db(s), all
-			? "SELECT unit, series, kind, start, end, value FROM"
-			  " observations WHERE end <= ?1 ORDER BY start, unit,"
-			  " series"
-			: "SELECT unit, series, kind, start, end, value FROM "
-			  KNOWN_OBS " WHERE end <= ?1 ORDER BY start, unit,"
-			  " series", -1, &st, NULL))
+	}
+	st = obs_query(f, s, "unit, series, kind, start, end, value", ids,
+		       "ORDER BY start, unit, series");
+	if (!st) {
+		free(ids);
 		return up_store_fail(s, "reading observations", err);
-	sqlite3_bind_int(st, 1, f->as_of);
-	if (!all)
-		sqlite3_bind_int64(st, 2, f->known);
+	}
 	cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *unit = (const char *)sqlite3_column_text(st, 0);
@@ -457,9 +490,9 @@ static int load_observations(up_facts *f, up_store *s, up_error *err)
 		o->end = sqlite3_column_int(st, 4);
 		o->value = sqlite3_column_double(st, 5);
 	}
-	if (sqlite3_finalize(st) != SQLITE_OK)
-		return up_store_fail(s, "reading observations", err);
-	return UP_OK;
+	int bad = sqlite3_finalize(st) != SQLITE_OK;
+	free(ids);
+	return bad ? up_store_fail(s, "reading observations", err) : UP_OK;
 }
 
 /* ---- indexes for ctx's filters ---- */
@@ -550,7 +583,8 @@ static void index_facts(up_facts *f)
 }
 
 int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
-			 int32_t as_of, up_error *err)
+			 int32_t as_of, unsigned parts, const char *subtree,
+			 up_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(up_store_db(s), "SELECT coalesce(known, -1)"
@@ -560,7 +594,7 @@ int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 	long long known = sqlite3_step(st) == SQLITE_ROW
 		? sqlite3_column_int64(st, 0) : UP_KNOWN_ALL;
 	sqlite3_finalize(st);
-	return up_facts_load_known(f, s, as_of, known, err);
+	return up_facts_load_some(f, s, as_of, known, parts, subtree, err);
 }
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
@@ -571,6 +605,13 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 			long long known, up_error *err)
 {
+	return up_facts_load_some(f, s, as_of, known, UP_FACTS_ALL, NULL, err);
+}
+
+int up_facts_load_some(up_facts *f, up_store *s, int32_t as_of,
+		       long long known, unsigned parts, const char *subtree,
+		       up_error *err)
+{
 	/* a catch-up loads day after day into the same struct: the serial,
 	 * not the address, tells one day's facts from the next */
 	static unsigned long loads;
@@ -580,15 +621,15 @@ int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 	f->known = known;
 	up_date_format(as_of, f->as_of_s);
 	int rc = load_units(f, s, err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && (parts & UP_FACTS_PEOPLE))
 		rc = load_people(f, s, err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && (parts & UP_FACTS_EVENTS))
 		rc = load_events(f, s, err);
-	if (rc == UP_OK)
-		rc = load_observations(f, s, err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && (parts & UP_FACTS_OBS))
+		rc = load_observations(f, s, subtree, err);
+	if (rc == UP_OK && (parts & UP_FACTS_TRAININGS) == UP_FACTS_TRAININGS)
 		rc = load_trainings(f, s, err);
-	if (rc == UP_OK)
+	if (rc == UP_OK && (parts & UP_FACTS_LEDGER))
 		rc = up_ledger_load(&f->ledger, s, f, err);
 	if (rc == UP_OK)
 		index_facts(f);

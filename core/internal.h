@@ -464,9 +464,28 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err);
 enum { UP_KNOWN_ALL = -1 };
 int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 			long long known, up_error *err);
+
+/*
+ * What a reader needs, no more: the units always, then the parts asked
+ * for (a listing of reminders needs people, not a million
+ * observations).  SUBTREE, when not NULL, keeps only the observations of
+ * that unit and those below it: a unit's metrics read nothing else.
+ */
+enum {
+	UP_FACTS_PEOPLE = 1 << 0,
+	UP_FACTS_EVENTS = 1 << 1,
+	UP_FACTS_OBS = 1 << 2,
+	UP_FACTS_TRAININGS = 1 << 3 | UP_FACTS_PEOPLE,
+	UP_FACTS_LEDGER = 1 << 4,
+	UP_FACTS_ALL = 0x1f
+};
+int up_facts_load_some(up_facts *f, up_store *s, int32_t as_of,
+		       long long known, unsigned parts, const char *subtree,
+		       up_error *err);
 /* The facts stored cycle CYCLE judged: as known when it ran. */
 int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
-			 int32_t as_of, up_error *err);
+			 int32_t as_of, unsigned parts, const char *subtree,
+			 up_error *err);
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
