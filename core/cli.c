@@ -209,13 +209,16 @@ int cli_options_only(globals *g, const char *cmd, int argc, char **argv,
 	return -1;
 }
 
-/* status and explain read a stored cycle: the last, or NUMBER. */
-int cli_with_cycle(globals *g, long long number, up_cycle **cycle,
-		   up_store **store, up_error *err)
+/* status and explain read a stored cycle: the last, or NUMBER; with
+ * UNIT, that unit's record alone. */
+int cli_with_cycle(globals *g, long long number, const char *unit,
+		   up_cycle **cycle, up_store **store, up_error *err)
 {
 	int rc = up_store_open(store, g->dir, g->db, UP_STORE_READONLY, err);
 	if (rc != UP_OK)
 		return rc;
+	if (unit)
+		return up_cycle_load_unit(cycle, *store, number, unit, err);
 	return number ? up_cycle_load(cycle, *store, number, err)
 		      : up_cycle_latest(cycle, *store, err);
 }

@@ -79,9 +79,9 @@ int cli_load(globals *g, up_program **prog, up_error *err);
 int cli_load_facts(globals *g, up_program **prog, up_error *err);
 
 /* Opens the store read-only and reads cycle NUMBER, or its last cycle
- * when NUMBER is 0. */
-int cli_with_cycle(globals *g, long long number, up_cycle **cycle,
-		   up_store **store, up_error *err);
+ * when NUMBER is 0; with UNIT, that unit's record alone. */
+int cli_with_cycle(globals *g, long long number, const char *unit,
+		   up_cycle **cycle, up_store **store, up_error *err);
 
 /* ---- commands: one cmd_NAME per row of main.c's table ---- */
 

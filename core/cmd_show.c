@@ -53,7 +53,7 @@ int cmd_status(globals *g, int argc, char **argv)
 	up_error *err = up_error_new();
 	up_store *store = NULL;
 	up_cycle *cycle = NULL;
-	int rc = cli_with_cycle(g, number, &cycle, &store, err);
+	int rc = cli_with_cycle(g, number, a.unit, &cycle, &store, err);
 	if (rc == UP_OK)
 		rc = up_status_print(cycle, a.unit, stdout, g->flags, err);
 	int status = cli_report(err, rc);
@@ -108,7 +108,7 @@ int cmd_explain(globals *g, int argc, char **argv)
 	up_store *store = NULL;
 	up_cycle *cycle = NULL;
 	up_program *prog = NULL;
-	int rc = cli_with_cycle(g, number, &cycle, &store, err);
+	int rc = cli_with_cycle(g, number, argv[first], &cycle, &store, err);
 	if (rc == UP_OK) {
 		prog = metric_definitions(g);
 		rc = up_explain_print_metrics(cycle, store, prog, argv[first],

@@ -714,27 +714,147 @@ static int store_packs(up_store *s, long long number, const json_t *doc,
 	return rc;
 }
 
+/* A metric the report charts from the stored cycles: a rule's metric{}
+ * (its history is what the cycles said), or one with a denominator (a
+ * percentage). */
+static int charted(const json_t *m)
+{
+	const char *kind = json_string_value(json_object_get(m, "kind"));
+	return (kind && !strcmp(kind, "computed")) ||
+	       json_is_number(json_object_get(m, "denominator"));
+}
+
+static void bind_number(sqlite3_stmt *st, int i, const json_t *v)
+{
+	if (json_is_number(v))
+		sqlite3_bind_double(st, i, json_number_value(v));
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* The charted metrics of one unit ("" for the organisation). */
+static int store_metrics(up_store *s, sqlite3_stmt *st, long long number,
+			 const char *as_of, const char *unit,
+			 const json_t *metrics, up_error *err)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(metrics, i, m) {
+		const char *id = json_string_value(json_object_get(m,
+								  "metric"));
+		if (!id || !charted(m))
+			continue;
+		sqlite3_bind_int64(st, 1, number);
+		sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, as_of, -1, SQLITE_STATIC);
+		bind_number(st, 5, json_object_get(m, "value"));
+		bind_number(st, 6, json_object_get(m, "expected"));
+		bind_number(st, 7, json_object_get(m, "denominator"));
+		int step = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (step != SQLITE_DONE)
+			return up_store_fail(s, "storing the cycle's metrics",
+					     err);
+	}
+	return UP_OK;
+}
+
+/*
+ * Each unit's record in a row of its own, so reading one unit (explain)
+ * never parses the whole system's; the charted metrics in rows a report
+ * finds by metric and unit instead of walking every cycle's record.
+ */
+static int store_units(up_store *s, const json_t *doc, long long number,
+		       up_error *err)
+{
+	sqlite3 *db = up_store_db(s);
+	sqlite3_stmt *u, *m;
+	if (sqlite3_prepare_v2(db, "INSERT INTO cycle_units(cycle, ord, unit,"
+			       " doc) VALUES (?, ?, ?, ?)", -1, &u, NULL))
+		return up_store_fail(s, "storing the cycle", err);
+	if (sqlite3_prepare_v2(db, "INSERT INTO cycle_metrics(cycle, unit,"
+			       " metric, as_of, value, expected, denominator)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &m, NULL)) {
+		sqlite3_finalize(u);
+		return up_store_fail(s, "storing the cycle", err);
+	}
+	const char *as_of = json_string_value(json_object_get(doc, "as_of"));
+	int rc = store_metrics(s, m, number, as_of ? as_of : "", "",
+			       json_object_get(doc, "metrics"), err);
+	size_t i;
+	json_t *unit;
+	json_array_foreach(json_object_get(doc, "units"), i, unit) {
+		const char *id = json_string_value(json_object_get(unit, "id"));
+		char *text = json_dumps(unit, JSON_FLAGS);
+		if (rc != UP_OK || !text) {
+			free(text);
+			rc = rc != UP_OK ? rc : up_err(err, UP_EINTERNAL,
+				"the cycle's JSON could not be written");
+			break;
+		}
+		sqlite3_bind_int64(u, 1, number);
+		sqlite3_bind_int64(u, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(u, 3, id ? id : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(u, 4, text, -1, free);
+		int step = sqlite3_step(u);
+		sqlite3_reset(u);
+		if (step != SQLITE_DONE)
+			rc = up_store_fail(s, "storing the cycle", err);
+		else
+			rc = store_metrics(s, m, number, as_of ? as_of : "",
+					   id ? id : "", json_object_get(unit,
+					   "metrics"), err);
+	}
+	sqlite3_finalize(u);
+	sqlite3_finalize(m);
+	return rc;
+}
+
+/* The record of the cycle itself: its units (store_units) and its
+ * reminders (a column: only the whole document has them) apart, each
+ * key keeping its place in the document, empty. */
+static char *header_text(json_t *doc)
+{
+	static const char *const apart[] = {"units", "reminders"};
+	json_t *kept[UP_COUNTOF(apart)];
+	for (size_t i = 0; i < UP_COUNTOF(apart); i++) {
+		kept[i] = json_incref(json_object_get(doc, apart[i]));
+		json_object_set_new(doc, apart[i], json_array());
+	}
+	char *text = json_dumps(doc, JSON_FLAGS);
+	for (size_t i = 0; i < UP_COUNTOF(apart); i++)
+		json_object_set_new(doc, apart[i],
+				    kept[i] ? kept[i] : json_array());
+	return text;
+}
+
 static int store_cycle(up_store *s, json_t *doc, long long number,
 		       up_error *err)
 {
 	sqlite3 *db = up_store_db(s);
 	sqlite3_stmt *st;
-	char *text = json_dumps(doc, JSON_FLAGS);
+	char *text = header_text(doc);
+	char *rem = json_dumps(json_object_get(doc, "reminders"), JSON_FLAGS);
 	int rc = UP_OK;
-	if (!text)
+	if (!text || !rem) {
+		free(text);
+		free(rem);
 		return up_err(err, UP_EINTERNAL, "the cycle's JSON could not be "
 			      "written");
-	if (sqlite3_prepare_v2(db, "UPDATE cycles SET doc = ? WHERE id = ?",
-			       -1, &st, NULL)) {
+	}
+	if (sqlite3_prepare_v2(db, "UPDATE cycles SET doc = ?, reminders = ?"
+			       " WHERE id = ?", -1, &st, NULL)) {
 		free(text);
+		free(rem);
 		return up_store_fail(s, "storing the cycle", err);
 	}
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, number);
+	sqlite3_bind_text(st, 1, text, -1, free);
+	sqlite3_bind_text(st, 2, rem, -1, free);
+	sqlite3_bind_int64(st, 3, number);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = up_store_fail(s, "storing the cycle", err);
 	sqlite3_finalize(st);
-	free(text);
 	if (rc != UP_OK || sqlite3_prepare_v2(db, "INSERT INTO cycle_files"
 			"(cycle, path, sha256) VALUES (?, ?, ?)", -1, &st, NULL))
 		return rc != UP_OK ? rc : up_store_fail(s, "storing", err);
@@ -753,6 +873,8 @@ static int store_cycle(up_store *s, json_t *doc, long long number,
 	sqlite3_finalize(st);
 	if (rc == UP_OK)
 		rc = store_packs(s, number, doc, err);
+	if (rc == UP_OK)
+		rc = store_units(s, doc, number, err);
 	return rc == UP_OK ? store_results(s, number, doc, err) : rc;
 }
 
@@ -936,31 +1058,177 @@ json_t *up_cycle_judge(up_store *s, const up_program *p, const char *as_of,
 	return doc;
 }
 
-int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
+/* Appends the stored units of cycle NUMBER (UNIT's alone when not
+ * NULL) to UNITS, in the order the cycle judged them. */
+static int read_units(up_store *s, long long number, const char *unit,
+		      json_t *units, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), unit
+			? "SELECT doc FROM cycle_units WHERE cycle = ?1 AND"
+			  " unit = ?2 ORDER BY ord"
+			: "SELECT doc FROM cycle_units WHERE cycle = ?1 ORDER"
+			  " BY ord", -1, &st, NULL))
+		return up_store_fail(s, "reading a cycle", err);
+	sqlite3_bind_int64(st, 1, number);
+	if (unit)
+		sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	int step, damaged = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && !damaged) {
+		json_t *u = json_loads((const char *)sqlite3_column_text(st, 0),
+				       0, NULL);
+		damaged = !json_is_object(u);
+		json_array_append_new(units, u ? u : json_null());
+	}
+	int rc = step == SQLITE_DONE || (step == SQLITE_ROW && damaged)
+		? UP_OK : up_store_fail(s, "reading a cycle", err);
+	sqlite3_finalize(st);
+	if (rc == UP_OK && damaged)
+		rc = up_err(err, UP_EINTERNAL, "the record of cycle %lld in %s "
+			    "is damaged; restore it from a backup", number,
+			    up_store_path(s));
+	return rc;
+}
+
+/* The units of a record stored whole: UNIT's alone when not NULL. */
+static int whole_units(const json_t *whole, const char *unit, json_t *units)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(whole, i, u) {
+		const char *id = json_string_value(json_object_get(u, "id"));
+		if (!unit || (id && !strcmp(id, unit)))
+			json_array_append(units, u);
+	}
+	return UP_OK;
+}
+
+int up_cycle_doc(up_store *s, long long number, const char *unit,
+		 json_t **out, up_error *err)
 {
 	*out = NULL;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc FROM cycles ORDER BY"
-			       " id DESC LIMIT 1", -1, &st, NULL))
-		return up_store_fail(s, "reading the last cycle", err);
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc, reminders FROM"
+			       " cycles WHERE id = ?1", -1, &st, NULL))
+		return up_store_fail(s, "reading a cycle", err);
+	sqlite3_bind_int64(st, 1, number);
 	int step = sqlite3_step(st);
-	json_t *doc = NULL;
+	json_t *doc = NULL, *rem = NULL;
 	if (step == SQLITE_ROW)
 		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 				 NULL);
+	/* one unit's reader has no use for the whole system's reminders */
+	if (step == SQLITE_ROW && !unit &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		rem = json_loads((const char *)sqlite3_column_text(st, 1), 0,
+				 NULL);
+		if (!json_is_array(rem)) {
+			json_decref(doc);
+			doc = NULL; /* damaged */
+		}
+	}
 	int rc = step == SQLITE_ROW || step == SQLITE_DONE
+		? UP_OK : up_store_fail(s, "reading a cycle", err);
+	sqlite3_finalize(st);
+	if (rc != UP_OK || step == SQLITE_DONE) {
+		json_decref(rem);
+		json_decref(doc);
+		return rc;
+	}
+	json_t *units = json_array();
+	/* a record stored whole (units in it: see migration 12 -> 13) is
+	 * read as it is */
+	json_t *whole = json_object_get(doc, "units");
+	if (!json_is_object(doc))
+		rc = up_err(err, UP_EINTERNAL, "the record of cycle %lld in %s "
+			    "is damaged; restore it from a backup", number,
+			    up_store_path(s));
+	else if (json_array_size(whole))
+		rc = whole_units(whole, unit, units);
+	else
+		rc = read_units(s, number, unit, units, err);
+	if (rc != UP_OK) {
+		json_decref(rem);
+		json_decref(units);
+		json_decref(doc);
+		return rc;
+	}
+	json_object_set_new(doc, "units", units);
+	if (rem)
+		json_object_set_new(doc, "reminders", rem);
+	*out = doc;
+	return UP_OK;
+}
+
+/* The number of the last stored cycle; UP_EINPUT when none has run. */
+static int latest_number(up_store *s, long long *out, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT max(id) FROM cycles",
+			       -1, &st, NULL))
+		return up_store_fail(s, "reading the last cycle", err);
+	int step = sqlite3_step(st);
+	int none = step == SQLITE_ROW && sqlite3_column_type(st, 0) ==
+					 SQLITE_NULL;
+	*out = sqlite3_column_int64(st, 0);
+	int rc = step == SQLITE_ROW
 		? UP_OK : up_store_fail(s, "reading the last cycle", err);
 	sqlite3_finalize(st);
+	if (rc == UP_OK && none)
+		rc = up_err(err, UP_EINPUT, "no cycle has run yet (run "
+			    "'uptake cycle')");
+	return rc;
+}
+
+/* Did-you-mean over the units cycle NUMBER judged, when UNIT is not
+ * one of them. */
+static int unknown_unit(up_store *s, long long number, const char *unit,
+			up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT unit FROM cycle_units"
+			       " WHERE cycle = ?1 ORDER BY ord", -1, &st, NULL))
+		return up_store_fail(s, "reading a cycle", err);
+	sqlite3_bind_int64(st, 1, number);
+	size_t n = 0, cap = 0;
+	char **ids = NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			ids = up_xrealloc(ids, cap * sizeof *ids);
+		}
+		ids[n++] = up_xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	const char *hint = up_did_you_mean(unit, (const char **)ids, n);
+	if (hint)
+		up_err(err, UP_EINPUT, "unknown unit '%s' (did you mean "
+		       "'%s'?)", unit, hint);
+	else
+		up_err(err, UP_EINPUT, "unknown unit '%s'", unit);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return UP_EINPUT;
+}
+
+/* Stored cycle NUMBER (0: the last), with UNIT's record alone when not
+ * NULL, and what was advanced since it ran. */
+static int load(up_cycle **out, up_store *s, long long number,
+		const char *unit, up_error *err)
+{
+	*out = NULL;
+	int rc = number ? UP_OK : latest_number(s, &number, err);
+	json_t *doc = NULL;
+	if (rc == UP_OK)
+		rc = up_cycle_doc(s, number, unit, &doc, err);
 	if (rc != UP_OK)
 		return rc;
-	if (step == SQLITE_DONE)
-		return up_err(err, UP_EINPUT, "no cycle has run yet (run "
-			      "'uptake cycle')");
-	if (!json_is_object(doc)) {
+	if (!doc)
+		return up_history_no_cycle(s, number, err);
+	if (unit && !json_array_size(json_object_get(doc, "units"))) {
 		json_decref(doc);
-		return up_err(err, UP_EINTERNAL, "the last cycle's record in "
-			      "%s is damaged; restore it from a backup",
-			      up_store_path(s));
+		return unknown_unit(s, number, unit, err);
 	}
 	up_cycle *c = cycle_new(doc);
 	/* status and explain say what was advanced since it ran */
@@ -973,42 +1241,24 @@ int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
 	return UP_OK;
 }
 
+int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
+{
+	return load(out, s, 0, NULL, err);
+}
+
 int up_cycle_load(up_cycle **out, up_store *s, long long number,
 		  up_error *err)
 {
-	*out = NULL;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc FROM cycles WHERE"
-			       " id = ?1", -1, &st, NULL))
-		return up_store_fail(s, "reading a cycle", err);
-	sqlite3_bind_int64(st, 1, number);
-	int step = sqlite3_step(st);
-	json_t *doc = NULL;
-	if (step == SQLITE_ROW)
-		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0,
-				 NULL);
-	int rc = step == SQLITE_ROW || step == SQLITE_DONE
-		? UP_OK : up_store_fail(s, "reading a cycle", err);
-	sqlite3_finalize(st);
-	if (rc != UP_OK)
-		return rc;
-	if (step == SQLITE_DONE)
+	return number > 0 ? load(out, s, number, NULL, err)
+			  : up_history_no_cycle(s, number, err);
+}
+
+int up_cycle_load_unit(up_cycle **out, up_store *s, long long number,
+		       const char *unit, up_error *err)
+{
+	if (number < 0)
 		return up_history_no_cycle(s, number, err);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		return up_err(err, UP_EINTERNAL, "the record of cycle %lld in "
-			      "%s is damaged; restore it from a backup", number,
-			      up_store_path(s));
-	}
-	up_cycle *c = cycle_new(doc);
-	/* what was advanced since this cycle ran, not since the latest */
-	c->moves = up_ledger_moves_since(s, c->number, err);
-	if (!c->moves) {
-		up_cycle_free(c);
-		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
-	}
-	*out = c;
-	return UP_OK;
+	return load(out, s, number, unit, err);
 }
 
 void up_cycle_free(up_cycle *c)

@@ -82,9 +82,9 @@ static json_t *load_cycle(up_store *s, long long number, int previous,
 {
 	sqlite3_stmt *st;
 	const char *sql = previous
-		? "SELECT id, doc, ran_at FROM cycles WHERE id < ?1"
+		? "SELECT id, ran_at FROM cycles WHERE id < ?1"
 		  " ORDER BY id DESC LIMIT 1"
-		: "SELECT id, doc, ran_at FROM cycles WHERE ?1 = 0 OR id = ?1"
+		: "SELECT id, ran_at FROM cycles WHERE ?1 = 0 OR id = ?1"
 		  " ORDER BY id DESC LIMIT 1";
 	if (sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL)) {
 		up_store_fail(s, "reading cycles", err);
@@ -93,16 +93,18 @@ static json_t *load_cycle(up_store *s, long long number, int previous,
 	sqlite3_bind_int64(st, 1, number);
 	int step = sqlite3_step(st);
 	json_t *doc = NULL;
+	int rc = UP_OK;
 	if (step == SQLITE_ROW) {
 		*out_no = sqlite3_column_int64(st, 0);
-		doc = json_loads((const char *)sqlite3_column_text(st, 1), 0,
-				 NULL);
 		if (ran_at)
 			*ran_at = up_xstrdup(
-				(const char *)sqlite3_column_text(st, 2));
+				(const char *)sqlite3_column_text(st, 1));
+		rc = up_cycle_doc(s, *out_no, NULL, &doc, err);
 	}
 	sqlite3_finalize(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	if (rc != UP_OK)
+		; /* ERR says why */
+	else if (step != SQLITE_ROW && step != SQLITE_DONE)
 		up_store_fail(s, "reading cycles", err);
 	else if (step == SQLITE_DONE && !previous && number)
 		up_err(err, UP_EINPUT, "no cycle %lld in the store (see "

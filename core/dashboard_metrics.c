@@ -240,27 +240,21 @@ static json_t *observed_series(const up_program *p, up_facts *f,
  */
 static json_t *computed_history(up_store *s, long long number,
 				const char *as_of, const char *metric,
-				up_error *err)
+				const char *only, up_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s),
-		"SELECT c.as_of, '', json_extract(m.value, '$.value'),"
-		" json_extract(m.value, '$.expected'), c.id"
-		" FROM cycles c, json_each(c.doc, '$.metrics') m"
-		" WHERE c.id <= ?1 AND c.as_of <= ?2"
-		" AND json_extract(m.value, '$.metric') = ?3"
-		" UNION ALL"
-		" SELECT c.as_of, json_extract(u.value, '$.id'),"
-		" json_extract(m.value, '$.value'),"
-		" json_extract(m.value, '$.expected'), c.id"
-		" FROM cycles c, json_each(c.doc, '$.units') u,"
-		" json_each(u.value, '$.metrics') m"
-		" WHERE c.id <= ?1 AND c.as_of <= ?2"
-		" AND json_extract(m.value, '$.metric') = ?3"
-		" ORDER BY 1, 5", -1, &st, NULL)) {
+	if (sqlite3_prepare_v2(up_store_db(s), only
+		? "SELECT as_of, unit, value, expected, cycle FROM cycle_metrics"
+		  " WHERE metric = ?3 AND unit = ?4 AND cycle <= ?1"
+		  " AND as_of <= ?2 ORDER BY as_of, cycle"
+		: "SELECT as_of, unit, value, expected, cycle FROM cycle_metrics"
+		  " WHERE metric = ?3 AND cycle <= ?1 AND as_of <= ?2"
+		  " ORDER BY as_of, cycle", -1, &st, NULL)) {
 		up_store_fail(s, "reading cycles", err);
 		return NULL;
 	}
+	if (only)
+		sqlite3_bind_text(st, 4, only, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 1, number);
 	sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
@@ -306,12 +300,33 @@ static json_t *computed_series(const json_t *hist, const json_t *stored,
 	return s;
 }
 
+/* Whether any unit of stored cycle NUMBER had a denominator of METRIC:
+ * explain reads one unit's record, and the others decide too. */
+static int stored_denominator(up_store *s, long long number,
+			      const char *metric)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT 1 FROM cycle_metrics"
+			       " WHERE cycle = ?1 AND metric = ?2 AND"
+			       " denominator IS NOT NULL LIMIT 1", -1, &st,
+			       NULL))
+		return 0;
+	sqlite3_bind_int64(st, 1, number);
+	sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 /* Shown as a percentage: a ratio, or a rule's metric with a denominator. */
-static int is_percent(const json_t *doc, const json_t *m)
+static int is_percent(up_store *s, long long number, const json_t *doc,
+		      const json_t *m)
 {
 	if (!strcmp(up_dash_str(m, "kind"), "ratio"))
 		return 1;
 	if (json_is_number(json_object_get(m, "denominator")))
+		return 1;
+	if (stored_denominator(s, number, up_dash_str(m, "metric")))
 		return 1;
 	size_t i;
 	json_t *u;
@@ -344,7 +359,7 @@ static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 	const char *id = up_dash_str(m, "metric");
 	int computed = !strcmp(up_dash_str(m, "kind"), "computed");
 	json_t *hist = computed ? computed_history(s, number, up_dash_str(doc,
-				  "as_of"), id, err) : NULL;
+				  "as_of"), id, only, err) : NULL;
 	if (computed && !hist)
 		return NULL;
 	char *org = p && p->organization
@@ -377,7 +392,8 @@ static json_t *metric_entry(up_store *s, const up_program *p, up_facts *f,
 		"metric", id, "title", metric_title(p, doc, id), "kind",
 		up_dash_str(m, "kind"), "direction", d ? d->increase
 		? "increase" : "decrease" : NULL, "per_period", d &&
-		d->per_period, "percent", is_percent(doc, m), "series", list));
+		d->per_period, "percent", is_percent(s, number, doc, m),
+		"series", list));
 }
 
 json_t *up_dash_metrics(up_store *s, const up_program *p, up_facts *f,

@@ -368,17 +368,6 @@ int up_facts_stored(const up_facts *f, const char *name)
 	return sorted_find(f->stored, f->nstored, name) >= 0;
 }
 
-/*
- * The observations as known once import ?2 was done: the current value
- * if that import or an earlier one wrote it, else the value it replaced
- * that was current then.  Without a limit, the table as it is.
- */
-#define KNOWN_OBS \
-	"(SELECT unit, series, kind, start, end, value FROM observations" \
-	" WHERE batch <= ?2 UNION ALL SELECT unit, series, kind, start, end," \
-	" value FROM observation_history WHERE batch <= ?2 AND replaced_by" \
-	" > ?2)"
-
 /* The name of every series the store has a value of, at any date: a
  * rule that asks for another has a typo (ctx:series says so). */
 static int load_stored_series(up_facts *f, up_store *s, up_error *err)
@@ -415,16 +404,29 @@ static char *subtree_ids(const up_facts *f, const char *subtree)
 	return text;
 }
 
-/* A statement over the observations known as of the date (those whose
- * period has ended), of the units in IDS when not NULL. */
+/*
+ * A statement over the observations known as of the date (those whose
+ * period has ended), of the units in IDS when not NULL.  Known as of
+ * import ?2 (f->known): the current value if that import or an earlier
+ * one wrote it, else the value it replaced that was current then.
+ */
 static sqlite3_stmt *obs_query(up_facts *f, up_store *s, const char *what,
 			       const char *ids, const char *tail)
 {
 	int all = f->known == UP_KNOWN_ALL;
-	char *sql = up_xasprintf("SELECT %s FROM %s WHERE end <= ?1%s %s",
-		what, all ? "observations" : KNOWN_OBS,
-		ids ? " AND unit IN (SELECT value FROM json_each(?3))" : "",
-		tail);
+	/* in each arm of the union: SQLite pushes no IN (subquery) down */
+	const char *in = ids ? " AND unit IN (SELECT value FROM json_each(?3))"
+			     : "";
+	char *sql = all
+		? up_xasprintf("SELECT %s FROM observations WHERE end <= ?1%s"
+			       " %s", what, in, tail)
+		: up_xasprintf("SELECT %s FROM (SELECT unit, series, kind,"
+			       " start, end, value FROM observations WHERE"
+			       " batch <= ?2%s UNION ALL SELECT unit, series,"
+			       " kind, start, end, value FROM"
+			       " observation_history WHERE batch <= ?2 AND"
+			       " replaced_by > ?2%s) WHERE end <= ?1 %s", what,
+			       in, in, tail);
 	sqlite3_stmt *st = NULL;
 	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
 	free(sql);

@@ -506,26 +506,19 @@ static int load_doc(up_store *s, long long n, int before, json_t **out,
 	sqlite3_stmt *st;
 	*out = NULL;
 	if (sqlite3_prepare_v2(up_store_db(s), before
-		? "SELECT doc FROM cycles WHERE id < ? ORDER BY id DESC LIMIT 1"
-		: "SELECT doc FROM cycles WHERE id = ?", -1, &st, NULL))
+		? "SELECT id FROM cycles WHERE id < ? ORDER BY id DESC LIMIT 1"
+		: "SELECT id FROM cycles WHERE id = ?", -1, &st, NULL))
 		return up_store_fail(s, "reading a cycle", err);
 	sqlite3_bind_int64(st, 1, n);
 	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0,
-				  NULL);
+	long long id = sqlite3_column_int64(st, 0);
 	int rc = step == SQLITE_ROW || step == SQLITE_DONE
 		? UP_OK : up_store_fail(s, "reading a cycle", err);
 	sqlite3_finalize(st);
-	if (rc == UP_OK && step == SQLITE_ROW && !json_is_object(*out))
-		rc = up_err(err, UP_EINTERNAL, "the record of cycle %lld is "
-			    "damaged", n);
+	if (rc == UP_OK && step == SQLITE_ROW)
+		rc = up_cycle_doc(s, id, NULL, out, err);
 	if (rc == UP_OK && step == SQLITE_DONE && !before)
 		rc = up_history_no_cycle(s, n, err);
-	if (rc != UP_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
 	return rc;
 }
 

@@ -792,5 +792,10 @@ void up_history_diff_list(const json_t *diff, FILE *fp);
 size_t up_history_diff_size(const json_t *diff);
 /* UP_EINPUT for a cycle N that is not stored, naming those that are. */
 int up_history_no_cycle(up_store *s, long long n, up_error *err);
+/* *OUT: the document of stored cycle NUMBER, its units read back from
+ * their rows (UNIT's alone when not NULL); NULL, and UP_OK, when no such
+ * cycle is stored (cycle.c). */
+int up_cycle_doc(up_store *s, long long number, const char *unit,
+		 json_t **out, up_error *err);
 
 #endif

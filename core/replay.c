@@ -223,7 +223,7 @@ static json_t *replay_one(replay *r, long long number, const char *as_of,
 static int replay_all(replay *r, long long to, json_t *cycles, up_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(r->s), "SELECT id, as_of, doc,"
+	if (sqlite3_prepare_v2(up_store_db(r->s), "SELECT id, as_of,"
 			       " coalesce(known, -1) FROM cycles WHERE id"
 			       " BETWEEN ?1 AND ?2 ORDER BY id", -1, &st, NULL))
 		return up_store_fail(r->s, "reading the cycles", err);
@@ -232,10 +232,12 @@ static int replay_all(replay *r, long long to, json_t *cycles, up_error *err)
 	int rc = UP_OK, step;
 	while (rc == UP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long n = sqlite3_column_int64(st, 0);
-		json_t *stored = json_loads((const char *)sqlite3_column_text(
-			st, 2), 0, NULL);
+		json_t *stored = NULL;
+		rc = up_cycle_doc(r->s, n, NULL, &stored, err);
+		if (rc != UP_OK)
+			break;
 		long long known = r->known != AS_IT_RAN ? r->known
-				: sqlite3_column_int64(st, 3);
+				: sqlite3_column_int64(st, 2);
 		json_t *e = json_is_object(stored)
 			? replay_one(r, n, (const char *)sqlite3_column_text(
 				st, 1), known, stored, err) : NULL;

@@ -220,6 +220,56 @@ static const char *const migrations[] = {
 	"CREATE INDEX reminders_open ON reminders(due)"
 	" WHERE NOT cancelled AND state NOT IN ('done', 'missed',"
 	" 'cancelled');",
+	/* 12 -> 13: a cycle read by unit.  A cycle's record keeps "units"
+	 * and "reminders" empty: each unit's record is a row of cycle_units
+	 * and the reminders a column, so explain reads one unit, not a
+	 * national system's record and reminders; the metrics a
+	 * report charts from the cycles (a rule's metric{}, one with a
+	 * denominator) are rows found by metric and unit, not a walk over
+	 * every cycle's record.  Stored cycles are split as they are (a
+	 * damaged record is left whole: reading it still says so). */
+	"CREATE TABLE cycle_units("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), ord INTEGER NOT NULL,"
+	" unit TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (cycle, ord));"
+	"CREATE INDEX cycle_units_unit ON cycle_units(cycle, unit);"
+	"CREATE TABLE cycle_metrics("
+	" cycle INTEGER NOT NULL REFERENCES cycles(id), unit TEXT NOT NULL,"
+	" metric TEXT NOT NULL, as_of TEXT NOT NULL, value REAL,"
+	" expected REAL, denominator REAL);"
+	"CREATE INDEX cycle_metrics_series ON cycle_metrics(metric, unit,"
+	" cycle);"
+	"CREATE INDEX cycle_metrics_cycle ON cycle_metrics(cycle, metric);"
+	"CREATE TEMP VIEW split AS SELECT id, as_of, doc FROM cycles"
+	" WHERE json_valid(doc) AND json_type(doc, '$.units') = 'array';"
+	"INSERT INTO cycle_units SELECT c.id, u.key,"
+	" coalesce(json_extract(u.value, '$.id'), ''), u.value"
+	" FROM split c, json_each(c.doc, '$.units') u;"
+	"INSERT INTO cycle_metrics SELECT c.id, '', json_extract(m.value,"
+	" '$.metric'), c.as_of, json_extract(m.value, '$.value'),"
+	" json_extract(m.value, '$.expected'), json_extract(m.value,"
+	" '$.denominator') FROM split c, json_each(c.doc, '$.metrics') m"
+	" WHERE json_type(c.doc, '$.metrics') = 'array'"
+	" AND json_type(m.value, '$.metric') = 'text'"
+	" AND (json_extract(m.value, '$.kind') = 'computed'"
+	"  OR json_type(m.value, '$.denominator') IN ('integer', 'real'));"
+	"INSERT INTO cycle_metrics SELECT u.cycle, u.unit, json_extract("
+	" m.value, '$.metric'), c.as_of, json_extract(m.value, '$.value'),"
+	" json_extract(m.value, '$.expected'), json_extract(m.value,"
+	" '$.denominator') FROM cycle_units u JOIN cycles c ON c.id = u.cycle,"
+	" json_each(u.doc, '$.metrics') m"
+	" WHERE json_type(u.doc, '$.metrics') = 'array'"
+	" AND json_type(m.value, '$.metric') = 'text'"
+	" AND (json_extract(m.value, '$.kind') = 'computed'"
+	"  OR json_type(m.value, '$.denominator') IN ('integer', 'real'));"
+	"ALTER TABLE cycles ADD COLUMN reminders TEXT;"
+	"UPDATE cycles SET reminders = json_extract(doc, '$.reminders')"
+	" WHERE id IN (SELECT id FROM split)"
+	" AND json_type(doc, '$.reminders') = 'array';"
+	"UPDATE cycles SET doc = json_set(doc, '$.reminders', json('[]'))"
+	" WHERE reminders IS NOT NULL;"
+	"UPDATE cycles SET doc = json_set(doc, '$.units', json('[]'))"
+	" WHERE id IN (SELECT id FROM split);"
+	"DROP VIEW split;",
 };
 
 int up_store_schema_version(void)

@@ -770,6 +770,92 @@ START_TEST(generated_daily_cycles_equal_a_gap)
 }
 END_TEST
 
+/* Cycle N of a store, as up_cycle_doc reads it (UNIT's alone), dumped
+ * with its keys in the order they were stored. */
+static char *read_back(world *w, long long n, const char *unit)
+{
+	json_t *doc = NULL;
+	ck_assert_msg(up_cycle_doc(w->store, n, unit, &doc, w->err) == UP_OK,
+		      "%s", up_error_message(w->err, 0));
+	ck_assert_ptr_nonnull(doc);
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+/* A store from before cycles were kept by unit: each cycle reads back
+ * as it was written, whole and one unit at a time, and new cycles keep
+ * their units and reminders apart from the record. */
+START_TEST(stored_cycles_read_back_by_unit)
+{
+	world old;
+	open_old(&old, keyed_yaml, "store-v11.sql");
+	const char *data = getenv("UP_TEST_DATA");
+	char *path = tu_path(data, "store-v11.sql");
+	char *sql = read_file(path);
+	sqlite3 *h;
+	ck_assert_int_eq(sqlite3_open(":memory:", &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT id, doc FROM cycles"
+					    " ORDER BY id", -1, &st, NULL),
+			 SQLITE_OK);
+	int cycles = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(st, 0);
+		json_t *was = json_loads((const char *)sqlite3_column_text(st,
+					 1), 0, NULL);
+		char *want = json_dumps(was, JSON_COMPACT);
+		char *got = read_back(&old, n, NULL);
+		ck_assert_str_eq(got, want);
+		size_t i;
+		json_t *u;
+		json_array_foreach(json_object_get(was, "units"), i, u) {
+			json_t *one = json_deep_copy(was);
+			json_t *units = json_array();
+			json_array_append(units, u);
+			json_object_set_new(one, "units", units);
+			json_object_set_new(one, "reminders", json_array());
+			char *w1 = json_dumps(one, JSON_COMPACT);
+			char *g1 = read_back(&old, n, json_string_value(
+				json_object_get(u, "id")));
+			ck_assert_str_eq(g1, w1);
+			free(w1);
+			free(g1);
+			json_decref(one);
+		}
+		free(want);
+		free(got);
+		json_decref(was);
+		cycles++;
+	}
+	ck_assert_int_eq(cycles, 5);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(sql);
+	free(path);
+	up_cycle *c = NULL;
+	ck_assert_int_eq(up_cycle_load_unit(&c, old.store, 2, "wrd", old.err),
+			 UP_EINPUT);
+	ck_assert_str_eq(up_error_message(old.err, 0), "error: unknown unit "
+			 "'wrd' (did you mean 'ward'?)");
+	cycle_at(&old, "2026-03-27");
+	expect_sql(&old, "SELECT json_array_length(doc, '$.units'),"
+		   " json_array_length(doc, '$.reminders'), reminders IS NOT"
+		   " NULL, (SELECT group_concat(unit) FROM (SELECT unit"
+		   " FROM cycle_units WHERE cycle = 6 ORDER BY ord))"
+		   " FROM cycles WHERE id = 6", "0|0|1|clinic,ward|\n");
+	ck_assert_int_eq(up_cycle_latest(&c, old.store, old.err), UP_OK);
+	char *latest = json_dumps(c->doc, JSON_COMPACT);
+	char *again = read_back(&old, 6, NULL);
+	ck_assert_str_eq(latest, again);
+	free(latest);
+	free(again);
+	up_cycle_free(c);
+	close_world(&old);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plans");
@@ -785,6 +871,7 @@ int main(void)
 	TCase *tl = tcase_create("legacy");
 	tcase_set_timeout(tl, 60);
 	tcase_add_test(tl, a_store_from_before_keeps_its_ids);
+	tcase_add_test(tl, stored_cycles_read_back_by_unit);
 	suite_add_tcase(s, tl);
 
 	TCase *tg = tcase_create("generated");
