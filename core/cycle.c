@@ -801,9 +801,9 @@ static int store_units(up_store *s, const json_t *doc, long long number,
 		sqlite3_reset(u);
 		if (step != SQLITE_DONE)
 			rc = up_store_fail(s, "storing the cycle", err);
-		else
+		else if (id) /* "" is the organisation's */
 			rc = store_metrics(s, m, number, as_of ? as_of : "",
-					   id ? id : "", json_object_get(unit,
+					   id, json_object_get(unit,
 					   "metrics"), err);
 	}
 	sqlite3_finalize(u);

@@ -23,6 +23,15 @@ struct up_store {
 enum { BUSY_TIMEOUT_MS = 5000 };
 
 /* Migration i takes the schema from version i to i + 1.  Append only. */
+/* Whether json_each row M of a cycle's metrics is one a report charts
+ * from the cycles (cycle.c's charted()); a CASE, so nothing that is not
+ * an object is read as JSON. */
+#define CHARTED(m) \
+	"CASE " m ".type WHEN 'object' THEN json_type(" m ".value, '$.metric')" \
+	" = 'text' AND (json_extract(" m ".value, '$.kind') = 'computed' OR" \
+	" json_type(" m ".value, '$.denominator') IN ('integer', 'real'))" \
+	" ELSE 0 END"
+
 static const char *const migrations[] = {
 	/* 0 -> 1: units, people, facts, cycles and their results. */
 	"CREATE TABLE units("
@@ -240,27 +249,26 @@ static const char *const migrations[] = {
 	" cycle);"
 	"CREATE INDEX cycle_metrics_cycle ON cycle_metrics(cycle, metric);"
 	"CREATE TEMP VIEW split AS SELECT id, as_of, doc FROM cycles"
-	" WHERE json_valid(doc) AND json_type(doc, '$.units') = 'array';"
+	" WHERE json_valid(doc) AND json_type(doc, '$.units') = 'array'"
+	" AND NOT EXISTS (SELECT 1 FROM json_each(doc, '$.units') WHERE CASE"
+	"  type WHEN 'object' THEN json_type(value, '$.id') IS NOT 'text'"
+	"  ELSE 1 END);"
 	"INSERT INTO cycle_units SELECT c.id, u.key,"
-	" coalesce(json_extract(u.value, '$.id'), ''), u.value"
+	" json_extract(u.value, '$.id'), u.value"
 	" FROM split c, json_each(c.doc, '$.units') u;"
 	"INSERT INTO cycle_metrics SELECT c.id, '', json_extract(m.value,"
 	" '$.metric'), c.as_of, json_extract(m.value, '$.value'),"
 	" json_extract(m.value, '$.expected'), json_extract(m.value,"
 	" '$.denominator') FROM split c, json_each(c.doc, '$.metrics') m"
-	" WHERE json_type(c.doc, '$.metrics') = 'array'"
-	" AND json_type(m.value, '$.metric') = 'text'"
-	" AND (json_extract(m.value, '$.kind') = 'computed'"
-	"  OR json_type(m.value, '$.denominator') IN ('integer', 'real'));"
+	" WHERE json_type(c.doc, '$.metrics') = 'array' AND " CHARTED("m")
+	";"
 	"INSERT INTO cycle_metrics SELECT u.cycle, u.unit, json_extract("
 	" m.value, '$.metric'), c.as_of, json_extract(m.value, '$.value'),"
 	" json_extract(m.value, '$.expected'), json_extract(m.value,"
 	" '$.denominator') FROM cycle_units u JOIN cycles c ON c.id = u.cycle,"
 	" json_each(u.doc, '$.metrics') m"
-	" WHERE json_type(u.doc, '$.metrics') = 'array'"
-	" AND json_type(m.value, '$.metric') = 'text'"
-	" AND (json_extract(m.value, '$.kind') = 'computed'"
-	"  OR json_type(m.value, '$.denominator') IN ('integer', 'real'));"
+	" WHERE json_type(u.doc, '$.metrics') = 'array' AND " CHARTED("m")
+	";"
 	"ALTER TABLE cycles ADD COLUMN reminders TEXT;"
 	"UPDATE cycles SET reminders = json_extract(doc, '$.reminders')"
 	" WHERE id IN (SELECT id FROM split)"

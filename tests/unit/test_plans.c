@@ -410,7 +410,17 @@ static char *read_file(const char *path)
 
 /* A store made of FILE in tests/unit/data, written by an older uptake,
  * for YAML. */
+/* As open_old, with SQL run on the old store before uptake opens it. */
+static void open_old_with(world *w, const char *yaml, const char *file,
+			  const char *sql);
+
 static void open_old(world *w, const char *yaml, const char *file)
+{
+	open_old_with(w, yaml, file, "");
+}
+
+static void open_old_with(world *w, const char *yaml, const char *file,
+			  const char *then)
 {
 	w->dir = tu_mkdtemp();
 	tu_write(w->dir, "program.yaml", yaml);
@@ -425,6 +435,8 @@ static void open_old(world *w, const char *yaml, const char *file)
 	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
 	char *msg = NULL;
 	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK,
+		      "%s", msg ? msg : "?");
+	ck_assert_msg(sqlite3_exec(h, then, NULL, NULL, &msg) == SQLITE_OK,
 		      "%s", msg ? msg : "?");
 	sqlite3_close(h);
 	free(sql);
@@ -856,6 +868,34 @@ START_TEST(stored_cycles_read_back_by_unit)
 }
 END_TEST
 
+/* Records valid as JSON but odd inside (a unit that is no object, a
+ * metric that is a string) do not stop the migration: they stay whole
+ * and read as they are; the others are split. */
+START_TEST(odd_records_stay_whole)
+{
+	world old;
+	open_old_with(&old, keyed_yaml, "store-v11.sql",
+		"UPDATE cycles SET doc = json_insert(doc, '$.units[#]', 'x')"
+		" WHERE id = 3;"
+		"UPDATE cycles SET doc = json_insert(doc, '$.metrics[#]', 'm')"
+		" WHERE id = 4;");
+	expect_sql(&old, "SELECT cycle, count(*) FROM cycle_units GROUP BY"
+		   " cycle", "1|2|\n2|2|\n4|2|\n5|2|\n");
+	json_t *doc = NULL;
+	ck_assert_int_eq(up_cycle_doc(old.store, 3, NULL, &doc, old.err),
+			 UP_OK);
+	ck_assert_int_eq(json_array_size(json_object_get(doc, "units")), 3);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
+		doc, "units"), 2)), "x");
+	json_decref(doc);
+	ck_assert_int_eq(up_cycle_doc(old.store, 3, "ward", &doc, old.err),
+			 UP_OK);
+	ck_assert_int_eq(json_array_size(json_object_get(doc, "units")), 1);
+	json_decref(doc);
+	close_world(&old);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plans");
@@ -872,6 +912,7 @@ int main(void)
 	tcase_set_timeout(tl, 60);
 	tcase_add_test(tl, a_store_from_before_keeps_its_ids);
 	tcase_add_test(tl, stored_cycles_read_back_by_unit);
+	tcase_add_test(tl, odd_records_stay_whole);
 	suite_add_tcase(s, tl);
 
 	TCase *tg = tcase_create("generated");
