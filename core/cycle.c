@@ -1108,8 +1108,12 @@ int up_cycle_doc(up_store *s, long long number, const char *unit,
 {
 	*out = NULL;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT doc, reminders FROM"
-			       " cycles WHERE id = ?1", -1, &st, NULL))
+	/* one unit's reader has no use for the whole system's reminders,
+	 * and not selecting them spares reading their overflow pages */
+	if (sqlite3_prepare_v2(up_store_db(s), unit
+			       ? "SELECT doc, NULL FROM cycles WHERE id = ?1"
+			       : "SELECT doc, reminders FROM cycles WHERE"
+				 " id = ?1", -1, &st, NULL))
 		return up_store_fail(s, "reading a cycle", err);
 	sqlite3_bind_int64(st, 1, number);
 	int step = sqlite3_step(st);
@@ -1117,9 +1121,7 @@ int up_cycle_doc(up_store *s, long long number, const char *unit,
 	if (step == SQLITE_ROW)
 		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 				 NULL);
-	/* one unit's reader has no use for the whole system's reminders */
-	if (step == SQLITE_ROW && !unit &&
-	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
 		rem = json_loads((const char *)sqlite3_column_text(st, 1), 0,
 				 NULL);
 		if (!json_is_array(rem)) {

@@ -299,16 +299,80 @@ static const char *name_of(const who *w, const char *id)
 	return id;
 }
 
+/* Marks unit UI and those above it (bit 2: a subtree's marks, bit 1,
+ * do not stop the walk). */
+static void mark_up(const up_facts *f, int ui, unsigned char *mark)
+{
+	for (; ui >= 0 && !(mark[ui] & 2); ui = f->units[ui].parent_ix)
+		mark[ui] |= 2;
+}
+
+/*
+ * The units whose people can decide what PERSON acts on, as a JSON
+ * array (malloc'ed) in *OUT: a reminder goes to a role's holders from
+ * its unit up, so PERSON receives only those of their own unit's
+ * subtree, and the people there decide which; their own reminders may
+ * lie elsewhere (a move), whose holders up the tree are named too.
+ */
+static int near_units(up_store *s, int32_t day, const char *person,
+		      char **out, up_error *err)
+{
+	up_facts f;
+	up_facts_want just = {.parts = UP_FACTS_PEOPLE, .known = UP_KNOWN_ALL,
+			      .people_in = "[]", .person = person};
+	*out = NULL;
+	int rc = up_facts_load_some(&f, s, day, &just, err);
+	if (rc != UP_OK)
+		return rc;
+	unsigned char *mark = up_xcalloc(f.nunits + 1, 1);
+	if (f.npeople && f.people[0].unit_ix >= 0) {
+		const up_unit *u = &f.units[f.people[0].unit_ix];
+		memset(mark + u->pre, 1, (size_t)(u->post - u->pre + 1));
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT unit FROM"
+			       " reminders WHERE person = ?1", -1, &st, NULL))
+		rc = up_store_fail(s, "reading reminders", err);
+	else {
+		sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			mark_up(&f, up_facts_unit(&f, (const char *)
+				sqlite3_column_text(st, 0)), mark);
+		if (sqlite3_finalize(st) != SQLITE_OK)
+			rc = up_store_fail(s, "reading reminders", err);
+	}
+	json_t *ids = json_array();
+	for (size_t ui = 0; ui < f.nunits; ui++)
+		if (mark[ui])
+			json_array_append_new(ids, json_string(f.units[ui].id));
+	if (rc == UP_OK)
+		*out = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	free(mark);
+	up_facts_free(&f);
+	return rc;
+}
+
 /* Whom reminders go to needs the units and people (PARTS adds what
- * else is read), never the events or observations. */
+ * else is read), never the events or observations; for one person, the
+ * people near them (near_units). */
 static int audience_open(up_audience **out, up_store *s, const up_program *p,
 			 int32_t day, const char *for_person, unsigned parts,
 			 up_error *err)
 {
+	char *near = NULL;
+	*out = NULL;
+	int rc = for_person ? near_units(s, day, for_person, &near, err)
+			    : UP_OK;
+	if (rc != UP_OK)
+		return rc;
 	who *w = up_xcalloc(1, sizeof *w);
 	*w = (who){.p = p, .for_ix = -1, .for_id = for_person};
-	int rc = up_facts_load_some(&w->f, s, day, UP_KNOWN_ALL,
-				    UP_FACTS_PEOPLE | parts, NULL, err);
+	up_facts_want want = {.parts = UP_FACTS_PEOPLE | parts,
+			      .known = UP_KNOWN_ALL, .people_in = near,
+			      .person = for_person};
+	rc = up_facts_load_some(&w->f, s, day, &want, err);
+	free(near);
 	if (rc != UP_OK) {
 		free(w);
 		*out = NULL;

@@ -215,19 +215,32 @@ static void engagement_as_of(up_person *p, sqlite3_stmt *st, const char *as_of)
 	snprintf(p->engaged_on, sizeof p->engaged_on, "%s", lv && d ? d : "");
 }
 
-static int load_people(up_facts *f, up_store *s, up_error *err)
+static int load_people(up_facts *f, up_store *s, const up_facts_want *want,
+		       up_error *err)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s),
+	char *sql = up_xasprintf(
 		"SELECT p.id, p.name, p.unit, p.roles, e.level, e.date,"
 		" p.level, p.level_since, p.joined"
 		" FROM people p LEFT JOIN engagements e ON e.id ="
 		" (SELECT id FROM engagements WHERE person = p.id AND date <= ?1"
 		"  ORDER BY date DESC, id DESC LIMIT 1)"
-		" WHERE p.active AND (p.joined IS NULL OR p.joined <= ?1)", -1,
-		&st, NULL))
+		" WHERE p.active AND (p.joined IS NULL OR p.joined <= ?1)%s",
+		want->people_in
+		? " AND (p.id = ?3 OR p.unit IN (SELECT value FROM json_each(?2))"
+		  " OR p.id IN (SELECT person FROM people_history WHERE change"
+		  " = 'move' AND date <= ?1 AND value IN (SELECT value FROM"
+		  " json_each(?2))))" : "");
+	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
+	free(sql);
+	if (bad)
 		return up_store_fail(s, "reading people", err);
 	sqlite3_bind_text(st, 1, f->as_of_s, -1, SQLITE_STATIC);
+	if (want->people_in) {
+		sqlite3_bind_text(st, 2, want->people_in, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, want->person ? want->person : "", -1,
+				  SQLITE_STATIC);
+	}
 	size_t cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (f->npeople == cap) {
@@ -596,7 +609,9 @@ int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 	long long known = sqlite3_step(st) == SQLITE_ROW
 		? sqlite3_column_int64(st, 0) : UP_KNOWN_ALL;
 	sqlite3_finalize(st);
-	return up_facts_load_some(f, s, as_of, known, parts, subtree, err);
+	up_facts_want want = {.parts = parts, .known = known,
+			      .subtree = subtree};
+	return up_facts_load_some(f, s, as_of, &want, err);
 }
 
 int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
@@ -607,28 +622,29 @@ int up_facts_load(up_facts *f, up_store *s, int32_t as_of, up_error *err)
 int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 			long long known, up_error *err)
 {
-	return up_facts_load_some(f, s, as_of, known, UP_FACTS_ALL, NULL, err);
+	up_facts_want want = {.parts = UP_FACTS_ALL, .known = known};
+	return up_facts_load_some(f, s, as_of, &want, err);
 }
 
 int up_facts_load_some(up_facts *f, up_store *s, int32_t as_of,
-		       long long known, unsigned parts, const char *subtree,
-		       up_error *err)
+		       const up_facts_want *want, up_error *err)
 {
+	unsigned parts = want->parts;
 	/* a catch-up loads day after day into the same struct: the serial,
 	 * not the address, tells one day's facts from the next */
 	static unsigned long loads;
 	memset(f, 0, sizeof *f);
 	f->serial = ++loads;
 	f->as_of = as_of;
-	f->known = known;
+	f->known = want->known;
 	up_date_format(as_of, f->as_of_s);
 	int rc = load_units(f, s, err);
 	if (rc == UP_OK && (parts & UP_FACTS_PEOPLE))
-		rc = load_people(f, s, err);
+		rc = load_people(f, s, want, err);
 	if (rc == UP_OK && (parts & UP_FACTS_EVENTS))
 		rc = load_events(f, s, err);
 	if (rc == UP_OK && (parts & UP_FACTS_OBS))
-		rc = load_observations(f, s, subtree, err);
+		rc = load_observations(f, s, want->subtree, err);
 	if (rc == UP_OK && (parts & UP_FACTS_TRAININGS) == UP_FACTS_TRAININGS)
 		rc = load_trainings(f, s, err);
 	if (rc == UP_OK && (parts & UP_FACTS_LEDGER))

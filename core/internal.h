@@ -468,8 +468,7 @@ int up_facts_load_known(up_facts *f, up_store *s, int32_t as_of,
 /*
  * What a reader needs, no more: the units always, then the parts asked
  * for (a listing of reminders needs people, not a million
- * observations).  SUBTREE, when not NULL, keeps only the observations of
- * that unit and those below it: a unit's metrics read nothing else.
+ * observations).
  */
 enum {
 	UP_FACTS_PEOPLE = 1 << 0,
@@ -479,9 +478,19 @@ enum {
 	UP_FACTS_LEDGER = 1 << 4,
 	UP_FACTS_ALL = 0x1f
 };
+typedef struct {
+	unsigned parts;  /* UP_FACTS_* */
+	long long known; /* UP_KNOWN_ALL, or as known once that import was done */
+	/* when not NULL, the observations of this unit and those below it
+	 * alone: a unit's metrics read nothing else */
+	const char *subtree;
+	/* when not NULL, a JSON array of unit ids: the people of those units
+	 * alone (as of the date: a move into one counts), and PERSON */
+	const char *people_in;
+	const char *person;
+} up_facts_want;
 int up_facts_load_some(up_facts *f, up_store *s, int32_t as_of,
-		       long long known, unsigned parts, const char *subtree,
-		       up_error *err);
+		       const up_facts_want *want, up_error *err);
 /* The facts stored cycle CYCLE judged: as known when it ran. */
 int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 			 int32_t as_of, unsigned parts, const char *subtree,

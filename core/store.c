@@ -248,6 +248,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX cycle_metrics_series ON cycle_metrics(metric, unit,"
 	" cycle);"
 	"CREATE INDEX cycle_metrics_cycle ON cycle_metrics(cycle, metric);"
+	/* a person's calendar and `due --for` read the people near them */
+	"CREATE INDEX people_unit ON people(unit);"
 	"CREATE TEMP VIEW split AS SELECT id, as_of, doc FROM cycles"
 	" WHERE json_valid(doc) AND json_type(doc, '$.units') = 'array'"
 	" AND NOT EXISTS (SELECT 1 FROM json_each(doc, '$.units') WHERE CASE"
