@@ -217,8 +217,6 @@ int cli_with_cycle(globals *g, long long number, const char *unit,
 	int rc = up_store_open(store, g->dir, g->db, UP_STORE_READONLY, err);
 	if (rc != UP_OK)
 		return rc;
-	if (unit)
-		return up_cycle_load_unit(cycle, *store, number, unit, err);
-	return number ? up_cycle_load(cycle, *store, number, err)
-		      : up_cycle_latest(cycle, *store, err);
+	/* neither prints the reminders: up_cycle_read leaves them out */
+	return up_cycle_read(cycle, *store, number, unit, err);
 }

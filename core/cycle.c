@@ -1104,13 +1104,13 @@ static int whole_units(const json_t *whole, const char *unit, json_t *units)
 }
 
 int up_cycle_doc(up_store *s, long long number, const char *unit,
-		 json_t **out, up_error *err)
+		 unsigned what, json_t **out, up_error *err)
 {
 	*out = NULL;
 	sqlite3_stmt *st;
-	/* one unit's reader has no use for the whole system's reminders,
+	/* a reader of units has no use for the whole system's reminders,
 	 * and not selecting them spares reading their overflow pages */
-	if (sqlite3_prepare_v2(up_store_db(s), unit
+	if (sqlite3_prepare_v2(up_store_db(s), !(what & UP_CYCLE_REMINDERS)
 			       ? "SELECT doc, NULL FROM cycles WHERE id = ?1"
 			       : "SELECT doc, reminders FROM cycles WHERE"
 				 " id = ?1", -1, &st, NULL))
@@ -1216,14 +1216,16 @@ static int unknown_unit(up_store *s, long long number, const char *unit,
 
 /* Stored cycle NUMBER (0: the last), with UNIT's record alone when not
  * NULL, and what was advanced since it ran. */
-static int load(up_cycle **out, up_store *s, long long number,
-		const char *unit, up_error *err)
+static int read_cycle(up_cycle **out, up_store *s, long long number,
+		      const char *unit, unsigned what, up_error *err)
 {
 	*out = NULL;
+	if (number < 0)
+		return up_history_no_cycle(s, number, err);
 	int rc = number ? UP_OK : latest_number(s, &number, err);
 	json_t *doc = NULL;
 	if (rc == UP_OK)
-		rc = up_cycle_doc(s, number, unit, &doc, err);
+		rc = up_cycle_doc(s, number, unit, what, &doc, err);
 	if (rc != UP_OK)
 		return rc;
 	if (!doc)
@@ -1245,22 +1247,23 @@ static int load(up_cycle **out, up_store *s, long long number,
 
 int up_cycle_latest(up_cycle **out, up_store *s, up_error *err)
 {
-	return load(out, s, 0, NULL, err);
+	return read_cycle(out, s, 0, NULL, UP_CYCLE_REMINDERS, err);
 }
 
 int up_cycle_load(up_cycle **out, up_store *s, long long number,
 		  up_error *err)
 {
-	return number > 0 ? load(out, s, number, NULL, err)
-			  : up_history_no_cycle(s, number, err);
+	if (number <= 0) {
+		*out = NULL;
+		return up_history_no_cycle(s, number, err);
+	}
+	return read_cycle(out, s, number, NULL, UP_CYCLE_REMINDERS, err);
 }
 
-int up_cycle_load_unit(up_cycle **out, up_store *s, long long number,
-		       const char *unit, up_error *err)
+int up_cycle_read(up_cycle **out, up_store *s, long long number,
+		  const char *unit, up_error *err)
 {
-	if (number < 0)
-		return up_history_no_cycle(s, number, err);
-	return load(out, s, number, unit, err);
+	return read_cycle(out, s, number, unit, 0, err);
 }
 
 void up_cycle_free(up_cycle *c)

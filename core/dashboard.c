@@ -99,7 +99,7 @@ static json_t *load_cycle(up_store *s, long long number, int previous,
 		if (ran_at)
 			*ran_at = up_xstrdup(
 				(const char *)sqlite3_column_text(st, 1));
-		rc = up_cycle_doc(s, *out_no, NULL, &doc, err);
+		rc = up_cycle_doc(s, *out_no, NULL, 0, &doc, err);
 	}
 	sqlite3_finalize(st);
 	if (rc != UP_OK)

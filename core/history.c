@@ -516,7 +516,7 @@ static int load_doc(up_store *s, long long n, int before, json_t **out,
 		? UP_OK : up_store_fail(s, "reading a cycle", err);
 	sqlite3_finalize(st);
 	if (rc == UP_OK && step == SQLITE_ROW)
-		rc = up_cycle_doc(s, id, NULL, out, err);
+		rc = up_cycle_doc(s, id, NULL, 0, out, err);
 	if (rc == UP_OK && step == SQLITE_DONE && !before)
 		rc = up_history_no_cycle(s, n, err);
 	return rc;

@@ -802,9 +802,13 @@ size_t up_history_diff_size(const json_t *diff);
 /* UP_EINPUT for a cycle N that is not stored, naming those that are. */
 int up_history_no_cycle(up_store *s, long long n, up_error *err);
 /* *OUT: the document of stored cycle NUMBER, its units read back from
- * their rows (UNIT's alone when not NULL); NULL, and UP_OK, when no such
- * cycle is stored (cycle.c). */
+ * their rows (UNIT's alone when not NULL) and, with UP_CYCLE_REMINDERS,
+ * its reminders (else an empty list: only the whole document printed
+ * has a use for them); NULL, and UP_OK, when no such cycle is stored
+ * (cycle.c). */
+enum { UP_CYCLE_REMINDERS = 1 };
 int up_cycle_doc(up_store *s, long long number, const char *unit,
-		 json_t **out, up_error *err);
+		 unsigned what, json_t **out, up_error *err);
+
 
 #endif

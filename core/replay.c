@@ -233,7 +233,7 @@ static int replay_all(replay *r, long long to, json_t *cycles, up_error *err)
 	while (rc == UP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long n = sqlite3_column_int64(st, 0);
 		json_t *stored = NULL;
-		rc = up_cycle_doc(r->s, n, NULL, &stored, err);
+		rc = up_cycle_doc(r->s, n, NULL, 0, &stored, err);
 		if (rc != UP_OK)
 			break;
 		long long known = r->known != AS_IT_RAN ? r->known

@@ -246,12 +246,14 @@ UP_API int up_cycle_latest(up_cycle **out, up_store *store, up_error *err);
  * when it is not stored.  Its advances are those recorded since it ran. */
 UP_API int up_cycle_load(up_cycle **out, up_store *store, long long number,
 			 up_error *err);
-/* Stored cycle NUMBER (0: the last) with the record of UNIT alone, for
- * reading one unit of a large system; UP_EINPUT when the cycle did not
- * judge UNIT. */
-UP_API int up_cycle_load_unit(up_cycle **out, up_store *store,
-			      long long number, const char *unit,
-			      up_error *err);
+/*
+ * Stored cycle NUMBER (0: the last) as status and explain read it: the
+ * record of UNIT alone when not NULL (UP_EINPUT when the cycle did not
+ * judge it), and without the reminders the cycle listed (an empty
+ * list), which a national system's record is mostly made of.
+ */
+UP_API int up_cycle_read(up_cycle **out, up_store *store, long long number,
+			 const char *unit, up_error *err);
 UP_API void up_cycle_free(up_cycle *cycle);
 UP_API long long up_cycle_number(const up_cycle *cycle);
 /*

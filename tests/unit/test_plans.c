@@ -787,7 +787,8 @@ END_TEST
 static char *read_back(world *w, long long n, const char *unit)
 {
 	json_t *doc = NULL;
-	ck_assert_msg(up_cycle_doc(w->store, n, unit, &doc, w->err) == UP_OK,
+	ck_assert_msg(up_cycle_doc(w->store, n, unit,
+				   unit ? 0 : UP_CYCLE_REMINDERS, &doc, w->err) == UP_OK,
 		      "%s", up_error_message(w->err, 0));
 	ck_assert_ptr_nonnull(doc);
 	char *text = json_dumps(doc, JSON_COMPACT);
@@ -847,7 +848,7 @@ START_TEST(stored_cycles_read_back_by_unit)
 	free(sql);
 	free(path);
 	up_cycle *c = NULL;
-	ck_assert_int_eq(up_cycle_load_unit(&c, old.store, 2, "wrd", old.err),
+	ck_assert_int_eq(up_cycle_read(&c, old.store, 2, "wrd", old.err),
 			 UP_EINPUT);
 	ck_assert_str_eq(up_error_message(old.err, 0), "error: unknown unit "
 			 "'wrd' (did you mean 'ward'?)");
@@ -882,13 +883,13 @@ START_TEST(odd_records_stay_whole)
 	expect_sql(&old, "SELECT cycle, count(*) FROM cycle_units GROUP BY"
 		   " cycle", "1|2|\n2|2|\n4|2|\n5|2|\n");
 	json_t *doc = NULL;
-	ck_assert_int_eq(up_cycle_doc(old.store, 3, NULL, &doc, old.err),
+	ck_assert_int_eq(up_cycle_doc(old.store, 3, NULL, 0, &doc, old.err),
 			 UP_OK);
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "units")), 3);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
 		doc, "units"), 2)), "x");
 	json_decref(doc);
-	ck_assert_int_eq(up_cycle_doc(old.store, 3, "ward", &doc, old.err),
+	ck_assert_int_eq(up_cycle_doc(old.store, 3, "ward", 0, &doc, old.err),
 			 UP_OK);
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "units")), 1);
 	json_decref(doc);

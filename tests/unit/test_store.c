@@ -633,7 +633,8 @@ START_TEST(cycle_is_stored)
 	/* The stored document is the one the cycle returned: its record,
 	 * its units' rows and its reminders read back whole. */
 	json_t *stored = NULL;
-	ck_assert_int_eq(up_cycle_doc(fx.store, 1, NULL, &stored, fx.err),
+	ck_assert_int_eq(up_cycle_doc(fx.store, 1, NULL, UP_CYCLE_REMINDERS,
+				      &stored, fx.err),
 			 UP_OK);
 	ck_assert_ptr_nonnull(stored);
 	ck_assert(json_equal(stored, c->doc));
