@@ -87,7 +87,7 @@ static const char *state_as_of(sqlite3_stmt *st, int32_t day, int grace)
  * (SQLite uses a partial index only then), so the list reads what is
  * open, not the history; a person or a unit is looked up by its index.
  */
-static sqlite3_stmt *open_reminders(up_store *s, const char *unit,
+static sqlite3_stmt *open_reminders(up_store *s, const char *units,
 				    const char *person)
 {
 	char *sql = up_xasprintf("SELECT id, due, person, role, unit, kind,"
@@ -95,24 +95,25 @@ static sqlite3_stmt *open_reminders(up_store *s, const char *unit,
 		" FROM reminders WHERE NOT cancelled"
 		" AND state NOT IN ('done', 'missed', 'cancelled')%s%s"
 		" AND (due <= ?3 OR state IN ('escalated', 'overdue',"
-		" 'lapsed')) ORDER BY due, id", unit ? " AND unit = ?1" : "",
+		" 'lapsed')) ORDER BY due, id", units
+		? " AND unit IN (SELECT value FROM json_each(?1))" : "",
 		person ? " AND person = ?2" : "");
 	sqlite3_stmt *st;
 	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
 	free(sql);
 	if (bad)
 		return NULL;
-	if (unit)
-		sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	if (units)
+		sqlite3_bind_text(st, 1, units, -1, SQLITE_STATIC);
 	if (person)
 		sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
 	return st;
 }
 
-json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *units,
 		    const char *person, up_error *err)
 {
-	sqlite3_stmt *st = open_reminders(s, unit, person);
+	sqlite3_stmt *st = open_reminders(s, units, person);
 	if (!st) {
 		up_store_fail(s, "reading reminders", err);
 		return NULL;
@@ -307,45 +308,65 @@ static void mark_up(const up_facts *f, int ui, unsigned char *mark)
 		mark[ui] |= 2;
 }
 
+/* Marks the units of PERSON's reminders, and those above each. */
+static int own_units(up_store *s, const up_facts *f, const char *person,
+		     unsigned char *mark, up_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT unit FROM"
+			       " reminders WHERE person = ?1", -1, &st, NULL))
+		return up_store_fail(s, "reading reminders", err);
+	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		mark_up(f, up_facts_unit(f, (const char *)
+					 sqlite3_column_text(st, 0)), mark);
+	return sqlite3_finalize(st) == SQLITE_OK
+		? UP_OK : up_store_fail(s, "reading reminders", err);
+}
+
+/* Marks the subtree of unit UI (bit 1). */
+static void mark_subtree(const up_facts *f, int ui, unsigned char *mark)
+{
+	for (int i = ui; i >= 0 && i <= f->units[ui].post; i++)
+		mark[i] |= 1;
+}
+
 /*
- * The units whose people can decide what PERSON acts on, as a JSON
- * array (malloc'ed) in *OUT: a reminder goes to a role's holders from
- * its unit up, so PERSON receives only those of their own unit's
- * subtree, and the people there decide which; their own reminders may
- * lie elsewhere (a move), whose holders up the tree are named too.
+ * The units whose people a listing for PERSON and of UNIT's subtree
+ * (either may be NULL, not both) can need, as a JSON array (malloc'ed)
+ * in *OUT.  A reminder goes to a role's holders from its unit up: so
+ * PERSON receives only those of their own unit's subtree, where the
+ * people decide which, and their own reminders (raised before a move)
+ * name holders up from where they were raised; UNIT's reminders name
+ * holders in its subtree and above it.
  */
 static int near_units(up_store *s, int32_t day, const char *person,
-		      char **out, up_error *err)
+		      const char *unit, char **out, up_error *err)
 {
 	up_facts f;
-	up_facts_want just = {.parts = UP_FACTS_PEOPLE, .known = UP_KNOWN_ALL,
-			      .people_in = "[]", .person = person};
+	up_facts_want just = {.parts = person ? UP_FACTS_PEOPLE : 0,
+			      .known = UP_KNOWN_ALL, .people_in = "[]",
+			      .person = person};
 	*out = NULL;
 	int rc = up_facts_load_some(&f, s, day, &just, err);
 	if (rc != UP_OK)
 		return rc;
 	unsigned char *mark = up_xcalloc(f.nunits + 1, 1);
-	if (f.npeople && f.people[0].unit_ix >= 0) {
-		const up_unit *u = &f.units[f.people[0].unit_ix];
-		memset(mark + u->pre, 1, (size_t)(u->post - u->pre + 1));
-	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(up_store_db(s), "SELECT DISTINCT unit FROM"
-			       " reminders WHERE person = ?1", -1, &st, NULL))
-		rc = up_store_fail(s, "reading reminders", err);
-	else {
-		sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			mark_up(&f, up_facts_unit(&f, (const char *)
-				sqlite3_column_text(st, 0)), mark);
-		if (sqlite3_finalize(st) != SQLITE_OK)
-			rc = up_store_fail(s, "reading reminders", err);
+	if (person && f.npeople && f.people[0].unit_ix >= 0)
+		mark_subtree(&f, f.people[0].unit_ix, mark);
+	if (person)
+		rc = own_units(s, &f, person, mark, err);
+	int ui = unit ? up_facts_unit(&f, unit) : -1;
+	if (ui >= 0) {
+		mark_subtree(&f, ui, mark);
+		mark_up(&f, ui, mark);
 	}
 	json_t *ids = json_array();
-	for (size_t ui = 0; ui < f.nunits; ui++)
-		if (mark[ui])
-			json_array_append_new(ids, json_string(f.units[ui].id));
-	if (rc == UP_OK)
+	for (size_t i = 0; i < f.nunits; i++)
+		if (mark[i])
+			json_array_append_new(ids, json_string(f.units[i].id));
+	/* a unit the facts do not know keeps every unit (in_subtree) */
+	if (rc == UP_OK && (person || ui >= 0))
 		*out = json_dumps(ids, JSON_COMPACT);
 	json_decref(ids);
 	free(mark);
@@ -354,16 +375,16 @@ static int near_units(up_store *s, int32_t day, const char *person,
 }
 
 /* Whom reminders go to needs the units and people (PARTS adds what
- * else is read), never the events or observations; for one person, the
- * people near them (near_units). */
+ * else is read), never the events or observations; for one person or
+ * one unit's subtree, the people near them (near_units). */
 static int audience_open(up_audience **out, up_store *s, const up_program *p,
-			 int32_t day, const char *for_person, unsigned parts,
-			 up_error *err)
+			 int32_t day, const char *for_person,
+			 const char *unit, unsigned parts, up_error *err)
 {
 	char *near = NULL;
 	*out = NULL;
-	int rc = for_person ? near_units(s, day, for_person, &near, err)
-			    : UP_OK;
+	int rc = for_person || unit
+		? near_units(s, day, for_person, unit, &near, err) : UP_OK;
 	if (rc != UP_OK)
 		return rc;
 	who *w = up_xcalloc(1, sizeof *w);
@@ -388,7 +409,7 @@ static int audience_open(up_audience **out, up_store *s, const up_program *p,
 int up_audience_open(up_audience **out, up_store *s, const up_program *p,
 		     int32_t day, const char *for_person, up_error *err)
 {
-	return audience_open(out, s, p, day, for_person, 0, err);
+	return audience_open(out, s, p, day, for_person, NULL, 0, err);
 }
 
 void up_audience_close(up_audience *w)
@@ -646,10 +667,10 @@ static json_t *select_items(const who *w, json_t *all, int top)
 	size_t i;
 	json_t *o;
 	json_array_foreach(all, i, o) {
-		json_object_set_new(o, "to", addressees(w, o));
 		if (!in_subtree(&w->f, top, up_facts_unit(&w->f,
 				item_str(o, "unit"))))
 			continue;
+		json_object_set_new(o, "to", addressees(w, o));
 		if (w->for_id) {
 			const char *why = relation(w, o);
 			if (!why)
@@ -708,17 +729,19 @@ int up_due_write(up_store *s, const up_program *p, const up_due_opts *o,
 		rc = check_ids(s, o, err);
 	who *w = NULL;
 	if (rc == UP_OK)
-		rc = audience_open(&w, s, p, day, o->for_person,
+		rc = audience_open(&w, s, p, day, o->for_person, o->unit,
 				   o->summary ? UP_FACTS_TRAININGS : 0, err);
 	if (rc != UP_OK)
 		return rc;
-	json_t *all = up_due_list(s, p->cadence.grace_days, day, NULL,
+	int top = o->unit ? up_facts_unit(&w->f, o->unit) : -1;
+	char *units = top >= 0 ? up_facts_subtree_json(&w->f, top) : NULL;
+	json_t *all = up_due_list(s, p->cadence.grace_days, day, units,
 				  o->person, err);
+	free(units);
 	if (!all) {
 		up_audience_close(w);
 		return up_error_code(err) ? up_error_code(err) : UP_EINTERNAL;
 	}
-	int top = o->unit ? up_facts_unit(&w->f, o->unit) : -1;
 	json_t *items = select_items(w, all, top), *doc = NULL, *sum = NULL;
 	if (o->summary) {
 		unsigned char *scope = up_xcalloc(w->f.nunits + 1, 1);

@@ -230,7 +230,8 @@ static int load_people(up_facts *f, up_store *s, const up_facts_want *want,
 		? " AND (p.id = ?3 OR p.unit IN (SELECT value FROM json_each(?2))"
 		  " OR p.id IN (SELECT person FROM people_history WHERE change"
 		  " = 'move' AND date <= ?1 AND value IN (SELECT value FROM"
-		  " json_each(?2))))" : "");
+		  " json_each(?2))) OR p.id IN (SELECT person FROM reminders"
+		  " WHERE unit IN (SELECT value FROM json_each(?2))))" : "");
 	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
 	free(sql);
 	if (bad)
@@ -402,13 +403,8 @@ static int load_stored_series(up_facts *f, up_store *s, up_error *err)
 		? UP_OK : up_store_fail(s, "reading series", err);
 }
 
-/* The ids of SUBTREE's units as a JSON array (NULL: all units), for
- * the observations' IN (json_each(?3)). */
-static char *subtree_ids(const up_facts *f, const char *subtree)
+char *up_facts_subtree_json(const up_facts *f, int ui)
 {
-	int ui = subtree ? up_facts_unit(f, subtree) : -1;
-	if (!subtree)
-		return NULL;
 	json_t *a = json_array();
 	for (int i = ui; i >= 0 && i <= f->units[ui].post; i++)
 		json_array_append_new(a, json_string(f->units[i].id));
@@ -460,7 +456,9 @@ static int load_observations(up_facts *f, up_store *s, const char *subtree,
 {
 	if (!subtree && load_stored_series(f, s, err) != UP_OK)
 		return UP_EINTERNAL;
-	char *ids = subtree_ids(f, subtree);
+	char *ids = subtree ? up_facts_subtree_json(f, up_facts_unit(f,
+								   subtree))
+			    : NULL;
 	sqlite3_stmt *st = obs_query(f, s, "DISTINCT series", ids,
 				     "ORDER BY series");
 	if (!st) {

@@ -485,7 +485,8 @@ typedef struct {
 	 * alone: a unit's metrics read nothing else */
 	const char *subtree;
 	/* when not NULL, a JSON array of unit ids: the people of those units
-	 * alone (as of the date: a move into one counts), and PERSON */
+	 * alone (as of the date: a move into one counts), those their
+	 * reminders are about, and PERSON */
 	const char *people_in;
 	const char *person;
 } up_facts_want;
@@ -497,6 +498,9 @@ int up_facts_load_as_ran(up_facts *f, up_store *s, long long cycle,
 			 up_error *err);
 void up_facts_free(up_facts *f);
 int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
+/* The ids of unit UI and those below it, as a JSON array (malloc'ed),
+ * for a statement's IN (SELECT value FROM json_each(?)). */
+char *up_facts_subtree_json(const up_facts *f, int ui);
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
 /* Whether the store has a value of series NAME at any date. */
 int up_facts_stored(const up_facts *f, const char *name);
@@ -696,8 +700,9 @@ int up_schedule_deliverables(up_store *s, const up_facts *f, long long cycle,
 /* A follow-up the day after each unit's latest waiver of a rule ends, when
  * the rule is judged again; moved when a new waiver moves the end. */
 int up_schedule_waivers(up_store *s, long long cycle, up_error *err);
-/* The reminders as `uptake due` shows them as of DAY (due.c). */
-json_t *up_due_list(up_store *s, int grace, int32_t day, const char *unit,
+/* The reminders as `uptake due` shows them as of DAY (due.c): of the
+ * units in the JSON array UNITS and about PERSON, when not NULL. */
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *units,
 		    const char *person, up_error *err);
 
 /* The table of `uptake due` (report.c). */
