@@ -88,15 +88,16 @@ static const char *state_as_of(sqlite3_stmt *st, int32_t day, int grace)
  * open, not the history; a person or a unit is looked up by its index.
  */
 static sqlite3_stmt *open_reminders(up_store *s, const char *units,
-				    const char *person)
+				    const char *person, const char *theirs)
 {
 	char *sql = up_xasprintf("SELECT id, due, person, role, unit, kind,"
 		" state, acked, snoozed_until, note, plan, opens, closes"
 		" FROM reminders WHERE NOT cancelled"
-		" AND state NOT IN ('done', 'missed', 'cancelled')%s%s"
+		" AND state NOT IN ('done', 'missed', 'cancelled')%s%s%s%s"
 		" AND (due <= ?3 OR state IN ('escalated', 'overdue',"
-		" 'lapsed')) ORDER BY due, id", units
-		? " AND unit IN (SELECT value FROM json_each(?1))" : "",
+		" 'lapsed')) ORDER BY due, id", units ? " AND (unit IN (SELECT"
+		" value FROM json_each(?1))" : "", units && theirs
+		? " OR person = ?4" : "", units ? ")" : "",
 		person ? " AND person = ?2" : "");
 	sqlite3_stmt *st;
 	int bad = sqlite3_prepare_v2(up_store_db(s), sql, -1, &st, NULL);
@@ -107,13 +108,18 @@ static sqlite3_stmt *open_reminders(up_store *s, const char *units,
 		sqlite3_bind_text(st, 1, units, -1, SQLITE_STATIC);
 	if (person)
 		sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	if (units && theirs)
+		sqlite3_bind_text(st, 4, theirs, -1, SQLITE_STATIC);
 	return st;
 }
 
-json_t *up_due_list(up_store *s, int grace, int32_t day, const char *units,
-		    const char *person, up_error *err)
+/* up_due_list; with UNITS and THEIRS, also THEIRS's own reminders
+ * wherever they were raised. */
+static json_t *due_list(up_store *s, int grace, int32_t day,
+			const char *units, const char *person,
+			const char *theirs, up_error *err)
 {
-	sqlite3_stmt *st = open_reminders(s, units, person);
+	sqlite3_stmt *st = open_reminders(s, units, person, theirs);
 	if (!st) {
 		up_store_fail(s, "reading reminders", err);
 		return NULL;
@@ -159,6 +165,12 @@ json_t *up_due_list(up_store *s, int grace, int32_t day, const char *units,
 		return NULL;
 	}
 	return list;
+}
+
+json_t *up_due_list(up_store *s, int grace, int32_t day, const char *units,
+		    const char *person, up_error *err)
+{
+	return due_list(s, grace, day, units, person, NULL, err);
 }
 
 /* ---- who acts on what ---- */
@@ -734,9 +746,18 @@ int up_due_write(up_store *s, const up_program *p, const up_due_opts *o,
 	if (rc != UP_OK)
 		return rc;
 	int top = o->unit ? up_facts_unit(&w->f, o->unit) : -1;
-	char *units = top >= 0 ? up_facts_subtree_json(&w->f, top) : NULL;
-	json_t *all = up_due_list(s, p->cadence.grace_days, day, units,
-				  o->person, err);
+	/* what can be kept: the unit's subtree, and with --for the units
+	 * the person acts for (theirs: their own reminders, anywhere) */
+	char *units = NULL;
+	if (o->for_person) {
+		json_t *u = up_audience_units(w, o->unit);
+		units = u ? json_dumps(u, JSON_COMPACT) : NULL;
+		json_decref(u);
+	} else if (top >= 0) {
+		units = up_facts_subtree_json(&w->f, top);
+	}
+	json_t *all = due_list(s, p->cadence.grace_days, day, units,
+			       o->person, o->for_person, err);
 	free(units);
 	if (!all) {
 		up_audience_close(w);
