@@ -780,7 +780,9 @@ static int store_units(up_store *s, const json_t *doc, long long number,
 		return up_store_fail(s, "storing the cycle", err);
 	}
 	const char *as_of = json_string_value(json_object_get(doc, "as_of"));
-	int rc = store_metrics(s, m, number, as_of ? as_of : "", "",
+	if (!as_of)
+		as_of = "";
+	int rc = store_metrics(s, m, number, as_of, "",
 			       json_object_get(doc, "metrics"), err);
 	size_t i;
 	json_t *unit;
@@ -802,9 +804,9 @@ static int store_units(up_store *s, const json_t *doc, long long number,
 		if (step != SQLITE_DONE)
 			rc = up_store_fail(s, "storing the cycle", err);
 		else if (id) /* "" is the organisation's */
-			rc = store_metrics(s, m, number, as_of ? as_of : "",
-					   id, json_object_get(unit,
-					   "metrics"), err);
+			rc = store_metrics(s, m, number, as_of, id,
+					   json_object_get(unit, "metrics"),
+					   err);
 	}
 	sqlite3_finalize(u);
 	sqlite3_finalize(m);
@@ -1091,7 +1093,8 @@ static int read_units(up_store *s, long long number, const char *unit,
 }
 
 /* The units of a record stored whole: UNIT's alone when not NULL. */
-static int whole_units(const json_t *whole, const char *unit, json_t *units)
+static void whole_units(const json_t *whole, const char *unit,
+			json_t *units)
 {
 	size_t i;
 	json_t *u;
@@ -1100,7 +1103,6 @@ static int whole_units(const json_t *whole, const char *unit, json_t *units)
 		if (!unit || (id && !strcmp(id, unit)))
 			json_array_append(units, u);
 	}
-	return UP_OK;
 }
 
 int up_cycle_doc(up_store *s, long long number, const char *unit,
@@ -1146,7 +1148,7 @@ int up_cycle_doc(up_store *s, long long number, const char *unit,
 			    "is damaged; restore it from a backup", number,
 			    up_store_path(s));
 	else if (json_array_size(whole))
-		rc = whole_units(whole, unit, units);
+		whole_units(whole, unit, units);
 	else
 		rc = read_units(s, number, unit, units, err);
 	if (rc != UP_OK) {
