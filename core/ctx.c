@@ -201,6 +201,24 @@ static int opt_names(lua_State *L, const char *key, const char *method)
 	return 1; /* left on the stack for matches_any */
 }
 
+/* 'limit': at most that many, the first in the list's order, so that
+ * "is there any" costs one table, not one per match. */
+static lua_Integer opt_limit(lua_State *L, const char *method)
+{
+	if (lua_getfield(L, 2, "limit") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return LUA_MAXINTEGER;
+	}
+	int whole = 0;
+	lua_Integer n = lua_type(L, -1) == LUA_TNUMBER
+		? lua_tointegerx(L, -1, &whole) : 0;
+	if (!whole || n < 1)
+		luaL_error(L, "%s: 'limit' must be a whole number, at least 1",
+			   method);
+	lua_pop(L, 1);
+	return n;
+}
+
 static void read_filter(lua_State *L, const up_facts *f, const char *method,
 			filter *flt)
 {
@@ -416,13 +434,49 @@ static size_t people_lineage(lua_State *L, const up_facts *f,
 	return sort_unique(*out, k);
 }
 
+typedef struct {
+	const up_facts *f;
+	int *out;
+	size_t k;
+} role_lookup;
+
+/* The holders of ROLE among the people present: a run of
+ * people_by_role, from *FROM; returns how long. */
+static size_t role_run(const up_facts *f, const char *role, size_t *from)
+{
+	size_t a = 0, b = f->nrole_names;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (strcmp(f->role_names[mid], role) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*from = 0;
+	if (a == f->nrole_names || strcmp(f->role_names[a], role))
+		return 0;
+	*from = f->role_start[a];
+	return f->role_start[a + 1] - *from;
+}
+
+static size_t people_with_role(const char *role, void *arg)
+{
+	role_lookup *q = arg;
+	size_t from, n = role_run(q->f, role, &from);
+	for (size_t i = 0; q->out && i < n; i++)
+		q->out[q->k++] = q->f->people_by_role[from + i];
+	return n;
+}
+
 /* The indexes of PEOPLE (N long, sorted by id through BY_ID) to look at
  * for the filter: those with an id at IDS (a stack index, 0 for none),
- * else those of the unit or subtree.  Left on the stack as a userdata;
- * returns how many. */
+ * else those of the unit or subtree, or the holders of the roles at
+ * ROLES (0: no role index for these people) when they are fewer.  Left
+ * on the stack as a userdata; returns how many. */
 static size_t people_cands(lua_State *L, const up_facts *f,
 			   const up_person *people, const int *by_id,
-			   size_t n, const filter *flt, int ids, int **out)
+			   size_t n, const filter *flt, int ids, int roles,
+			   int **out)
 {
 	if (ids) {
 		id_lookup q = {people, by_id, n, NULL, 0};
@@ -435,6 +489,12 @@ static size_t people_cands(lua_State *L, const up_facts *f,
 	if (flt->lineage >= 0)
 		return people_lineage(L, f, people, n, flt->lineage, out);
 	people_span(f, people, n, flt, &from, &to);
+	role_lookup q = {f, NULL, 0};
+	if (roles && each_name(L, roles, people_with_role, &q) < to - from) {
+		q.out = *out = scratch(L, to - from);
+		each_name(L, roles, people_with_role, &q);
+		return sort_unique(*out, q.k);
+	}
 	*out = scratch(L, to - from);
 	for (size_t i = from; i < to; i++)
 		(*out)[i - from] = (int)i;
@@ -442,14 +502,14 @@ static size_t people_cands(lua_State *L, const up_facts *f,
 }
 
 /* ctx:people{id=, role=, unit=, within=, lineage=, min_engagement=,
- * include_left=}:
+ * include_left=, limit=}:
  * those present as of the date; with include_left, those who had left by
  * then too, after them. */
 static int ctx_people(lua_State *L)
 {
 	static const char *const keys[] = {"role", "unit", "within",
 					   "min_engagement", "include_left",
-					   "id", "lineage"};
+					   "id", "lineage", "limit"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "people", keys, UP_COUNTOF(keys));
@@ -470,21 +530,22 @@ static int ctx_people(lua_State *L)
 		luaL_error(L, "people: 'include_left' must be true or false");
 	int with_left = lua_toboolean(L, -1);
 	lua_pop(L, 1);
+	lua_Integer limit = opt_limit(L, "people");
 	int roles = opt_names(L, "role", "people") ? lua_gettop(L) : 0;
 	int ids = opt_names(L, "id", "people") ? lua_gettop(L) : 0;
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (int pass = 0; pass < 1 + with_left; pass++) {
+	for (int pass = 0; pass < 1 + with_left && n < limit; pass++) {
 		const up_person *people = pass ? f->leavers : f->people;
 		int *cand = NULL;
 		size_t nc = people_cands(L, f, people,
 					 pass ? f->leavers_by_id
 					      : f->people_by_id,
 					 pass ? f->nleavers : f->npeople, &flt,
-					 ids, &cand);
+					 ids, pass ? 0 : roles, &cand);
 		up_sandbox_charge(L, 4 * (long long)nc);
-		for (size_t c = 0; c < nc; c++) {
+		for (size_t c = 0; c < nc && n < limit; c++) {
 			const up_person *p = &people[cand[c]];
 			if (!in_scope(f, &flt, p->unit_ix) ||
 			    (flt.lineage >= 0 &&
@@ -672,17 +733,19 @@ static size_t ev_cands(lua_State *L, const up_facts *f, const filter *flt,
 	return ev_fill(L, f, flt, src, names, span, *out);
 }
 
-/* ctx:events{kind=, unit=, within=, lineage=, person=, since=, until=} */
+/* ctx:events{kind=, unit=, within=, lineage=, person=, since=, until=,
+ * limit=} */
 static int ctx_events(lua_State *L)
 {
 	static const char *const keys[] = {"kind", "unit", "within", "person",
-					   "since", "until", "lineage"};
+					   "since", "until", "lineage", "limit"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "events", keys, UP_COUNTOF(keys));
 	filter flt;
 	read_filter(L, f, "events", &flt);
 	flt.lineage = opt_unit(L, f, "lineage", "events");
+	lua_Integer limit = opt_limit(L, "events");
 	int kinds = opt_names(L, "kind", "events") ? lua_gettop(L) : 0;
 	int persons = opt_names(L, "person", "events") ? lua_gettop(L) : 0;
 	int *cand = NULL;
@@ -691,7 +754,7 @@ static int ctx_events(lua_State *L)
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (size_t c = 0; c < nc; c++) {
+	for (size_t c = 0; c < nc && n < limit; c++) {
 		const up_event *e = &f->events[cand[c]];
 		if ((flt.has_since && e->day < flt.since) ||
 		    (flt.has_until && e->day > flt.until))
@@ -749,11 +812,11 @@ static size_t unit_cands(lua_State *L, const up_facts *f, int lineage,
 	return n;
 }
 
-/* ctx:units{parent=, within=, lineage=, stage=} */
+/* ctx:units{parent=, within=, lineage=, stage=, limit=} */
 static int ctx_units(lua_State *L)
 {
 	static const char *const keys[] = {"parent", "within", "stage",
-					   "lineage"};
+					   "lineage", "limit"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "units", keys, UP_COUNTOF(keys));
@@ -761,6 +824,7 @@ static int ctx_units(lua_State *L)
 	filter flt;
 	read_filter(L, f, "units", &flt);
 	int lineage = opt_unit(L, f, "lineage", "units");
+	lua_Integer limit = opt_limit(L, "units");
 	int stages = opt_names(L, "stage", "units") ? lua_gettop(L) : 0;
 	int *cand = NULL;
 	size_t nc = unit_cands(L, f, lineage, flt.within, parent, &cand);
@@ -768,7 +832,7 @@ static int ctx_units(lua_State *L)
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	lua_Integer n = 0;
-	for (size_t c = 0; c < nc; c++) {
+	for (size_t c = 0; c < nc && n < limit; c++) {
 		const up_unit *u = &f->units[cand[c]];
 		if ((parent >= 0 && u->parent_ix != parent) ||
 		    !in_scope(f, &flt, cand[c]) ||
@@ -919,8 +983,6 @@ static int opt_period_bound(lua_State *L, const char *key, int end,
 	return 1;
 }
 
-/* ctx:series(name, {unit=, within=, from=, to=}): raw observations as of
- * the cycle date, oldest first; this unit's unless unit or within says. */
 /* Adds NAME to the list at the top if it is not there yet. */
 static void note_name(lua_State *L, const char *name, size_t *n)
 {
@@ -1014,9 +1076,13 @@ static size_t obs_cands(lua_State *L, const up_facts *f, int s,
 	return sort_unique(*out, a - from);
 }
 
+/* ctx:series(name, {unit=, within=, from=, to=, limit=}): raw
+ * observations as of the cycle date, oldest first; this unit's unless
+ * unit or within says. */
 static int ctx_series(lua_State *L)
 {
-	static const char *const keys[] = {"unit", "within", "from", "to"};
+	static const char *const keys[] = {"unit", "within", "from", "to",
+					   "limit"};
 	up_host *h = host_of(L);
 	const up_facts *f = h->facts;
 	int s = up_facts_series(f, luaL_checkstring(L, 2));
@@ -1034,12 +1100,13 @@ static int ctx_series(lua_State *L)
 	int32_t from = INT32_MIN, to = INT32_MAX;
 	opt_period_bound(L, "from", 0, &from);
 	opt_period_bound(L, "to", 1, &to);
+	lua_Integer limit = opt_limit(L, "series");
 	int *cand = NULL;
 	size_t nc = s >= 0 ? obs_cands(L, f, s, &flt, &cand) : 0;
 	up_sandbox_charge(L, 2 * (long long)nc);
 	lua_newtable(L);
 	lua_Integer n = 0;
-	for (size_t c = 0; c < nc; c++) {
+	for (size_t c = 0; c < nc && n < limit; c++) {
 		const up_obs *o = &f->obs[cand[c]];
 		if (o->series != s || o->start < from || o->end > to ||
 		    !in_scope(f, &flt, o->unit_ix))
@@ -1155,17 +1222,18 @@ static void training_span(const up_facts *f, const filter *flt,
 	*to = first_session(f, (int)b);
 }
 
-/* ctx:trainings{person=, unit=, within=, since=}: sessions attended as of
- * the cycle date, by person then date. */
+/* ctx:trainings{person=, unit=, within=, since=, limit=}: sessions
+ * attended as of the cycle date, by person then date. */
 static int ctx_trainings(lua_State *L)
 {
 	static const char *const keys[] = {"person", "unit", "within",
-					   "since"};
+					   "since", "limit"};
 	const up_facts *f = host_of(L)->facts;
 	args(L);
 	check_keys(L, "trainings", keys, UP_COUNTOF(keys));
 	filter flt;
 	read_filter(L, f, "trainings", &flt);
+	lua_Integer limit = opt_limit(L, "trainings");
 	lua_getfield(L, 2, "person");
 	const char *person = lua_tostring(L, -1);
 	size_t i, to;
@@ -1173,7 +1241,7 @@ static int ctx_trainings(lua_State *L)
 	up_sandbox_charge(L, 2 * (long long)(to - i));
 	lua_newtable(L);
 	lua_Integer n = 0;
-	for (; i < to; i++) {
+	for (; i < to && n < limit; i++) {
 		const up_session_rec *t = &f->trainings[i];
 		const up_person *p = &f->people[t->person_ix];
 		if ((person && strcmp(p->id, person)) ||

@@ -571,6 +571,77 @@ static void index_event_people(up_facts *f)
 	free(v);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Calls FN(f, ARG, person, role) for every role of every person present. */
+static void each_role(up_facts *f, void (*fn)(up_facts *, void *, int,
+					       const char *), void *arg)
+{
+	for (size_t i = 0; i < f->npeople; i++) {
+		size_t k;
+		json_t *r;
+		json_array_foreach(f->people[i].roles, k, r)
+			if (json_string_value(r))
+				fn(f, arg, (int)i, json_string_value(r));
+	}
+}
+
+static void note_role(up_facts *f, void *arg, int person, const char *role)
+{
+	up_strmap *seen = arg;
+	(void)person;
+	if (up_strmap_put(seen, role, 0) < 0) {
+		f->role_names = up_xrealloc(f->role_names, (f->nrole_names + 1)
+					    * sizeof *f->role_names);
+		f->role_names[f->nrole_names++] = role;
+	}
+}
+
+static void count_role(up_facts *f, void *arg, int person, const char *role)
+{
+	(void)person;
+	f->role_start[up_strmap_get(arg, role) + 1]++;
+}
+
+typedef struct {
+	up_strmap *rank;
+	size_t *next;
+} role_fill;
+
+static void place_role(up_facts *f, void *arg, int person, const char *role)
+{
+	role_fill *q = arg;
+	f->people_by_role[q->next[up_strmap_get(q->rank, role)]++] = person;
+}
+
+/* A handful of roles among many people: a counting sort by role keeps
+ * each role's people in list order, in time linear in the people. */
+static void index_roles(up_facts *f)
+{
+	up_strmap seen = {0}, rank = {0};
+	each_role(f, note_role, &seen);
+	up_strmap_free(&seen);
+	size_t nr = f->nrole_names;
+	if (nr)
+		qsort(f->role_names, nr, sizeof *f->role_names, name_cmp);
+	for (size_t r = 0; r < nr; r++)
+		up_strmap_put(&rank, f->role_names[r], (int)r);
+	f->role_start = up_xcalloc(nr + 2, sizeof *f->role_start);
+	each_role(f, count_role, &rank);
+	for (size_t r = 0; r < nr; r++)
+		f->role_start[r + 1] += f->role_start[r];
+	f->people_by_role = up_xcalloc(f->role_start[nr] + 1,
+				       sizeof *f->people_by_role);
+	role_fill q = {&rank, up_xcalloc(nr + 1, sizeof *q.next)};
+	memcpy(q.next, f->role_start, nr * sizeof *q.next);
+	each_role(f, place_role, &q);
+	free(q.next);
+	up_strmap_free(&rank);
+}
+
 /* Rules ask for the facts of one unit, subtree, kind or person once per
  * unit judged; these orderings make each such question a bisection
  * instead of a walk over the whole system. */
@@ -587,6 +658,7 @@ static void index_facts(up_facts *f)
 	index_event_people(f);
 	f->people_by_id = people_ids(f->people, f->npeople);
 	f->leavers_by_id = people_ids(f->leavers, f->nleavers);
+	index_roles(f);
 	v = up_xcalloc(f->nobs + 1, sizeof *v);
 	for (size_t i = 0; i < f->nobs; i++)
 		v[i] = (keyed){NULL, (long long)f->obs[i].series *
@@ -708,6 +780,9 @@ void up_facts_free(up_facts *f)
 	free(f->ev_by_person);
 	free(f->people_by_id);
 	free(f->leavers_by_id);
+	free(f->role_names);
+	free(f->role_start);
+	free(f->people_by_role);
 	free(f->obs_by_series);
 	memset(f, 0, sizeof *f);
 }

@@ -453,6 +453,12 @@ typedef struct {
 	up_ev_person *ev_by_person; /* by person id */
 	size_t nev_person;
 	int *people_by_id, *leavers_by_id; /* people, leavers indexes by id */
+	/* The people present by role: role_names[r] (sorted) is held by
+	 * people_by_role[role_start[r] .. role_start[r + 1]), in list
+	 * order.  The names belong to the people's roles. */
+	const char **role_names;
+	size_t nrole_names, *role_start;
+	int *people_by_role;
 	int *obs_by_series; /* observation indexes by series, then unit */
 	json_t **unit_metrics; /* per unit: metric id -> result (metrics.c) */
 	struct up_ledger *ledger; /* what people decided (ledger.c) */

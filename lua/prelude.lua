@@ -586,14 +586,14 @@ local function unknown_roles(ctx, roles)
   -- someone near the unit with one of them is enough; only a role
   -- nobody near has makes it look further
   local me = ctx.unit.id
-  if #ctx:people{ within = me, role = roles } > 0
-     or #ctx:people{ lineage = me, role = roles } > 0 then
+  if #ctx:people{ within = me, role = roles, limit = 1 } > 0
+     or #ctx:people{ lineage = me, role = roles, limit = 1 } > 0 then
     return {}
   end
   -- one held by anyone anywhere is enough too (as unknown() has it);
   -- only when none is held are everyone's roles read, for the hints
   for _, r in ipairs(roles) do
-    if #ctx:people{ role = r } > 0 then return {} end
+    if #ctx:people{ role = r, limit = 1 } > 0 then return {} end
   end
   local all = {}
   for _, p in ipairs(ctx:people{}) do
@@ -605,7 +605,7 @@ end
 local function unknown_kinds(ctx, kinds)
   -- any of them recorded anywhere is enough (kinds are indexed); only
   -- when none is are every event's kinds read, for the hints
-  if not kinds or #ctx:events{ kind = kinds } > 0 then return {} end
+  if not kinds or #ctx:events{ kind = kinds, limit = 1 } > 0 then return {} end
   local all = {}
   for _, ev in ipairs(ctx:events{}) do all[#all + 1] = ev.kind end
   return unknown(kinds, all, "no '%s' event is recorded anywhere")

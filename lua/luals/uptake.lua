@@ -349,6 +349,7 @@ function require_status(ctx, spec) end
 ---@field id? uptake.names # those with this id, or any listed
 ---@field min_engagement? uptake.engagement
 ---@field include_left? boolean # those who had left by ctx.now too
+---@field limit? integer # at least 1: the first that many
 
 ---@class uptake.events_filter
 ---@field kind? uptake.names
@@ -358,12 +359,14 @@ function require_status(ctx, spec) end
 ---@field person? uptake.names
 ---@field since? uptake.date
 ---@field ["until"]? uptake.date
+---@field limit? integer # at least 1: the first that many
 
 ---@class uptake.units_filter
 ---@field parent? string
 ---@field within? string
 ---@field lineage? string # the unit and every unit above it, nearest first
 ---@field stage? uptake.names
+---@field limit? integer # at least 1: the first that many
 
 ---@class uptake.metric_filter
 ---@field unit? string # another unit's result
@@ -373,6 +376,7 @@ function require_status(ctx, spec) end
 ---@field within? string
 ---@field from? string # a period or a date
 ---@field to? string
+---@field limit? integer # at least 1: the first that many
 
 ---@class uptake.follow_up_request
 ---@field days integer # 1-3650
@@ -389,6 +393,7 @@ function require_status(ctx, spec) end
 ---@field unit? string
 ---@field within? string
 ---@field since? uptake.date
+---@field limit? integer # at least 1: the first that many
 
 ---@class uptake.coverage_filter
 ---@field unit? string # default: this unit

@@ -34,20 +34,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * positional arguments). */
 static const struct {
 	const char *name;
-	const char *keys[8]; /* NULL-terminated */
+	const char *keys[10]; /* NULL-terminated */
 } methods[] = {
 	{"people", {"role", "unit", "within", "min_engagement",
-		    "include_left", "id", "lineage"}},
+		    "include_left", "id", "lineage", "limit"}},
 	{"events", {"kind", "unit", "within", "person", "since", "until",
-		    "lineage"}},
-	{"units", {"parent", "within", "stage", "lineage"}},
+		    "lineage", "limit"}},
+	{"units", {"parent", "within", "stage", "lineage", "limit"}},
 	{"days_between", {NULL}},
 	{"add_days", {NULL}},
 	{"metric", {"unit"}},
-	{"series", {"unit", "within", "from", "to"}},
+	{"series", {"unit", "within", "from", "to", "limit"}},
 	{"follow_up", {"days", "note"}},
 	{"remind", {"days", "note", "role", "person"}},
-	{"trainings", {"person", "unit", "within", "since"}},
+	{"trainings", {"person", "unit", "within", "since", "limit"}},
 	{"coverage", {"unit", "days"}},
 };
 
@@ -375,7 +375,7 @@ static void pairs_table(gen *g, int depth, const char *const *keys)
 /* Every filter key any method reads, for tables not shaped for one. */
 static const char *const any_keys[] = {
 	"role", "unit", "within", "min_engagement", "include_left", "kind",
-	"person", "lineage", "id", NULL};
+	"person", "lineage", "id", "limit", NULL};
 
 static void value(gen *g, int depth)
 {

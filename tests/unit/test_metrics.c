@@ -624,7 +624,11 @@ static const char rules_lua[] =
 	"    local q1 = ctx:series(\"dig\",\n"
 	"                          {from = \"2026-01\", to = \"2026-03\"})\n"
 	"    local all = ctx:series(\"dig\")\n"
-	"    return pass(\"%d points in Q1, %d in all\", #q1, #all)\n"
+	"    local two = ctx:series(\"dig\", {limit = 2})\n"
+	"    return pass(\"%d points in Q1, %d in all, the first %s\",\n"
+	"                #q1, #all, two[1] and two[1].period .. \" \" ..\n"
+	"                tostring(two[2] and two[2].period) .. \" \" ..\n"
+	"                #two or \"none\")\n"
 	"  end,\n"
 	"}\n";
 
@@ -682,11 +686,13 @@ START_TEST(rules_read_metrics_and_series)
 			 "no share metric here");
 	/* May is not over: its points do not exist yet. */
 	expect_criterion(doc, "w1", "series-points", "pass",
-			 "3 points in Q1, 5 in all");
+			 "3 points in Q1, 5 in all, the first 2025-12 2026-01 "
+			 "2");
 	expect_criterion(doc, "w2", "series-points", "pass",
-			 "3 points in Q1, 4 in all");
+			 "3 points in Q1, 4 in all, the first 2026-01 2026-02 "
+			 "2");
 	expect_criterion(doc, "clinic", "series-points", "pass",
-			 "0 points in Q1, 0 in all");
+			 "0 points in Q1, 0 in all, the first none");
 	json_decref(doc);
 }
 END_TEST

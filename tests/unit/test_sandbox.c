@@ -1085,7 +1085,8 @@ typedef struct {
 	const char *expr, *want;
 } query;
 
-static void boot_queries(const query *q, size_t n)
+/* rules/t.lua with one rule per expression. */
+static void write_queries(const query *q, size_t n)
 {
 	up_buf b = {0};
 	up_buf_puts(&b, show_lua);
@@ -1093,14 +1094,22 @@ static void boot_queries(const query *q, size_t n)
 		up_buf_printf(&b, "gate { id = 'q%zu', at = A, check = "
 			      "function(ctx) return pass('%%s', show(%s)) "
 			      "end }\n", i, q[i].expr);
-	boot(b.buf);
+	write_program("[rules/t.lua]", "");
+	tu_write(dir, "rules/t.lua", b.buf);
 	up_buf_free(&b);
 }
 
-/* Each expression yields WANT on unit ward. */
-static void expect_queries(const query *q, size_t n)
+static void boot_queries(const query *q, size_t n)
 {
-	boot_queries(q, n);
+	write_queries(q, n);
+	open_world();
+	ck_assert_msg(open_host() == UP_OK, "opening the host: %s",
+		      errors());
+}
+
+/* Each expression yields WANT on unit ward. */
+static void run_queries(const query *q, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		char id[32];
 		snprintf(id, sizeof id, "q%zu", i);
@@ -1112,6 +1121,12 @@ static void expect_queries(const query *q, size_t n)
 			      status_names[r.status], r.message, q[i].want);
 		up_result_free(&r);
 	}
+}
+
+static void expect_queries(const query *q, size_t n)
+{
+	boot_queries(q, n);
+	run_queries(q, n);
 }
 
 /* Each expression raises "rules/t.lua:LINE: WANT" on unit ward. */
@@ -1187,8 +1202,53 @@ START_TEST(ctx_people_filters)
 		/* eve's only engagement is dated 2024-09-01 */
 		{"ctx:people{ role = 'first_line_manager' }[1].engagement",
 		 "nil"},
+		/* found by role first, the scope still applies */
+		{"ctx:people{ within = 'org', role = 'nurse' }", "bob"},
+		{"ctx:people{ within = 'clinic', role = 'nurse' }", ""},
+		{"ctx:people{ unit = 'ward', role = { 'nurse', 'surgeon' } }",
+		 "bob"},
+		{"ctx:people{ role = { 'surgeon', 'nurse', 'nurse' } }",
+		 "bob,dan"},
+		{"ctx:people{ role = { 'executive', 'physician' } }",
+		 "olga,cat,ann"},
+		{"ctx:people{ role = 'nobody_has_this' }", ""},
 	};
 	expect_queries(q, sizeof q / sizeof *q);
+}
+END_TEST
+
+/* limit keeps the first of the list, in its own order; the rest of the
+ * filter is applied first. */
+START_TEST(ctx_limit_keeps_the_first)
+{
+	static const query q[] = {
+		{"ctx:people{ limit = 2 }", "olga,cat"},
+		{"ctx:people{ limit = 100 }", "olga,cat,ann,bob,eve,dan,zed"},
+		{"ctx:people{ role = { 'nurse', 'surgeon' }, limit = 1 }",
+		 "bob"},
+		{"ctx:people{ within = 'hosp', limit = 2.0 }", "cat,ann"},
+		{"ctx:people{ include_left = true, limit = 7 }",
+		 "olga,cat,ann,bob,eve,dan,zed"},
+		{"ctx:events{ limit = 1 }", "e1"},
+		{"ctx:events{ kind = 'consultation', limit = 5 }", "e1,e3"},
+		{"ctx:events{ lineage = 'ward', limit = 2 }", "e1,e2"},
+		{"ctx:units{ limit = 3 }", "org,hosp,ward"},
+		{"ctx:units{ parent = 'org', limit = 1 }", "hosp"},
+		{"#ctx:trainings{ limit = 2 }", "2"},
+		{"ctx:trainings{ within = 'ward', limit = 1 }[1].person",
+		 "ann"},
+		{"#ctx:trainings{}", "3"},
+	};
+	write_queries(q, UP_COUNTOF(q));
+	open_world();
+	const char *names[] = {"person", "date"};
+	const char *const sessions[][2] = {{"ann", "2024-03-01"},
+		{"bob", "2024-03-02"}, {"dan", "2024-04-01"}};
+	for (size_t i = 0; i < UP_COUNTOF(sessions); i++)
+		record("training", names, sessions[i], 2);
+	ck_assert_msg(open_host() == UP_OK, "opening the host: %s",
+		      errors());
+	run_queries(q, UP_COUNTOF(q));
 }
 END_TEST
 
@@ -1323,6 +1383,14 @@ START_TEST(ctx_bad_queries_raise)
 		 "people: 'role' must be a string or a list of strings"},
 		{"ctx:people{ include_left = 'yes' }",
 		 "people: 'include_left' must be true or false"},
+		{"ctx:people{ limit = 0 }",
+		 "people: 'limit' must be a whole number, at least 1"},
+		{"ctx:events{ limit = 1.5 }",
+		 "events: 'limit' must be a whole number, at least 1"},
+		{"ctx:units{ limit = '2' }",
+		 "units: 'limit' must be a whole number, at least 1"},
+		{"ctx:trainings{ limit = -1 }",
+		 "trainings: 'limit' must be a whole number, at least 1"},
 		{"ctx:events{ kind = true }",
 		 "events: 'kind' must be a string or a list of strings"},
 		{"ctx:events{ since = '2024-02-30' }",
@@ -1558,6 +1626,7 @@ int main(void)
 	tcase_add_test(tc, ctx_now_unit_and_program);
 	tcase_add_test(tc, ctx_is_read_only);
 	tcase_add_test(tc, ctx_people_filters);
+	tcase_add_test(tc, ctx_limit_keeps_the_first);
 	tcase_add_test(tc, ctx_events_filters);
 	tcase_add_test(tc, ctx_units_filters);
 	tcase_add_test(tc, ctx_date_helpers);
