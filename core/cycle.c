@@ -3,7 +3,10 @@
  * in one IMMEDIATE transaction taken before the facts are read, so a cycle
  * sees one consistent store and two cycles never interleave.
  */
+#define _GNU_SOURCE /* sched_getaffinity: the cores this process may use */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -478,6 +481,79 @@ static void judgement_free(judgement *j)
 	memset(j, 0, sizeof *j);
 }
 
+/* Units LO to HI (not included) judged by H, in order. */
+static void judge_units(up_host *h, const up_program *p, const up_facts *f,
+			size_t lo, size_t hi, json_t *units, json_t *errors)
+{
+	for (size_t i = lo; i < hi; i++)
+		json_array_append_new(units, eval_unit(h, p, f, (int)i,
+						       errors));
+}
+
+/* The second half of the units, judged by sandboxes of its own. */
+typedef struct {
+	up_host *first; /* the first half's: it takes the requests */
+	const up_program *p;
+	const up_facts *f;
+	size_t lo, hi;
+	json_t *units, *errors;
+	int done;
+} half;
+
+static void *judge_half(void *arg)
+{
+	half *w = arg;
+	up_host *h = NULL;
+	up_error *err = up_error_new();
+	if (up_host_open(&h, w->p, err) == UP_OK) {
+		judge_units(h, w->p, w->f, w->lo, w->hi, w->units, w->errors);
+		up_host_move_requests(w->first, h);
+		w->done = 1;
+	}
+	up_host_close(h);
+	up_error_free(err);
+	return NULL;
+}
+
+/* Whether this process may run on more than one core (taskset and
+ * cgroups may allow fewer than the machine has). */
+static int several_cores(void)
+{
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof set, &set) == 0 &&
+	       CPU_COUNT(&set) > 1;
+}
+
+/*
+ * A cycle's units are judged in two halves, the second by sandboxes of
+ * its own, in a thread of its own when the machine has a second core
+ * and no pack test is recording coverage; else after the first.  Either
+ * way each sandbox sees the same calls in the same order, so the cycle
+ * is the same, whatever the machine.  The halves' units, errors and
+ * requests follow one another as one pass would have made them.
+ */
+static void judge_halves(up_host *h, const up_program *p, const up_facts *f,
+			 json_t *units, json_t *errors)
+{
+	size_t mid = f->nunits / 2;
+	half w = {h, p, f, mid, f->nunits, json_array(), json_array(), 0};
+	pthread_t t;
+	int threaded = mid > 0 && !p->coverage && several_cores() &&
+		pthread_create(&t, NULL, judge_half, &w) == 0;
+	judge_units(h, p, f, 0, mid, units, errors);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (mid > 0)
+		judge_half(&w);
+	/* a second host that cannot open: the first judges it all */
+	if (!w.done)
+		judge_units(h, p, f, mid, f->nunits, units, errors);
+	json_array_extend(units, w.units);
+	json_array_extend(errors, w.errors);
+	json_decref(w.units);
+	json_decref(w.errors);
+}
+
 static int judge(const up_program *p, up_facts *f, judgement *j,
 		 up_error *err)
 {
@@ -506,9 +582,7 @@ static int judge(const up_program *p, up_facts *f, judgement *j,
 	j->errors = json_array();
 	computed_metrics(j->h, p, f, j->metrics, j->errors);
 	j->units = json_array();
-	for (size_t i = 0; i < f->nunits; i++)
-		json_array_append_new(j->units, eval_unit(j->h, p, f, (int)i,
-							  j->errors));
+	judge_halves(j->h, p, f, j->units, j->errors);
 	up_host_stash_requests(j->h, &j->asked);
 	return UP_OK;
 }

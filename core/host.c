@@ -11,9 +11,11 @@
  * they go (host_lib.c).  Rules see a read-only base environment built
  * from an allow-list and a private _ENV per file.
  */
+#define _GNU_SOURCE /* SIGEV_THREAD_ID and gettid: a timer per thread */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -184,17 +186,30 @@ static int past_deadline(const up_sandbox *sb)
  * ahead the handler moves it there; when no call runs, it does nothing.
  * SIGALRM is taken only while sandboxes are open and only if nothing else
  * in the process handles it; otherwise the clock checks alone stand.
+ *
+ * A cycle judges in two threads (cycle.c), each with its own sandboxes:
+ * the handler is the process's, but each thread has its own timer, which
+ * signals that thread alone, and its own call in progress, so the
+ * handler stops the rule of the thread it interrupted.  The thread-local
+ * state is written before any timer exists, so the handler never makes
+ * the first access to it.
  */
 static struct {
-	int users; /* sandboxes open */
-	int tried; /* to set up the timer, since users was 0 */
-	int ready; /* the timer and the handler are in place */
-	timer_t timer;
+	pthread_mutex_t lock;
+	int users; /* threads with sandboxes open */
+	int ours;  /* the handler is in place */
 	struct sigaction old;
+} wd_proc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static _Thread_local struct {
+	int users; /* sandboxes open in this thread */
+	int ready; /* this thread's timer is in place */
+	timer_t timer;
 	volatile sig_atomic_t pending; /* an expiry is scheduled ... */
 	volatile long long when;       /* ... at this time */
 } wd;
-static up_sandbox *volatile wd_call; /* the call in progress, if any */
+/* the call in progress in this thread, if any */
+static _Thread_local up_sandbox *volatile wd_call;
 
 static void wd_schedule(long long when)
 {
@@ -223,45 +238,64 @@ static void wd_fire(int sig)
 	errno = saved;
 }
 
+/* The first thread to open a sandbox puts the handler in place, unless
+ * SIGALRM is someone else's; returns whether it is ours. */
+static int wd_proc_open(void)
+{
+	pthread_mutex_lock(&wd_proc.lock);
+	if (wd_proc.users++ == 0) {
+		struct sigaction cur, sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = wd_fire;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		wd_proc.ours = sigaction(SIGALRM, NULL, &cur) == 0 &&
+			!(cur.sa_flags & SA_SIGINFO) &&
+			cur.sa_handler == SIG_DFL &&
+			sigaction(SIGALRM, &sa, &wd_proc.old) == 0;
+	}
+	int ours = wd_proc.ours;
+	pthread_mutex_unlock(&wd_proc.lock);
+	return ours;
+}
+
+/* The last thread to close its sandboxes gives SIGALRM back: its timer
+ * is gone by then, and an expiry it had due was delivered, to us. */
+static void wd_proc_close(void)
+{
+	pthread_mutex_lock(&wd_proc.lock);
+	if (--wd_proc.users == 0 && wd_proc.ours) {
+		sigaction(SIGALRM, &wd_proc.old, NULL);
+		wd_proc.ours = 0;
+	}
+	pthread_mutex_unlock(&wd_proc.lock);
+}
+
 static void wd_open(void)
 {
-	struct sigaction cur, sa;
-	struct sigevent sev;
-	wd.users++;
-	if (wd.ready || wd.tried || up_sandbox_bench_unbounded)
+	if (wd.users++ || up_sandbox_bench_unbounded)
 		return;
-	wd.tried = 1;
-	if (sigaction(SIGALRM, NULL, &cur) != 0 ||
-	    (cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_DFL)
-		return; /* someone else's */
-	memset(&sev, 0, sizeof sev);
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = SIGALRM;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &wd.timer) != 0)
-		return;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = wd_fire;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	if (sigaction(SIGALRM, &sa, &wd.old) != 0) {
-		timer_delete(wd.timer);
-		return;
-	}
+	wd_call = NULL;
 	wd.pending = 0;
-	wd.ready = 1;
+	if (!wd_proc_open())
+		return;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev._sigev_un._tid = gettid(); /* glibc names it no other way */
+	wd.ready = timer_create(CLOCK_MONOTONIC, &sev, &wd.timer) == 0;
 }
 
 static void wd_close(void)
 {
-	if (--wd.users > 0)
+	if (--wd.users > 0 || up_sandbox_bench_unbounded)
 		return;
-	wd.tried = 0;
-	if (!wd.ready)
-		return;
-	timer_delete(wd.timer); /* an expiry due is delivered, to us */
+	if (wd.ready)
+		timer_delete(wd.timer);
 	wd.ready = 0;
 	wd.pending = 0;
-	sigaction(SIGALRM, &wd.old, NULL);
+	wd_proc_close();
 }
 
 /* The call SB starts: the handler may look at it from now on. */

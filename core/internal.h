@@ -665,6 +665,9 @@ typedef struct {
 } up_requests;
 void up_host_stash_requests(up_host *h, up_requests *out);
 void up_host_unstash_requests(up_host *h, up_requests *in);
+/* Moves FROM's requests after TO's own; they name TO's declarations from
+ * then on, so FROM may close (both hosts run the same program). */
+void up_host_move_requests(up_host *to, up_host *from);
 const up_decl *up_host_find(const up_host *h, const char *id);
 
 /*

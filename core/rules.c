@@ -465,6 +465,21 @@ void up_host_unstash_requests(up_host *h, up_requests *in)
 	*in = (up_requests){0};
 }
 
+void up_host_move_requests(up_host *to, up_host *from)
+{
+	size_t n = to->nreq + from->nreq;
+	if (to->capreq < n) {
+		to->capreq = n;
+		to->req = up_xrealloc(to->req, n * sizeof *to->req);
+	}
+	for (size_t i = 0; i < from->nreq; i++) {
+		up_request r = from->req[i];
+		r.rule = up_host_find(to, r.rule)->id;
+		to->req[to->nreq++] = r;
+	}
+	from->nreq = 0; /* their strings are TO's now */
+}
+
 const up_decl *up_host_find(const up_host *h, const char *id)
 {
 	for (size_t i = 0; i < h->ndecls; i++)

@@ -3,6 +3,8 @@
  * forbidden globals, escape attempts, limits, the ctx API and declaration
  * errors.  Every test builds a fresh program in its own temporary directory.
  */
+#define _GNU_SOURCE /* sched_setaffinity: a cycle on one core */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -961,6 +963,95 @@ START_TEST(time_limit_trips)
 }
 END_TEST
 
+/* A cycle judges org and hosp in one half, ward and clinic in the other
+ * (in a thread of its own when there are two cores): the same document
+ * on one core as on two. */
+static const char halves_lua[] =
+	"check { id = 'each', check = function(ctx)\n"
+	"  ctx:follow_up{ days = 7, note = 'look at ' .. ctx.unit.id }\n"
+	"  if ctx.unit.id == 'clinic' then error('clinic breaks') end\n"
+	"  return fail('%s has %d people', ctx.unit.id,\n"
+	"              #ctx:people{ unit = ctx.unit.id })\n"
+	"end }\n"
+	"gate { id = 'spin', at = " AT ", check = function(ctx)\n"
+	"  while ctx.unit.id == 'ward' do end\n"
+	"  return pass(ctx.unit.id)\n"
+	"end }\n";
+
+static json_t *judged(int one_core)
+{
+	cpu_set_t all, one;
+	ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	if (one_core)
+		ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+	json_t *doc = up_cycle_judge(store, prog, AS_OF, 1, UP_KNOWN_ALL, err);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+	ck_assert_msg(doc != NULL, "judging: %s", errors());
+	return doc;
+}
+
+static const char *unit_message(const json_t *doc, size_t i, int gate)
+{
+	const json_t *u = json_array_get(json_object_get(doc, "units"), i);
+	const json_t *r = gate
+		? json_array_get(json_object_get(json_array_get(
+			json_object_get(u, "gates"), 0), "criteria"), 0)
+		: json_array_get(json_object_get(u, "findings"), 0);
+	return json_string_value(json_object_get(r, "message"));
+}
+
+START_TEST(cycle_halves_are_one_cycle)
+{
+	boot_with(halves_lua, "limits: {instructions: 10000000000, "
+		  "time_ms: 50}\n");
+	json_t *two = judged(0), *one = judged(1);
+	ck_assert_msg(json_equal(one, two), "one core and two differ");
+	static const char *const ids[] = {"org", "hosp", "ward", "clinic"};
+	const json_t *units = json_object_get(two, "units");
+	ck_assert_int_eq(json_array_size(units), 4);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_str_eq(json_string_value(json_object_get(
+			json_array_get(units, i), "id")), ids[i]);
+	ck_assert_str_eq(unit_message(two, 0, 0), "org has 1 people");
+	ck_assert_str_eq(unit_message(two, 2, 0), "ward has 3 people");
+	ck_assert_str_eq(unit_message(two, 1, 1), "hosp");
+	/* the second half's limits hold in its own thread */
+	ck_assert_str_eq(unit_message(two, 2, 1),
+			 "rules/t.lua:8: time limit exceeded (50 ms)");
+	/* errors in unit order: the spin at ward, then clinic's */
+	const json_t *errs = json_object_get(two, "errors");
+	ck_assert_int_eq(json_array_size(errs), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(errs, 0), "unit")), "ward");
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(errs, 1), "unit")), "clinic");
+	json_decref(one);
+	json_decref(two);
+	/* a cycle stores what both halves asked (listed by due day and id);
+	 * clinic's rule raised, so it asked nothing */
+	up_cycle *c = NULL;
+	ck_assert_msg(up_cycle_run(&c, store, prog, AS_OF, err) == UP_OK,
+		      "cycle: %s", errors());
+	const json_t *fu = json_object_get(c->doc, "followups");
+	ck_assert_int_eq(json_array_size(fu), 3);
+	for (size_t k = 0; k < 3; k++) {
+		int seen = 0;
+		for (size_t i = 0; i < 3; i++)
+			seen += !strcmp(json_string_value(json_object_get(
+				json_array_get(fu, i), "unit")), ids[k]);
+		ck_assert_msg(seen == 1, "%s asked %d follow-ups", ids[k],
+			      seen);
+	}
+	up_cycle_free(c);
+}
+END_TEST
+
 START_TEST(default_limits_let_the_same_rules_pass)
 {
 	boot(limits_lua);
@@ -1627,6 +1718,7 @@ int main(void)
 	tcase_add_test(tc, ctx_is_read_only);
 	tcase_add_test(tc, ctx_people_filters);
 	tcase_add_test(tc, ctx_limit_keeps_the_first);
+	tcase_add_test(tc, cycle_halves_are_one_cycle);
 	tcase_add_test(tc, ctx_events_filters);
 	tcase_add_test(tc, ctx_units_filters);
 	tcase_add_test(tc, ctx_date_helpers);
