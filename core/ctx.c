@@ -1156,8 +1156,9 @@ static int request(lua_State *L, int remind)
 		luaL_error(L, "remind: give either 'role' or 'person'");
 	if ((role && !up_is_id(role)) || (person && !up_is_id(person)))
 		luaL_error(L, "remind: 'role' and 'person' must be ids");
-	if (h->nreq == 10000)
-		luaL_error(L, "%s: more than 10000 requests", method);
+	if (h->nreq - h->asked == 10000) /* per call: a runaway loop */
+		luaL_error(L, "%s: more than 10000 requests from one rule on "
+			   "one unit", method);
 	if (h->nreq == h->capreq) {
 		h->capreq = h->capreq ? 2 * h->capreq : 16;
 		h->req = up_xrealloc(h->req, h->capreq * sizeof *h->req);

@@ -490,13 +490,15 @@ static void judge_units(up_host *h, const up_program *p, const up_facts *f,
 						       errors));
 }
 
-/* The second half of the units, judged by sandboxes of its own. */
+/* The second half of the units, judged by sandboxes of its own: opened,
+ * used and closed by one thread, as the deadline's timer needs. */
 typedef struct {
-	up_host *first; /* the first half's: it takes the requests */
+	const up_host *first; /* whose declarations the requests name */
 	const up_program *p;
 	const up_facts *f;
 	size_t lo, hi;
 	json_t *units, *errors;
+	up_requests asked;
 	int done;
 } half;
 
@@ -507,7 +509,7 @@ static void *judge_half(void *arg)
 	up_error *err = up_error_new();
 	if (up_host_open(&h, w->p, err) == UP_OK) {
 		judge_units(h, w->p, w->f, w->lo, w->hi, w->units, w->errors);
-		up_host_move_requests(w->first, h);
+		up_host_take_requests(h, w->first, &w->asked);
 		w->done = 1;
 	}
 	up_host_close(h);
@@ -536,15 +538,19 @@ static void judge_halves(up_host *h, const up_program *p, const up_facts *f,
 			 json_t *units, json_t *errors)
 {
 	size_t mid = f->nunits / 2;
-	half w = {h, p, f, mid, f->nunits, json_array(), json_array(), 0};
+	half w = {h, p, f, mid, f->nunits, json_array(), json_array(), {0},
+		  0};
 	pthread_t t;
-	int threaded = mid > 0 && !p->coverage && several_cores() &&
+	/* pack tests note coverage and globals in the program */
+	int threaded = mid > 0 && !p->coverage && !p->globals_written &&
+		several_cores() &&
 		pthread_create(&t, NULL, judge_half, &w) == 0;
 	judge_units(h, p, f, 0, mid, units, errors);
 	if (threaded)
 		pthread_join(t, NULL);
 	else if (mid > 0)
 		judge_half(&w);
+	up_host_append_requests(h, &w.asked);
 	/* a second host that cannot open: the first judges it all */
 	if (!w.done)
 		judge_units(h, p, f, mid, f->nunits, units, errors);

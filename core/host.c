@@ -203,6 +203,7 @@ static struct {
 
 static _Thread_local struct {
 	int users; /* sandboxes open in this thread */
+	int proc;  /* this thread counts among wd_proc's users */
 	int ready; /* this thread's timer is in place */
 	timer_t timer;
 	volatile sig_atomic_t pending; /* an expiry is scheduled ... */
@@ -277,6 +278,7 @@ static void wd_open(void)
 		return;
 	wd_call = NULL;
 	wd.pending = 0;
+	wd.proc = 1;
 	if (!wd_proc_open())
 		return;
 	struct sigevent sev;
@@ -287,15 +289,19 @@ static void wd_open(void)
 	wd.ready = timer_create(CLOCK_MONOTONIC, &sev, &wd.timer) == 0;
 }
 
+/* What wd_open did, undone by what it recorded (a benchmark may change
+ * up_sandbox_bench_unbounded between the two). */
 static void wd_close(void)
 {
-	if (--wd.users > 0 || up_sandbox_bench_unbounded)
+	if (--wd.users > 0)
 		return;
 	if (wd.ready)
 		timer_delete(wd.timer);
 	wd.ready = 0;
 	wd.pending = 0;
-	wd_proc_close();
+	if (wd.proc)
+		wd_proc_close();
+	wd.proc = 0;
 }
 
 /* The call SB starts: the handler may look at it from now on. */

@@ -665,9 +665,13 @@ typedef struct {
 } up_requests;
 void up_host_stash_requests(up_host *h, up_requests *out);
 void up_host_unstash_requests(up_host *h, up_requests *in);
-/* Moves FROM's requests after TO's own; they name TO's declarations from
- * then on, so FROM may close (both hosts run the same program). */
-void up_host_move_requests(up_host *to, up_host *from);
+/* Takes FROM's requests into OUT, naming TO's declarations instead, so
+ * that FROM may close: both hosts run the same program.  Reads nothing
+ * of TO's but its declarations. */
+void up_host_take_requests(up_host *from, const up_host *to,
+			   up_requests *out);
+/* Appends IN (emptied) after H's own requests. */
+void up_host_append_requests(up_host *h, up_requests *in);
 const up_decl *up_host_find(const up_host *h, const char *id);
 
 /*

@@ -452,32 +452,40 @@ void up_host_stash_requests(up_host *h, up_requests *out)
 
 void up_host_unstash_requests(up_host *h, up_requests *in)
 {
-	if (in->cap < in->n + h->nreq) {
-		in->cap = in->n + h->nreq;
-		in->req = up_xrealloc(in->req, in->cap * sizeof *in->req);
-	}
-	if (h->nreq)
-		memcpy(in->req + in->n, h->req, h->nreq * sizeof *h->req);
-	free(h->req);
+	up_requests own;
+	up_host_stash_requests(h, &own);
 	h->req = in->req;
-	h->nreq = in->n + h->nreq;
+	h->nreq = in->n;
 	h->capreq = in->cap;
 	*in = (up_requests){0};
+	up_host_append_requests(h, &own);
 }
 
-void up_host_move_requests(up_host *to, up_host *from)
+void up_host_take_requests(up_host *from, const up_host *to,
+			   up_requests *out)
 {
-	size_t n = to->nreq + from->nreq;
-	if (to->capreq < n) {
-		to->capreq = n;
-		to->req = up_xrealloc(to->req, n * sizeof *to->req);
-	}
+	if (from->ndecls != to->ndecls)
+		abort(); /* not the same program: a bug of the caller's */
 	for (size_t i = 0; i < from->nreq; i++) {
-		up_request r = from->req[i];
-		r.rule = up_host_find(to, r.rule)->id;
-		to->req[to->nreq++] = r;
+		size_t k = 0;
+		while (from->decls[k].id != from->req[i].rule)
+			k++;
+		from->req[i].rule = to->decls[k].id;
 	}
-	from->nreq = 0; /* their strings are TO's now */
+	up_host_stash_requests(from, out);
+}
+
+void up_host_append_requests(up_host *h, up_requests *in)
+{
+	if (h->capreq < h->nreq + in->n) {
+		h->capreq = h->nreq + in->n;
+		h->req = up_xrealloc(h->req, h->capreq * sizeof *h->req);
+	}
+	if (in->n)
+		memcpy(h->req + h->nreq, in->req, in->n * sizeof *in->req);
+	h->nreq += in->n;
+	free(in->req);
+	*in = (up_requests){0};
 }
 
 const up_decl *up_host_find(const up_host *h, const char *id)
@@ -579,7 +587,7 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 	h->cur = d;
 	char where[300], msg[2300];
 	snprintf(where, sizeof where, "%s:%d", d->file, d->line);
-	size_t asked = h->nreq;
+	h->asked = h->nreq;
 	lua_pushcfunction(sb->L, eval_p);
 	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
 		out->status = UP_RES_ERROR;
@@ -587,7 +595,7 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 		size_t loc = up_location_len(out->message);
 		if (loc > 2) /* the line that raised it */
 			out->at = up_xstrndup(out->message, loc - 2);
-		drop_requests(h, asked); /* a rule that failed asks nothing */
+		drop_requests(h, h->asked); /* a rule that failed asks nothing */
 		return;
 	}
 	int got = up_sandbox_result(sb, out);

@@ -969,7 +969,9 @@ END_TEST
 static const char halves_lua[] =
 	"check { id = 'each', check = function(ctx)\n"
 	"  ctx:follow_up{ days = 7, note = 'look at ' .. ctx.unit.id }\n"
-	"  if ctx.unit.id == 'clinic' then error('clinic breaks') end\n"
+	"  if ctx.unit.id == 'org' or ctx.unit.id == 'clinic' then\n"
+	"    error(ctx.unit.id .. ' breaks')\n"
+	"  end\n"
 	"  return fail('%s has %d people', ctx.unit.id,\n"
 	"              #ctx:people{ unit = ctx.unit.id })\n"
 	"end }\n"
@@ -1018,37 +1020,59 @@ START_TEST(cycle_halves_are_one_cycle)
 	for (size_t i = 0; i < 4; i++)
 		ck_assert_str_eq(json_string_value(json_object_get(
 			json_array_get(units, i), "id")), ids[i]);
-	ck_assert_str_eq(unit_message(two, 0, 0), "org has 1 people");
+	ck_assert_str_eq(unit_message(two, 1, 0), "hosp has 1 people");
 	ck_assert_str_eq(unit_message(two, 2, 0), "ward has 3 people");
 	ck_assert_str_eq(unit_message(two, 1, 1), "hosp");
 	/* the second half's limits hold in its own thread */
 	ck_assert_str_eq(unit_message(two, 2, 1),
-			 "rules/t.lua:8: time limit exceeded (50 ms)");
-	/* errors in unit order: the spin at ward, then clinic's */
+			 "rules/t.lua:10: time limit exceeded (50 ms)");
+	/* errors in unit order: org's, the spin at ward, clinic's */
+	static const char *const erred[] = {"org", "ward", "clinic"};
 	const json_t *errs = json_object_get(two, "errors");
-	ck_assert_int_eq(json_array_size(errs), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(
-		json_array_get(errs, 0), "unit")), "ward");
-	ck_assert_str_eq(json_string_value(json_object_get(
-		json_array_get(errs, 1), "unit")), "clinic");
+	ck_assert_int_eq(json_array_size(errs), 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(json_string_value(json_object_get(
+			json_array_get(errs, i), "unit")), erred[i]);
 	json_decref(one);
 	json_decref(two);
 	/* a cycle stores what both halves asked (listed by due day and id);
-	 * clinic's rule raised, so it asked nothing */
+	 * the rules that raised at org and clinic asked nothing */
 	up_cycle *c = NULL;
 	ck_assert_msg(up_cycle_run(&c, store, prog, AS_OF, err) == UP_OK,
 		      "cycle: %s", errors());
 	const json_t *fu = json_object_get(c->doc, "followups");
-	ck_assert_int_eq(json_array_size(fu), 3);
-	for (size_t k = 0; k < 3; k++) {
+	ck_assert_int_eq(json_array_size(fu), 2);
+	for (size_t k = 1; k < 3; k++) {
 		int seen = 0;
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 2; i++)
 			seen += !strcmp(json_string_value(json_object_get(
 				json_array_get(fu, i), "unit")), ids[k]);
 		ck_assert_msg(seen == 1, "%s asked %d follow-ups", ids[k],
 			      seen);
 	}
 	up_cycle_free(c);
+}
+END_TEST
+
+/* The cap on requests is a runaway loop's, per rule and unit: a system
+ * of many units may ask more than it in all. */
+START_TEST(requests_are_capped_per_call)
+{
+	boot("gate { id = 'many', at = " AT ", check = function(ctx)\n"
+	     "  for i = 1, 6000 do ctx:follow_up{ days = 1 } end\n"
+	     "  return pass('asked')\n"
+	     "end }\n"
+	     "gate { id = 'runaway', at = " AT ", check = function(ctx)\n"
+	     "  for i = 1, 10001 do ctx:follow_up{ days = 1 } end\n"
+	     "  return pass('asked')\n"
+	     "end }\n");
+	expect("many", "ward", UP_RES_PASS, "asked");
+	expect("many", "hosp", UP_RES_PASS, "asked");
+	const up_request *r;
+	ck_assert_uint_eq(up_host_requests(host, &r), 12000);
+	expect("runaway", "ward", UP_RES_ERROR, "rules/t.lua:6: follow_up: "
+	       "more than 10000 requests from one rule on one unit");
+	ck_assert_uint_eq(up_host_requests(host, &r), 12000);
 }
 END_TEST
 
@@ -1719,6 +1743,7 @@ int main(void)
 	tcase_add_test(tc, ctx_people_filters);
 	tcase_add_test(tc, ctx_limit_keeps_the_first);
 	tcase_add_test(tc, cycle_halves_are_one_cycle);
+	tcase_add_test(tc, requests_are_capped_per_call);
 	tcase_add_test(tc, ctx_events_filters);
 	tcase_add_test(tc, ctx_units_filters);
 	tcase_add_test(tc, ctx_date_helpers);
