@@ -311,28 +311,50 @@ static json_t *rules_json(const up_host *h)
 	return a;
 }
 
-/* metric{} rules, for every unit; the roots' values are the program's. */
+/* metric{} D of units LO to HI (not included), their points appended to
+ * POINTS in order: set aside, not yet the units'. */
+static void metric_points(up_host *h, const up_program *p, const up_facts *f,
+			  const up_decl *d, size_t lo, size_t hi,
+			  json_t *points, json_t *errors)
+{
+	for (size_t u = lo; u < hi; u++) {
+		double v, num, den;
+		char *why = NULL;
+		if (up_host_compute(h, d, f, (int)u, &v, &num, &den, &why)) {
+			add_error(errors, d, f->units[u].id, why);
+			free(why);
+		}
+		json_array_append_new(points, up_metric_point(p, f, d, v, num,
+							      den));
+	}
+}
+
+/* D's points, all units', become theirs; the roots' are the program's. */
+static void publish(const up_decl *d, up_facts *f, const json_t *points,
+		    json_t *program_level)
+{
+	for (size_t u = 0; u < f->nunits; u++) {
+		json_t *j = json_array_get(points, u);
+		if (f->units[u].parent_ix < 0)
+			json_array_append(program_level, j);
+		json_object_set(f->unit_metrics[u], d->id, j);
+	}
+}
+
+/* metric{} rules for every unit, by H alone (a follow-up's day). */
 static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
 			     json_t *program_level, json_t *errors)
 {
+	json_t *points = json_array();
 	for (size_t i = 0; i < up_host_ndecls(h); i++) {
 		const up_decl *d = up_host_decl(h, i);
 		if (d->kind != UP_DECL_METRIC)
 			continue;
-		for (size_t u = 0; u < f->nunits; u++) {
-			double v, num, den;
-			char *why = NULL;
-			if (up_host_compute(h, d, f, (int)u, &v, &num, &den,
-					    &why)) {
-				add_error(errors, d, f->units[u].id, why);
-				free(why);
-			}
-			json_t *j = up_metric_point(p, f, d, v, num, den);
-			if (f->units[u].parent_ix < 0)
-				json_array_append(program_level, j);
-			json_object_set_new(f->unit_metrics[u], d->id, j);
-		}
+		metric_points(h, p, f, d, 0, f->nunits, points, errors);
+		publish(d, f, points, program_level);
+		json_array_clear(points);
 	}
+	json_decref(points);
 }
 
 /* What running one follow-up found, as of its own due day. */
@@ -491,29 +513,63 @@ static void judge_units(up_host *h, const up_program *p, const up_facts *f,
 }
 
 /* The second half of the units, judged by sandboxes of its own: opened,
- * used and closed by one thread, as the deadline's timer needs. */
+ * used and closed by one thread, as the deadline's timer needs.  Its
+ * metric points, errors and units wait here for the first half's. */
 typedef struct {
 	const up_host *first; /* whose declarations the requests name */
 	const up_program *p;
 	const up_facts *f;
 	size_t lo, hi;
-	json_t *units, *errors;
+	up_host *h; /* NULL: not open (or it could not be) */
+	json_t *points, *metric_errors, *units, *errors;
 	up_requests asked;
-	int done;
+	pthread_barrier_t *step; /* with the first half, between metrics */
 } half;
 
-static void *judge_half(void *arg)
+static void half_open(half *w)
+{
+	up_error *err = up_error_new();
+	if (up_host_open(&w->h, w->p, err) != UP_OK) {
+		up_host_close(w->h);
+		w->h = NULL;
+	}
+	up_error_free(err);
+}
+
+static void half_metric(half *w, size_t i)
+{
+	if (w->h)
+		metric_points(w->h, w->p, w->f, up_host_decl(w->h, i), w->lo,
+			      w->hi, w->points, w->metric_errors);
+}
+
+static void half_units(half *w)
+{
+	if (!w->h)
+		return;
+	judge_units(w->h, w->p, w->f, w->lo, w->hi, w->units, w->errors);
+	up_host_take_requests(w->h, w->first, &w->asked);
+	up_host_close(w->h);
+}
+
+static int is_metric(const up_host *h, size_t i)
+{
+	return up_host_decl(h, i)->kind == UP_DECL_METRIC;
+}
+
+/* Each metric{}: its half, then wait while the first half publishes. */
+static void *half_thread(void *arg)
 {
 	half *w = arg;
-	up_host *h = NULL;
-	up_error *err = up_error_new();
-	if (up_host_open(&h, w->p, err) == UP_OK) {
-		judge_units(h, w->p, w->f, w->lo, w->hi, w->units, w->errors);
-		up_host_take_requests(h, w->first, &w->asked);
-		w->done = 1;
+	half_open(w);
+	for (size_t i = 0; i < up_host_ndecls(w->first); i++) {
+		if (!is_metric(w->first, i))
+			continue;
+		half_metric(w, i);
+		pthread_barrier_wait(w->step); /* both halves computed */
+		pthread_barrier_wait(w->step); /* the points published */
 	}
-	up_host_close(h);
-	up_error_free(err);
+	half_units(w);
 	return NULL;
 }
 
@@ -526,36 +582,81 @@ static int several_cores(void)
 	       CPU_COUNT(&set) > 1;
 }
 
+/* Starts W's thread, or says it will run in this one. */
+static int start_half(half *w, pthread_t *t, pthread_barrier_t *step)
+{
+	/* pack tests note coverage and globals in the program */
+	if (w->lo == 0 || w->p->coverage || w->p->globals_written ||
+	    !several_cores() || pthread_barrier_init(step, NULL, 2))
+		return 0;
+	w->step = step;
+	if (pthread_create(t, NULL, half_thread, w) == 0)
+		return 1;
+	pthread_barrier_destroy(step);
+	w->step = NULL;
+	return 0;
+}
+
 /*
  * A cycle's units are judged in two halves, the second by sandboxes of
  * its own, in a thread of its own when the machine has a second core
- * and no pack test is recording coverage; else after the first.  Either
- * way each sandbox sees the same calls in the same order, so the cycle
- * is the same, whatever the machine.  The halves' units, errors and
- * requests follow one another as one pass would have made them.
+ * and no pack test is watching; else after the first.  Either way each
+ * sandbox sees the same calls in the same order, so the cycle is the
+ * same, whatever the machine.  Each metric{} is computed for every unit
+ * before any unit's value is published (the next metric{} and the gates
+ * read them), and the halves' errors, units and requests follow one
+ * another as one pass would have made them.
  */
-static void judge_halves(up_host *h, const up_program *p, const up_facts *f,
-			 json_t *units, json_t *errors)
+static void judge_halves(up_host *h, const up_program *p, up_facts *f,
+			 json_t *program_level, json_t *units,
+			 json_t *errors)
 {
 	size_t mid = f->nunits / 2;
-	half w = {h, p, f, mid, f->nunits, json_array(), json_array(), {0},
-		  0};
+	half w = {.first = h, .p = p, .f = f, .lo = mid, .hi = f->nunits,
+		  .points = json_array(), .metric_errors = json_array(),
+		  .units = json_array(), .errors = json_array()};
 	pthread_t t;
-	/* pack tests note coverage and globals in the program */
-	int threaded = mid > 0 && !p->coverage && !p->globals_written &&
-		several_cores() &&
-		pthread_create(&t, NULL, judge_half, &w) == 0;
+	pthread_barrier_t step;
+	int threaded = start_half(&w, &t, &step);
+	if (!threaded && mid > 0)
+		half_open(&w);
+	json_t *points = json_array();
+	for (size_t i = 0; i < up_host_ndecls(h); i++) {
+		if (!is_metric(h, i))
+			continue;
+		const up_decl *d = up_host_decl(h, i);
+		metric_points(h, p, f, d, 0, mid, points, errors);
+		if (threaded)
+			pthread_barrier_wait(&step);
+		else
+			half_metric(&w, i);
+		if (!w.h) /* no second host: the first computes it all */
+			metric_points(h, p, f, d, mid, f->nunits, w.points,
+				      w.metric_errors);
+		json_array_extend(points, w.points);
+		json_array_extend(errors, w.metric_errors);
+		json_array_clear(w.points);
+		json_array_clear(w.metric_errors);
+		publish(d, f, points, program_level);
+		json_array_clear(points);
+		if (threaded)
+			pthread_barrier_wait(&step);
+	}
+	json_decref(points);
 	judge_units(h, p, f, 0, mid, units, errors);
-	if (threaded)
+	if (threaded) {
 		pthread_join(t, NULL);
-	else if (mid > 0)
-		judge_half(&w);
+		pthread_barrier_destroy(&step);
+	} else {
+		half_units(&w);
+	}
 	up_host_append_requests(h, &w.asked);
-	/* a second host that cannot open: the first judges it all */
-	if (!w.done)
+	if (!w.h)
 		judge_units(h, p, f, mid, f->nunits, units, errors);
 	json_array_extend(units, w.units);
 	json_array_extend(errors, w.errors);
+	json_decref(w.points);
+	json_decref(w.metric_errors);
 	json_decref(w.units);
 	json_decref(w.errors);
 }
@@ -586,9 +687,8 @@ static int judge(const up_program *p, up_facts *f, judgement *j,
 	/* Metrics first: rules read them through ctx:metric. */
 	j->metrics = up_metrics_eval(p, f);
 	j->errors = json_array();
-	computed_metrics(j->h, p, f, j->metrics, j->errors);
 	j->units = json_array();
-	judge_halves(j->h, p, f, j->units, j->errors);
+	judge_halves(j->h, p, f, j->metrics, j->units, j->errors);
 	up_host_stash_requests(j->h, &j->asked);
 	return UP_OK;
 }

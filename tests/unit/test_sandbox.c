@@ -1054,6 +1054,40 @@ START_TEST(cycle_halves_are_one_cycle)
 }
 END_TEST
 
+/* A metric{} sees those declared before it, at any unit, and never its
+ * own at another unit, in whichever half the unit is judged. */
+START_TEST(metrics_see_those_before_them)
+{
+	boot("metric { id = 'a', target = 1, compute = function(ctx)\n"
+	     "  return #ctx.unit.id\n"
+	     "end }\n"
+	     "metric { id = 'b', target = 1, compute = function(ctx)\n"
+	     "  local a = ctx:metric('a', { unit = 'clinic' })\n"
+	     "  local mine = ctx:metric('b', { unit = 'org' })\n"
+	     "  return a.value * 10 + (mine and 1 or 0)\n"
+	     "end }\n");
+	json_t *two = judged(0), *one = judged(1);
+	ck_assert_msg(json_equal(one, two), "one core and two differ");
+	size_t i, k;
+	json_t *u, *m;
+	json_array_foreach(json_object_get(two, "units"), i, u) {
+		int seen = 0;
+		json_array_foreach(json_object_get(u, "metrics"), k, m) {
+			if (strcmp(json_string_value(json_object_get(m,
+					"metric")), "b"))
+				continue;
+			ck_assert_double_eq(json_number_value(json_object_get(
+				m, "value")), 60);
+			seen++;
+		}
+		ck_assert_int_eq(seen, 1);
+	}
+	ck_assert_uint_eq(i, 4);
+	json_decref(one);
+	json_decref(two);
+}
+END_TEST
+
 /* The cap on requests is a runaway loop's, per rule and unit: a system
  * of many units may ask more than it in all. */
 START_TEST(requests_are_capped_per_call)
@@ -1744,6 +1778,7 @@ int main(void)
 	tcase_add_test(tc, ctx_limit_keeps_the_first);
 	tcase_add_test(tc, cycle_halves_are_one_cycle);
 	tcase_add_test(tc, requests_are_capped_per_call);
+	tcase_add_test(tc, metrics_see_those_before_them);
 	tcase_add_test(tc, ctx_events_filters);
 	tcase_add_test(tc, ctx_units_filters);
 	tcase_add_test(tc, ctx_date_helpers);
