@@ -1156,9 +1156,18 @@ static int request(lua_State *L, int remind)
 		luaL_error(L, "remind: give either 'role' or 'person'");
 	if ((role && !up_is_id(role)) || (person && !up_is_id(person)))
 		luaL_error(L, "remind: 'role' and 'person' must be ids");
-	if (h->nreq - h->asked == 10000) /* per call: a runaway loop */
+	/* A rule and unit have one pending follow-up: the first asked. */
+	if (!remind && h->followed)
+		return 0;
+	/* A runaway loop, or rules that would fill the memory: the caps
+	 * are per call and per host (each half of a cycle has one). */
+	if (h->nreq - h->asked == 10000)
 		luaL_error(L, "%s: more than 10000 requests from one rule on "
 			   "one unit", method);
+	if (h->nreq == 500000)
+		luaL_error(L, "%s: more than 500000 requests from the rules "
+			   "of one half of the cycle", method);
+	h->followed |= !remind;
 	if (h->nreq == h->capreq) {
 		h->capreq = h->capreq ? 2 * h->capreq : 16;
 		h->req = up_xrealloc(h->req, h->capreq * sizeof *h->req);

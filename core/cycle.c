@@ -520,7 +520,8 @@ typedef struct {
 	const up_program *p;
 	const up_facts *f;
 	size_t lo, hi;
-	up_host *h; /* NULL: not open (or it could not be) */
+	up_host *h; /* while open */
+	int opened; /* its host opened: it judges its half */
 	json_t *points, *metric_errors, *units, *errors;
 	up_requests asked;
 	pthread_barrier_t *step; /* with the first half, between metrics */
@@ -533,6 +534,7 @@ static void half_open(half *w)
 		up_host_close(w->h);
 		w->h = NULL;
 	}
+	w->opened = w->h != NULL;
 	up_error_free(err);
 }
 
@@ -550,6 +552,7 @@ static void half_units(half *w)
 	judge_units(w->h, w->p, w->f, w->lo, w->hi, w->units, w->errors);
 	up_host_take_requests(w->h, w->first, &w->asked);
 	up_host_close(w->h);
+	w->h = NULL;
 }
 
 static int is_metric(const up_host *h, size_t i)
@@ -630,7 +633,7 @@ static void judge_halves(up_host *h, const up_program *p, up_facts *f,
 			pthread_barrier_wait(&step);
 		else
 			half_metric(&w, i);
-		if (!w.h) /* no second host: the first computes it all */
+		if (!w.opened) /* no second host: the first computes it all */
 			metric_points(h, p, f, d, mid, f->nunits, w.points,
 				      w.metric_errors);
 		json_array_extend(points, w.points);
@@ -651,7 +654,7 @@ static void judge_halves(up_host *h, const up_program *p, up_facts *f,
 		half_units(&w);
 	}
 	up_host_append_requests(h, &w.asked);
-	if (!w.h)
+	if (!w.opened)
 		judge_units(h, p, f, mid, f->nunits, units, errors);
 	json_array_extend(units, w.units);
 	json_array_extend(errors, w.errors);

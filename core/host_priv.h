@@ -53,6 +53,7 @@ struct up_host {
 	up_request *req; /* what rules asked for during evaluation */
 	size_t nreq, capreq;
 	size_t asked; /* nreq when the rule call in progress began */
+	int followed; /* that call asked for its follow-up */
 	size_t loading; /* sandbox being loaded, for declare */
 	int declaring;  /* gate{} and check{} only while files load */
 	int bad_choices; /* program.yaml's disable:/override: is wrong */

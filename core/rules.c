@@ -588,6 +588,7 @@ void up_host_eval(up_host *h, const up_decl *d, const up_facts *f,
 	char where[300], msg[2300];
 	snprintf(where, sizeof where, "%s:%d", d->file, d->line);
 	h->asked = h->nreq;
+	h->followed = 0;
 	lua_pushcfunction(sb->L, eval_p);
 	if (up_sandbox_call(sb, 0, 1, where, msg, sizeof msg)) {
 		out->status = UP_RES_ERROR;

@@ -1088,25 +1088,31 @@ START_TEST(metrics_see_those_before_them)
 }
 END_TEST
 
-/* The cap on requests is a runaway loop's, per rule and unit: a system
- * of many units may ask more than it in all. */
+/* What the store keeps of a rule's follow-ups on a unit is the first, so
+ * that is all a call holds; reminders are capped per call, not per
+ * cycle, so a system of many units may ask more than the cap in all. */
 START_TEST(requests_are_capped_per_call)
 {
 	boot("gate { id = 'many', at = " AT ", check = function(ctx)\n"
-	     "  for i = 1, 6000 do ctx:follow_up{ days = 1 } end\n"
+	     "  for i = 1, 6000 do ctx:remind{ days = 1, person = 'p' .. i } end\n"
+	     "  for i = 1, 20000 do ctx:follow_up{ days = i % 9 + 2 } end\n"
 	     "  return pass('asked')\n"
 	     "end }\n"
 	     "gate { id = 'runaway', at = " AT ", check = function(ctx)\n"
-	     "  for i = 1, 10001 do ctx:follow_up{ days = 1 } end\n"
+	     "  for i = 1, 10001 do ctx:remind{ days = 1, role = 'nurse' } end\n"
 	     "  return pass('asked')\n"
 	     "end }\n");
 	expect("many", "ward", UP_RES_PASS, "asked");
 	expect("many", "hosp", UP_RES_PASS, "asked");
 	const up_request *r;
-	ck_assert_uint_eq(up_host_requests(host, &r), 12000);
-	expect("runaway", "ward", UP_RES_ERROR, "rules/t.lua:6: follow_up: "
+	ck_assert_uint_eq(up_host_requests(host, &r), 12002);
+	ck_assert(!r[6000].remind && r[6000].due == r[12001].due);
+	int32_t as_of;
+	ck_assert_int_eq(up_date_parse(AS_OF, &as_of, NULL), UP_OK);
+	ck_assert_int_eq(r[6000].due, as_of + 3); /* the first: 1 % 9 + 2 */
+	expect("runaway", "ward", UP_RES_ERROR, "rules/t.lua:7: remind: "
 	       "more than 10000 requests from one rule on one unit");
-	ck_assert_uint_eq(up_host_requests(host, &r), 12000);
+	ck_assert_uint_eq(up_host_requests(host, &r), 12002);
 }
 END_TEST
 
