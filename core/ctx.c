@@ -440,31 +440,13 @@ typedef struct {
 	size_t k;
 } role_lookup;
 
-/* The holders of ROLE among the people present: a run of
- * people_by_role, from *FROM; returns how long. */
-static size_t role_run(const up_facts *f, const char *role, size_t *from)
-{
-	size_t a = 0, b = f->nrole_names;
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-		if (strcmp(f->role_names[mid], role) < 0)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	*from = 0;
-	if (a == f->nrole_names || strcmp(f->role_names[a], role))
-		return 0;
-	*from = f->role_start[a];
-	return f->role_start[a + 1] - *from;
-}
-
 static size_t people_with_role(const char *role, void *arg)
 {
 	role_lookup *q = arg;
-	size_t from, n = role_run(q->f, role, &from);
+	const int *run;
+	size_t n = up_facts_role_holders(q->f, role, &run);
 	for (size_t i = 0; q->out && i < n; i++)
-		q->out[q->k++] = q->f->people_by_role[from + i];
+		q->out[q->k++] = run[i];
 	return n;
 }
 

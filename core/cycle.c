@@ -341,21 +341,8 @@ static void publish(const up_decl *d, up_facts *f, const json_t *points,
 	}
 }
 
-/* metric{} rules for every unit, by H alone (a follow-up's day). */
 static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
-			     json_t *program_level, json_t *errors)
-{
-	json_t *points = json_array();
-	for (size_t i = 0; i < up_host_ndecls(h); i++) {
-		const up_decl *d = up_host_decl(h, i);
-		if (d->kind != UP_DECL_METRIC)
-			continue;
-		metric_points(h, p, f, d, 0, f->nunits, points, errors);
-		publish(d, f, points, program_level);
-		json_array_clear(points);
-	}
-	json_decref(points);
-}
+			     json_t *program_level, json_t *errors);
 
 /* What running one follow-up found, as of its own due day. */
 static json_t *run_followup(up_host *h, const up_program *p, up_facts *fd,
@@ -576,6 +563,48 @@ static void *half_thread(void *arg)
 	return NULL;
 }
 
+/* Each metric{} of H for every unit, published before the next one
+ * starts: units to MID by H, the rest by W's host (in its thread when
+ * STEP is set, else here) or by H when W has none. */
+static void judge_metrics(up_host *h, const up_program *p, up_facts *f,
+			  size_t mid, half *w, pthread_barrier_t *step,
+			  json_t *program_level, json_t *errors)
+{
+	json_t *points = json_array();
+	for (size_t i = 0; i < up_host_ndecls(h); i++) {
+		if (!is_metric(h, i))
+			continue;
+		const up_decl *d = up_host_decl(h, i);
+		metric_points(h, p, f, d, 0, mid, points, errors);
+		if (step)
+			pthread_barrier_wait(step);
+		else
+			half_metric(w, i);
+		if (!w->opened)
+			metric_points(h, p, f, d, mid, f->nunits, w->points,
+				      w->metric_errors);
+		json_array_extend(points, w->points);
+		json_array_extend(errors, w->metric_errors);
+		json_array_clear(w->points);
+		json_array_clear(w->metric_errors);
+		publish(d, f, points, program_level);
+		json_array_clear(points);
+		if (step)
+			pthread_barrier_wait(step);
+	}
+	json_decref(points);
+}
+
+/* metric{} rules for every unit, by H alone (a follow-up's day). */
+static void computed_metrics(up_host *h, const up_program *p, up_facts *f,
+			     json_t *program_level, json_t *errors)
+{
+	half none = {.points = json_array(), .metric_errors = json_array()};
+	judge_metrics(h, p, f, f->nunits, &none, NULL, program_level, errors);
+	json_decref(none.points);
+	json_decref(none.metric_errors);
+}
+
 /* Whether this process may run on more than one core (taskset and
  * cgroups may allow fewer than the machine has). */
 static int several_cores(void)
@@ -623,29 +652,8 @@ static void judge_halves(up_host *h, const up_program *p, up_facts *f,
 	int threaded = start_half(&w, &t, &step);
 	if (!threaded && mid > 0)
 		half_open(&w);
-	json_t *points = json_array();
-	for (size_t i = 0; i < up_host_ndecls(h); i++) {
-		if (!is_metric(h, i))
-			continue;
-		const up_decl *d = up_host_decl(h, i);
-		metric_points(h, p, f, d, 0, mid, points, errors);
-		if (threaded)
-			pthread_barrier_wait(&step);
-		else
-			half_metric(&w, i);
-		if (!w.opened) /* no second host: the first computes it all */
-			metric_points(h, p, f, d, mid, f->nunits, w.points,
-				      w.metric_errors);
-		json_array_extend(points, w.points);
-		json_array_extend(errors, w.metric_errors);
-		json_array_clear(w.points);
-		json_array_clear(w.metric_errors);
-		publish(d, f, points, program_level);
-		json_array_clear(points);
-		if (threaded)
-			pthread_barrier_wait(&step);
-	}
-	json_decref(points);
+	judge_metrics(h, p, f, mid, &w, threaded ? &step : NULL,
+		      program_level, errors);
 	judge_units(h, p, f, 0, mid, units, errors);
 	if (threaded) {
 		pthread_join(t, NULL);

@@ -356,7 +356,7 @@ static int load_trainings(up_facts *f, up_store *s, up_error *err)
 }
 
 /* The index of NAME in the sorted list V of N, or -1. */
-static int sorted_find(char *const *v, size_t n, const char *name)
+static int sorted_find(const char *const *v, size_t n, const char *name)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -374,12 +374,13 @@ static int sorted_find(char *const *v, size_t n, const char *name)
 
 int up_facts_series(const up_facts *f, const char *name)
 {
-	return sorted_find(f->series, f->nseries, name);
+	return sorted_find((const char *const *)f->series, f->nseries, name);
 }
 
 int up_facts_stored(const up_facts *f, const char *name)
 {
-	return sorted_find(f->stored, f->nstored, name) >= 0;
+	return sorted_find((const char *const *)f->stored, f->nstored,
+			   name) >= 0;
 }
 
 /* The name of every series the store has a value of, at any date: a
@@ -640,6 +641,17 @@ static void index_roles(up_facts *f)
 	each_role(f, place_role, &q);
 	free(q.next);
 	up_strmap_free(&rank);
+}
+
+size_t up_facts_role_holders(const up_facts *f, const char *role,
+			     const int **run)
+{
+	int r = sorted_find(f->role_names, f->nrole_names, role);
+	*run = f->people_by_role;
+	if (r < 0)
+		return 0;
+	*run += f->role_start[r];
+	return f->role_start[r + 1] - f->role_start[r];
 }
 
 /* Rules ask for the facts of one unit, subtree, kind or person once per

@@ -508,6 +508,10 @@ int up_facts_unit(const up_facts *f, const char *id); /* index or -1 */
  * for a statement's IN (SELECT value FROM json_each(?)). */
 char *up_facts_subtree_json(const up_facts *f, int ui);
 int up_facts_series(const up_facts *f, const char *name); /* index or -1 */
+/* The people present who hold ROLE, as indexes into f->people in list
+ * order: *RUN, as many as it returns. */
+size_t up_facts_role_holders(const up_facts *f, const char *role,
+			     const int **run);
 /* Whether the store has a value of series NAME at any date. */
 int up_facts_stored(const up_facts *f, const char *name);
 
